@@ -1,0 +1,21 @@
+//! Kubernetes API machinery, pure: no IO and no async runtime.
+//!
+//! Objects are `serde_json::Value`s; this crate knows their shape (metadata,
+//! selectors, Status errors), how to decode and encode them (JSON, YAML,
+//! multi-document), how to patch them, and which built-in resources exist.
+//!
+//! ```
+//! use keelson_apimachinery::selector::LabelSelector;
+//! let sel: LabelSelector = "app=web,tier notin (db)".parse().unwrap();
+//! let labels = [("app".to_string(), "web".to_string())].into_iter().collect();
+//! assert!(sel.matches(&labels));
+//! ```
+
+pub mod codec;
+pub mod gvk;
+pub mod meta;
+pub mod patch;
+pub mod resources;
+pub mod selector;
+pub mod status;
+pub mod validation;

@@ -1,0 +1,1 @@
+//! The Keelson API server.

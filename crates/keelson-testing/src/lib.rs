@@ -1,0 +1,1 @@
+//! In-process Keelson API server for tests.
