@@ -1,0 +1,306 @@
+//! Read queries: state at a revision, and the event log.
+//!
+//! Every read runs in one SQLite read transaction (a consistent snapshot) and
+//! is served at a revision `at` no greater than the writer's published
+//! (acknowledged) revision. The snapshot may already contain a batch that is
+//! committed but not yet acknowledged; such rows are hidden by reconstructing
+//! the state at `at` from the event log, exactly like an older revision.
+
+use rusqlite::{Connection, OptionalExtension, Row, ToSql};
+
+use super::keyrange::KeyRange;
+use super::schema::{read_meta, KIND_DELETE};
+use super::sql_err;
+use crate::{Event, EventKind, KeyValue, ListOptions, ListResult, StorageError};
+
+/// Revisions of the snapshot a read runs in.
+struct Snapshot {
+    /// Latest revision committed in this snapshot.
+    committed: i64,
+    /// Compaction point in this snapshot.
+    compacted: i64,
+}
+
+fn snapshot(conn: &Connection) -> Result<Snapshot, StorageError> {
+    Ok(Snapshot {
+        committed: read_meta(conn, "revision")?,
+        compacted: read_meta(conn, "compacted")?,
+    })
+}
+
+/// Runs `f` inside a read transaction so that all its statements see one
+/// snapshot. Dropping the transaction ends it (a rollback, free for reads).
+fn in_read_txn<T>(
+    conn: &Connection,
+    f: impl FnOnce(&Connection) -> Result<T, StorageError>,
+) -> Result<T, StorageError> {
+    let txn = conn.unchecked_transaction().map_err(sql_err)?;
+    f(&txn)
+}
+
+/// The value of `key` at revision `published` (the latest acknowledged one).
+pub(super) fn get(
+    conn: &Connection,
+    key: &str,
+    published: i64,
+) -> Result<Option<KeyValue>, StorageError> {
+    in_read_txn(conn, |conn| {
+        let snap = snapshot(conn)?;
+        if snap.committed > published {
+            if let Some(prev) = first_change_after(conn, key, published)? {
+                return Ok(prev);
+            }
+        }
+        conn.prepare_cached(
+            "SELECT key, value, create_revision, mod_revision FROM kv WHERE key = ?1",
+        )
+        .and_then(|mut s| s.query_row([key], kv_from_row).optional())
+        .map_err(sql_err)
+    })
+}
+
+/// If `key` changed after `revision`, its state at `revision` (`Some(None)`
+/// if it did not exist then).
+fn first_change_after(
+    conn: &Connection,
+    key: &str,
+    revision: i64,
+) -> Result<Option<Option<KeyValue>>, StorageError> {
+    conn.prepare_cached(
+        "SELECT key, prev_value, prev_create_revision, prev_mod_revision FROM events
+         WHERE key = ?1 AND revision > ?2 ORDER BY revision LIMIT 1",
+    )
+    .and_then(|mut s| s.query_row(rusqlite::params![key, revision], prev_from_row).optional())
+    .map_err(sql_err)
+}
+
+/// Keys under `prefix` at `opts.revision` (or at `published`), in key order.
+pub(super) fn list(
+    conn: &Connection,
+    prefix: &str,
+    opts: &ListOptions,
+    published: i64,
+) -> Result<ListResult, StorageError> {
+    in_read_txn(conn, |conn| {
+        let snap = snapshot(conn)?;
+        let at = match opts.revision {
+            None => published,
+            Some(r) if r > published => {
+                return Err(StorageError::FutureRevision {
+                    requested: r,
+                    current: published,
+                })
+            }
+            Some(r) if r < snap.compacted => {
+                return Err(StorageError::Compacted {
+                    requested: r,
+                    compacted: snap.compacted,
+                })
+            }
+            Some(r) => r,
+        };
+        let range = KeyRange::new(prefix, opts.start_after.as_deref());
+        if range.is_empty() {
+            return Ok(ListResult {
+                items: Vec::new(),
+                revision: at,
+                remaining: 0,
+            });
+        }
+        // Kubernetes treats limit=0 as "no limit".
+        let limit = opts.limit.filter(|l| *l > 0);
+        let latest = at == snap.committed;
+        // One extra row tells whether anything remains without counting.
+        let fetch = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX - 1) + 1);
+        let mut items = if latest {
+            rows_latest(conn, &range, fetch)?
+        } else {
+            rows_at(conn, &range, at, fetch)?
+        };
+        let mut remaining = 0;
+        if let Some(limit) = limit {
+            if items.len() > limit {
+                items.truncate(limit);
+                let rest = match items.last() {
+                    Some(last) => range.after(&last.key),
+                    None => range.clone(),
+                };
+                remaining = if latest {
+                    count_latest(conn, &rest)?
+                } else {
+                    count_at(conn, &rest, at)?
+                };
+            }
+        }
+        Ok(ListResult {
+            items,
+            revision: at,
+            remaining,
+        })
+    })
+}
+
+fn rows_latest(conn: &Connection, range: &KeyRange, fetch: i64) -> Result<Vec<KeyValue>, StorageError> {
+    let sql = format!(
+        "SELECT key, value, create_revision, mod_revision FROM kv
+         WHERE {} ORDER BY key LIMIT :limit",
+        range.condition("key")
+    );
+    let mut params = range.bind();
+    params.push((":limit", &fetch as &dyn ToSql));
+    collect(conn, &sql, &params, kv_from_row)
+}
+
+fn count_latest(conn: &Connection, range: &KeyRange) -> Result<i64, StorageError> {
+    let sql = format!("SELECT COUNT(*) FROM kv WHERE {}", range.condition("key"));
+    conn.prepare_cached(&sql)
+        .and_then(|mut s| s.query_row(range.bind().as_slice(), |r| r.get(0)))
+        .map_err(sql_err)
+}
+
+/// The union that yields the state at `:rev` for keys in the range: current
+/// rows of keys unchanged since `:rev`, plus, for keys changed since, the
+/// value before their first change after `:rev` (if they existed then).
+fn state_at_sql(range: &KeyRange) -> String {
+    format!(
+        "SELECT s.key AS key, s.value AS value, s.create_revision AS create_revision,
+                s.mod_revision AS mod_revision
+           FROM kv s
+          WHERE {s_range}
+            AND NOT EXISTS (SELECT 1 FROM events x WHERE x.key = s.key AND x.revision > :rev)
+         UNION ALL
+         SELECT e.key, e.prev_value, e.prev_create_revision, e.prev_mod_revision
+           FROM events e INDEXED BY events_key_revision
+          WHERE {e_range} AND e.revision > :rev AND e.prev_mod_revision IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM events y
+                             WHERE y.key = e.key AND y.revision > :rev AND y.revision < e.revision)",
+        s_range = range.condition("s.key"),
+        e_range = range.condition("e.key"),
+    )
+}
+
+fn rows_at(
+    conn: &Connection,
+    range: &KeyRange,
+    at: i64,
+    fetch: i64,
+) -> Result<Vec<KeyValue>, StorageError> {
+    let sql = format!("{} ORDER BY key LIMIT :limit", state_at_sql(range));
+    let mut params = range.bind();
+    params.push((":rev", &at as &dyn ToSql));
+    params.push((":limit", &fetch as &dyn ToSql));
+    collect(conn, &sql, &params, kv_from_row)
+}
+
+fn count_at(conn: &Connection, range: &KeyRange, at: i64) -> Result<i64, StorageError> {
+    let sql = format!("SELECT COUNT(*) FROM ({})", state_at_sql(range));
+    let mut params = range.bind();
+    params.push((":rev", &at as &dyn ToSql));
+    conn.prepare_cached(&sql)
+        .and_then(|mut s| s.query_row(params.as_slice(), |r| r.get(0)))
+        .map_err(sql_err)
+}
+
+/// Events under `prefix` with `after < revision <= upto`, oldest first, at
+/// most `limit` of them, and the compaction point of the snapshot they were
+/// read in (the caller must discard them if it is above `after`: older
+/// events may be missing).
+pub(super) fn events(
+    conn: &Connection,
+    prefix: &str,
+    after: i64,
+    upto: i64,
+    limit: usize,
+) -> Result<(Vec<Event>, i64), StorageError> {
+    in_read_txn(conn, |conn| {
+        let snap = snapshot(conn)?;
+        let range = KeyRange::new(prefix, None);
+        // NOT INDEXED keeps the scan on the revision (rowid) range: the key
+        // index would visit a broad prefix's whole history and then sort.
+        let sql = format!(
+            "SELECT revision, key, kind, value, create_revision,
+                    prev_value, prev_create_revision, prev_mod_revision
+               FROM events NOT INDEXED
+              WHERE revision > :after AND revision <= :upto AND {}
+              ORDER BY revision LIMIT :limit",
+            range.condition("key")
+        );
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut params = range.bind();
+        params.push((":after", &after as &dyn ToSql));
+        params.push((":upto", &upto as &dyn ToSql));
+        params.push((":limit", &limit as &dyn ToSql));
+        let events = collect(conn, &sql, &params, event_from_row)?;
+        Ok((events, snap.compacted))
+    })
+}
+
+fn collect<T>(
+    conn: &Connection,
+    sql: &str,
+    params: &[(&str, &dyn ToSql)],
+    f: fn(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, StorageError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(sql_err)?;
+    let rows = stmt.query_map(params, f).map_err(sql_err)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(sql_err)
+}
+
+fn kv_from_row(row: &Row<'_>) -> rusqlite::Result<KeyValue> {
+    Ok(KeyValue {
+        key: row.get(0)?,
+        value: row.get(1)?,
+        create_revision: row.get(2)?,
+        mod_revision: row.get(3)?,
+    })
+}
+
+/// `(key, prev_value, prev_create_revision, prev_mod_revision)` → the
+/// previous state, `None` when the event created the key.
+fn prev_from_row(row: &Row<'_>) -> rusqlite::Result<Option<KeyValue>> {
+    let mod_revision: Option<i64> = row.get(3)?;
+    Ok(match mod_revision {
+        None => None,
+        Some(mod_revision) => Some(KeyValue {
+            key: row.get(0)?,
+            value: row.get::<_, Option<Vec<u8>>>(1)?.unwrap_or_default(),
+            create_revision: row.get::<_, Option<i64>>(2)?.unwrap_or_default(),
+            mod_revision,
+        }),
+    })
+}
+
+fn event_from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
+    let revision: i64 = row.get(0)?;
+    let key: String = row.get(1)?;
+    let kind: i64 = row.get(2)?;
+    let value: Option<Vec<u8>> = row.get(3)?;
+    let create_revision: i64 = row.get(4)?;
+    let prev_mod_revision: Option<i64> = row.get(7)?;
+    let prev = match prev_mod_revision {
+        None => None,
+        Some(mod_revision) => Some(KeyValue {
+            key: key.clone(),
+            value: row.get::<_, Option<Vec<u8>>>(5)?.unwrap_or_default(),
+            create_revision: row.get::<_, Option<i64>>(6)?.unwrap_or_default(),
+            mod_revision,
+        }),
+    };
+    let (kind, value) = if kind == KIND_DELETE {
+        // A delete event carries the last value, stamped with the delete's revision.
+        let last = prev.as_ref().map(|p| p.value.clone()).unwrap_or_default();
+        (EventKind::Delete, last)
+    } else {
+        (EventKind::Put, value.unwrap_or_default())
+    };
+    Ok(Event {
+        kind,
+        kv: KeyValue {
+            key,
+            value,
+            create_revision,
+            mod_revision: revision,
+        },
+        prev,
+    })
+}
