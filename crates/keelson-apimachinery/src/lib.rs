@@ -16,6 +16,7 @@ pub mod gvk;
 pub mod meta;
 pub mod patch;
 pub mod resources;
+pub mod schema;
 pub mod selector;
 pub mod status;
 pub mod validation;

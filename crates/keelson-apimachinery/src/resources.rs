@@ -52,6 +52,11 @@ pub struct ResourceInfo {
     pub subresources: Vec<Subresource>,
     /// OpenAPI definition name, e.g. `io.k8s.api.apps.v1.Deployment`.
     pub definition: String,
+    /// Version objects are stored in when it is not `version` itself (e.g.
+    /// `v2` for `autoscaling/v1` HorizontalPodAutoscalers); discovery's
+    /// `storageVersionHash` is derived from it.
+    #[serde(default)]
+    pub storage_version: Option<String>,
 }
 
 impl ResourceInfo {
@@ -67,6 +72,11 @@ impl ResourceInfo {
     /// Whether discovery lists `verb` for the resource.
     pub fn has_verb(&self, verb: &str) -> bool {
         self.verbs.iter().any(|v| v == verb)
+    }
+
+    /// The version objects of this resource are stored in.
+    pub fn storage_version(&self) -> &str {
+        self.storage_version.as_deref().unwrap_or(&self.version)
     }
 
     /// The subresource named `name`, if any.
