@@ -1,1 +1,116 @@
-//! Tests of the SQLite backend.
+//! Tests of the SQLite backend: the shared conformance suite on an
+//! in-memory and on a file database, plus SQLite-specific behaviour.
+
+use std::time::Duration;
+
+use tempfile::TempDir;
+
+use super::{SqliteOptions, SqliteStorage};
+use crate::{ListOptions, Storage};
+
+mod durability;
+
+/// Options for tests: no automatic compaction, small watch buffers so slow
+/// watchers are dropped quickly.
+fn test_options() -> SqliteOptions {
+    SqliteOptions {
+        compaction_interval: None,
+        watch_channel_capacity: 32,
+        ..SqliteOptions::default()
+    }
+}
+
+async fn fresh_memory() -> (SqliteStorage, ()) {
+    let store = SqliteStorage::open_in_memory(test_options()).expect("open in memory");
+    (store, ())
+}
+
+async fn fresh_file() -> (SqliteStorage, TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStorage::open(&dir.path().join("keelson.db"), test_options()).expect("open file");
+    (store, dir)
+}
+
+mod memory {
+    crate::storage_conformance_tests!(super::fresh_memory());
+}
+
+mod file {
+    crate::storage_conformance_tests!(super::fresh_file());
+}
+
+#[tokio::test]
+async fn automatic_compaction_keeps_min_revisions_and_min_age() {
+    let opts = SqliteOptions {
+        compaction_min_age: Duration::ZERO,
+        compaction_min_revisions: 10,
+        compaction_interval: Some(Duration::from_millis(20)),
+        ..SqliteOptions::default()
+    };
+    let store = SqliteStorage::open_in_memory(opts).unwrap();
+    for i in 0..30 {
+        store.create(&format!("/ac/{i:02}"), b"x".to_vec()).await.unwrap();
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while store.compacted_revision().await.unwrap() < 20 {
+        assert!(tokio::time::Instant::now() < deadline, "automatic compaction did not run");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(store.compacted_revision().await.unwrap(), 20, "the last 10 revisions are kept");
+    let err = store.list("/ac/", ListOptions { revision: Some(19), ..Default::default() }).await;
+    assert!(matches!(err, Err(crate::StorageError::Compacted { requested: 19, compacted: 20 })));
+
+    // With a long minimum age nothing recent is compacted, however many
+    // revisions there are.
+    let opts = SqliteOptions {
+        compaction_min_age: Duration::from_secs(3600),
+        compaction_min_revisions: 10,
+        compaction_interval: Some(Duration::from_millis(20)),
+        ..SqliteOptions::default()
+    };
+    let store = SqliteStorage::open_in_memory(opts).unwrap();
+    for i in 0..30 {
+        store.create(&format!("/ac/{i:02}"), b"x".to_vec()).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(store.compacted_revision().await.unwrap(), 0, "young history is kept");
+}
+
+#[tokio::test]
+async fn dropped_watchers_leave_the_hub() {
+    let (store, _dir) = fresh_file().await;
+    let w = store.watch("/h/", 0).await.unwrap();
+    store.create("/h/a", b"x".to_vec()).await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while store.watcher_count() != 1 {
+        assert!(tokio::time::Instant::now() < deadline, "the watch never went live");
+        tokio::task::yield_now().await;
+    }
+    drop(w);
+    // Replies go out before the batch is published, so wait for the publish.
+    store.create("/h/b", b"x".to_vec()).await.unwrap();
+    while store.watcher_count() != 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "a watcher whose receiver is gone is removed on the next publish"
+        );
+        tokio::task::yield_now().await;
+    }
+}
+
+#[tokio::test]
+async fn keys_with_unusual_characters_round_trip() {
+    let (store, _dir) = fresh_file().await;
+    let keys = ["/u/", "/u/\u{0}", "/u/a b", "/u/é", "/u/\u{10FFFF}", "/u/'; DROP TABLE kv; --"];
+    for k in keys {
+        store.create(k, k.as_bytes().to_vec()).await.unwrap();
+    }
+    store.create("/u0", b"outside".to_vec()).await.unwrap();
+    let list = store.list("/u/", ListOptions::default()).await.unwrap();
+    let mut sorted = keys.to_vec();
+    sorted.sort_unstable();
+    assert_eq!(list.items.iter().map(|kv| kv.key.as_str()).collect::<Vec<_>>(), sorted);
+    for k in keys {
+        assert_eq!(store.get(k).await.unwrap().map(|kv| kv.value), Some(k.as_bytes().to_vec()));
+    }
+}
