@@ -79,9 +79,7 @@ def ns(api: ApiClient, request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 @pytest.fixture
-def kubectl(
-    kubectl_bin: Path, server: KeelsonServer, ns: str, kube_home: Path, tmp_path: Path
-) -> Kubectl:
+def kubectl(kubectl_bin: Path, server: KeelsonServer, ns: str, kube_home: Path, tmp_path: Path) -> Kubectl:
     """kubectl acting in the test's namespace by default."""
     config = kubeconfig_for_namespace(server.kubeconfig, ns, tmp_path / "kubeconfig")
     return make_kubectl(kubectl_bin, config, kube_home)

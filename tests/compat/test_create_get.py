@@ -133,9 +133,7 @@ def test_get_output_formats(kubectl, ns):
     assert kubectl("get", "configmaps", "-l", "set=fmt", "-o", "name").out == (
         "configmap/a\nconfigmap/b\nconfigmap/c\n"
     )
-    assert kubectl("get", "cm", "-l", "set=fmt", "-o", "jsonpath={.items[*].metadata.name}").out == (
-        "a b c"
-    )
+    assert kubectl("get", "cm", "-l", "set=fmt", "-o", "jsonpath={.items[*].metadata.name}").out == ("a b c")
 
 
 @pytest.mark.parametrize(
@@ -174,9 +172,7 @@ def test_get_label_selector_matching_nothing(kubectl, ns):
 
 def test_get_field_selector(kubectl, ns):
     create_labelled_configmaps(kubectl, {n: {"set": "fs"} for n in ("a", "b", "c")})
-    assert kubectl("get", "cm", "--field-selector", "metadata.name=b", "-o", "name").out == (
-        "configmap/b\n"
-    )
+    assert kubectl("get", "cm", "--field-selector", "metadata.name=b", "-o", "name").out == ("configmap/b\n")
     assert kubectl("get", "cm", "-l", "set=fs", "--field-selector", "metadata.name!=b", "-o", "name").out == (
         "configmap/a\nconfigmap/c\n"
     )
@@ -229,7 +225,7 @@ def test_get_in_chunks(kubectl):
     # -v=6 logs every request URL: 5 objects in pages of 2 means 3 list calls,
     # the 2nd and 3rd carrying the continue token of the previous page.
     urls = list(dict.fromkeys(re.findall(r'(?:url="|GET )(https://\S+?/configmaps\?[^"\s]*)', err)))
-    assert len(urls) == 3, f"expected 3 paged list requests, saw:\n" + "\n".join(urls)
+    assert len(urls) == 3, "expected 3 paged list requests, saw:\n" + "\n".join(urls)
     assert all("limit=2" in u for u in urls)
     assert "continue=" not in urls[0]
     assert all("continue=" in u for u in urls[1:])

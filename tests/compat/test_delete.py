@@ -30,7 +30,12 @@ def test_delete_from_file(kubectl, ns):
         f'service "web" deleted from {ns} namespace\n'
         f'deployment.apps "web" deleted from {ns} namespace\n'
     )
-    for kind, name in [("configmap", "app-config"), ("secret", "app-secret"), ("service", "web"), ("deployment", "web")]:
+    for kind, name in [
+        ("configmap", "app-config"),
+        ("secret", "app-secret"),
+        ("service", "web"),
+        ("deployment", "web"),
+    ]:
         assert kubectl("get", kind, name, check=False).rc == 1, f"{kind}/{name} still there"
 
 
@@ -68,9 +73,13 @@ def test_finalizer_holds_delete_until_removed(kubectl, ns):
 
     # A second delete while it is terminating succeeds and changes nothing.
     assert kubectl("delete", "configmap", "fin", "--wait=false").rc == 0
-    assert kubectl.json("get", "configmap", "fin")["metadata"]["deletionTimestamp"] == meta["deletionTimestamp"]
+    assert (
+        kubectl.json("get", "configmap", "fin")["metadata"]["deletionTimestamp"] == meta["deletionTimestamp"]
+    )
 
-    out = kubectl("patch", "configmap", "fin", "--type", "merge", "-p", '{"metadata":{"finalizers":null}}').out
+    out = kubectl(
+        "patch", "configmap", "fin", "--type", "merge", "-p", '{"metadata":{"finalizers":null}}'
+    ).out
     assert out == "configmap/fin patched\n"
     rc, out, err = kubectl("get", "configmap", "fin", check=False)
     assert (rc, err) == (1, 'Error from server (NotFound): configmaps "fin" not found\n')
@@ -84,5 +93,13 @@ def test_delete_waits_for_finalizers(kubectl, ns):
     assert rc == 1
     assert out == f'configmap "slow" deleted from {ns} namespace\n'
     assert err == "error: timed out waiting for the condition on configmaps/slow\n"
-    kubectl("patch", "configmap", "slow", "--type", "json", "-p", '[{"op":"remove","path":"/metadata/finalizers"}]')
+    kubectl(
+        "patch",
+        "configmap",
+        "slow",
+        "--type",
+        "json",
+        "-p",
+        '[{"op":"remove","path":"/metadata/finalizers"}]',
+    )
     assert kubectl("get", "configmap", "slow", "--ignore-not-found").out == ""

@@ -56,7 +56,7 @@ def parse_table(text: str) -> list[dict[str, str]]:
         for i, start in enumerate(starts):
             end = starts[i + 1] if i + 1 < len(starts) else None
             cells.append(line[start:end].strip())
-        rows.append(dict(zip(names, cells)))
+        rows.append(dict(zip(names, cells, strict=True)))
     return rows
 
 
@@ -166,9 +166,7 @@ def test_builtin_namespaces_exist(kubectl):
         "-o",
         'jsonpath={range .items[*]}{.metadata.name}={.status.phase}{"\\n"}{end}',
     ).out
-    assert out == (
-        "default=Active\nkube-system=Active\nkube-public=Active\nkube-node-lease=Active\n"
-    )
+    assert out == ("default=Active\nkube-system=Active\nkube-public=Active\nkube-node-lease=Active\n")
 
 
 def test_kubernetes_service_in_default(kubectl, server):

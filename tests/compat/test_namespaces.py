@@ -71,5 +71,8 @@ def test_delete_namespace_terminates_it(kubectl, fresh_name):
 def test_default_namespace_cannot_be_deleted(kubectl):
     rc, out, err = kubectl("delete", "namespace", "default", "--wait=false", check=False)
     assert (rc, out) == (1, "")
-    assert err == 'Error from server (Forbidden): namespaces "default" is forbidden: this namespace may not be deleted\n'
+    assert (
+        err
+        == 'Error from server (Forbidden): namespaces "default" is forbidden: this namespace may not be deleted\n'
+    )
     assert kubectl("get", "namespace", "default", "-o", "jsonpath={.status.phase}").out == "Active"

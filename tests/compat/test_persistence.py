@@ -61,9 +61,7 @@ def restart(srv: KeelsonServer, sig: int) -> None:
     """Stop with `sig`, check a clean exit and a single stdout line, start again."""
     rc = srv.stop(sig)
     assert rc == 0, f"keelson server exited {rc} on {signal.Signals(sig).name}\n{srv.describe_output()}"
-    assert srv.stdout_lines == [srv.expected_ready_line], (
-        "the server prints exactly one line on stdout"
-    )
+    assert srv.stdout_lines == [srv.expected_ready_line], "the server prints exactly one line on stdout"
     kubeconfig_before = srv.kubeconfig.read_text(encoding="utf-8")
     failure = None
     try:
@@ -101,7 +99,9 @@ def test_data_survives_restart(sqlite_server: KeelsonServer, k: Kubectl):
 
     # Built-in objects are created once, not again on every start.
     names = k("get", "namespaces", "-o", "name").out.split()
-    assert sorted(n for n in names if n != f"namespace/{ns}") == [f"namespace/{n}" for n in BUILTIN_NAMESPACES]
+    assert sorted(n for n in names if n != f"namespace/{ns}") == [
+        f"namespace/{n}" for n in BUILTIN_NAMESPACES
+    ]
     assert f"namespace/{ns}" in names
     assert k("get", "services", "-n", "default", "-o", "name").out == "service/kubernetes\n"
 
@@ -116,4 +116,3 @@ def test_data_survives_restart(sqlite_server: KeelsonServer, k: Kubectl):
     rc, out, err = k("get", "-n", ns, "configmap", "doomed", check=False)
     assert (rc, err) == (1, 'Error from server (NotFound): configmaps "doomed" not found\n')
     assert k("get", "-n", ns, "configmap", "later", "-o", "jsonpath={.data.k}").out == "v"
-

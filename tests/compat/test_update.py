@@ -33,7 +33,9 @@ def test_label_with_stale_resource_version_conflicts(kubectl):
     old_rv = kubectl("get", "configmap", "rv", "-o", "jsonpath={.metadata.resourceVersion}").out
     kubectl("label", "configmap", "rv", "step=1")
 
-    rc, out, err = kubectl("label", "configmap", "rv", "step=2", "--overwrite", f"--resource-version={old_rv}", check=False)
+    rc, out, err = kubectl(
+        "label", "configmap", "rv", "step=2", "--overwrite", f"--resource-version={old_rv}", check=False
+    )
     assert (rc, out) == (1, "")
     assert err == "Error from server (Conflict): " + CONFLICT.format(name="rv") + "\n"
     assert kubectl("get", "configmap", "rv", "-o", "jsonpath={.metadata.labels.step}").out == "1"
@@ -64,7 +66,9 @@ def test_annotate(kubectl):
 def test_patch_merge(kubectl):
     kubectl("create", "configmap", "p", "--from-literal=k=v", "--from-literal=gone=x")
 
-    out = kubectl("patch", "configmap", "p", "--type", "merge", "-p", '{"data":{"k":"v2","new":"n","gone":null}}').out
+    out = kubectl(
+        "patch", "configmap", "p", "--type", "merge", "-p", '{"data":{"k":"v2","new":"n","gone":null}}'
+    ).out
     assert out == "configmap/p patched\n"
     assert kubectl.json("get", "configmap", "p")["data"] == {"k": "v2", "new": "n"}
 
@@ -121,7 +125,9 @@ def test_patch_strategic_merges_containers_by_name(kubectl):
 
 
 def test_patch_missing_object(kubectl):
-    rc, out, err = kubectl("patch", "configmap", "nope", "--type", "merge", "-p", '{"data":{"k":"v"}}', check=False)
+    rc, out, err = kubectl(
+        "patch", "configmap", "nope", "--type", "merge", "-p", '{"data":{"k":"v"}}', check=False
+    )
     assert (rc, out) == (1, "")
     assert err == 'Error from server (NotFound): configmaps "nope" not found\n'
 
@@ -148,9 +154,7 @@ def test_replace_with_stale_resource_version_conflicts(kubectl):
     rc, out, err = kubectl("replace", "-f", "-", input=json.dumps(stale), check=False)
     assert (rc, out) == (1, "")
     assert err == (
-        'Error from server (Conflict): error when replacing "STDIN": '
-        + CONFLICT.format(name="stale")
-        + "\n"
+        'Error from server (Conflict): error when replacing "STDIN": ' + CONFLICT.format(name="stale") + "\n"
     )
     assert kubectl.json("get", "configmap", "stale")["data"] == {"k": "newer"}
 

@@ -37,7 +37,9 @@ def test_watch_sees_add_modify_delete(kubectl):
 def test_watch_with_label_selector_follows_matching(kubectl):
     # kube-apiserver filters watches: an object that stops matching the
     # selector arrives as DELETED, one that starts matching as ADDED.
-    watch = kubectl.watch("get", "configmaps", "-w", "-l", "color=blue", "--output-watch-events", "-o", "json")
+    watch = kubectl.watch(
+        "get", "configmaps", "-w", "-l", "color=blue", "--output-watch-events", "-o", "json"
+    )
     try:
         kubectl("create", "-f", "-", input=configmap("other", labels={"color": "red"}))
         kubectl("create", "-f", "-", input=configmap("sky", labels={"color": "blue"}))
@@ -53,7 +55,9 @@ def test_watch_with_label_selector_follows_matching(kubectl):
 
         names = {e["object"]["metadata"]["name"] for e in watch.seen}
         types = [(e["type"], e["object"]["metadata"]["name"]) for e in watch.seen]
-        assert ("ADDED", "other") in types and types.index(("ADDED", "other")) > types.index(("DELETED", "sky"))
+        assert ("ADDED", "other") in types and types.index(("ADDED", "other")) > types.index(
+            ("DELETED", "sky")
+        )
         assert names <= {"sky", "other"}
     finally:
         watch.stop()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import atexit
 import signal
 import socket
 import subprocess
@@ -12,14 +12,15 @@ from pathlib import Path
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 15.0
 
-# The one line the server prints on stdout once it accepts requests.
-READY_LINE = re.compile(
-    r"^keelson: serving on https://127\.0\.0\.1:(?P<port>\d+) \(kubeconfig: (?P<kubeconfig>.+)\)$"
-)
-
-
-# Every server the session created, so the summary can point at their logs.
+# Every server the session created, so the summary can point at their logs
+# and none outlives the test process (they run in their own session).
 ALL_SERVERS: list["KeelsonServer"] = []
+
+
+@atexit.register
+def _kill_leftover_servers() -> None:
+    for srv in ALL_SERVERS:
+        srv.kill()
 
 
 class ServerError(Exception):
@@ -61,10 +62,7 @@ class KeelsonServer:
     @property
     def expected_ready_line(self) -> str:
         """The exact ready line this instance must print."""
-        return (
-            f"keelson: serving on https://127.0.0.1:{self.port} "
-            f"(kubeconfig: {self.kubeconfig})"
-        )
+        return f"keelson: serving on https://127.0.0.1:{self.port} (kubeconfig: {self.kubeconfig})"
 
     def command(self) -> list[str]:
         """The command line used to start the server."""
@@ -181,8 +179,4 @@ class KeelsonServer:
     def describe_output(self) -> str:
         """stdout lines seen so far and the tail of stderr, for failure messages."""
         stdout = "\n".join(self.stdout_lines) or "(nothing)"
-        return (
-            f"--- server stdout ---\n{stdout}\n"
-            f"--- server stderr ({self.log_path}) ---\n{self.log_tail()}"
-        )
-
+        return f"--- server stdout ---\n{stdout}\n--- server stderr ({self.log_path}) ---\n{self.log_tail()}"
