@@ -43,7 +43,9 @@ pub fn definition(name: &str) -> Option<&'static Value> {
 
 /// The definition a `$ref` such as `#/definitions/io.k8s.api.core.v1.PodSpec` points at.
 pub fn resolve_ref(reference: &str) -> Option<&'static Value> {
-    reference.strip_prefix(DEFINITIONS_REF_PREFIX).and_then(definition)
+    reference
+        .strip_prefix(DEFINITIONS_REF_PREFIX)
+        .and_then(definition)
 }
 
 #[cfg(test)]
@@ -52,11 +54,15 @@ mod tests {
 
     #[test]
     fn carries_kubernetes_extensions() {
-        let containers = &definition("io.k8s.api.core.v1.PodSpec").unwrap()["properties"]["containers"];
+        let containers =
+            &definition("io.k8s.api.core.v1.PodSpec").unwrap()["properties"]["containers"];
         assert_eq!(containers["x-kubernetes-patch-merge-key"], "name");
         assert_eq!(containers["x-kubernetes-patch-strategy"], "merge");
         assert_eq!(containers["x-kubernetes-list-type"], "map");
-        assert_eq!(containers["items"]["$ref"], "#/definitions/io.k8s.api.core.v1.Container");
+        assert_eq!(
+            containers["items"]["$ref"],
+            "#/definitions/io.k8s.api.core.v1.Container"
+        );
     }
 
     #[test]
@@ -70,13 +76,15 @@ mod tests {
 
     #[test]
     fn types_are_openapi_v2_not_nullable_json_schema() {
-        let replicas = &definition("io.k8s.api.apps.v1.DeploymentSpec").unwrap()["properties"]["replicas"];
+        let replicas =
+            &definition("io.k8s.api.apps.v1.DeploymentSpec").unwrap()["properties"]["replicas"];
         assert_eq!(replicas["type"], "integer");
         assert_eq!(replicas["format"], "int32");
         let int_or_string = definition("io.k8s.apimachinery.pkg.util.intstr.IntOrString").unwrap();
         assert_eq!(int_or_string["format"], "int-or-string");
         // apiVersion/kind carry no enum in kube-apiserver's documents.
-        let api_version = &definition("io.k8s.api.core.v1.Pod").unwrap()["properties"]["apiVersion"];
+        let api_version =
+            &definition("io.k8s.api.core.v1.Pod").unwrap()["properties"]["apiVersion"];
         assert!(api_version.get("enum").is_none());
     }
 
