@@ -93,7 +93,9 @@ async fn take_events(stream: &mut WatchStream, n: usize) -> Vec<Event> {
 
 /// Asserts nothing more arrives on `stream` for a short while.
 async fn assert_quiet(stream: &mut WatchStream) {
-    if let Ok(Some(batch)) = tokio::time::timeout(Duration::from_millis(200), stream.events.recv()).await {
+    if let Ok(Some(batch)) =
+        tokio::time::timeout(Duration::from_millis(200), stream.events.recv()).await
+    {
         panic!("unexpected watch events: {batch:?}");
     }
 }
@@ -109,10 +111,17 @@ async fn value_of<S: Storage>(store: &S, key: &str) -> Option<Vec<u8>> {
 /// Every write bumps the global revision by one; create and mod revisions
 /// follow it; reads report the revision they saw.
 pub async fn revisions_increase_by_one<S: Storage>(store: Arc<S>) {
-    assert_eq!(store.current_revision().await.unwrap(), 0, "a fresh store is at revision 0");
+    assert_eq!(
+        store.current_revision().await.unwrap(),
+        0,
+        "a fresh store is at revision 0"
+    );
     assert_eq!(store.get("/rev/a").await.unwrap(), None);
     let empty = store.list("/rev/", ListOptions::default()).await.unwrap();
-    assert_eq!((empty.items.len(), empty.revision, empty.remaining), (0, 0, 0));
+    assert_eq!(
+        (empty.items.len(), empty.revision, empty.remaining),
+        (0, 0, 0)
+    );
 
     assert_eq!(store.create("/rev/a", v("a1")).await.unwrap(), 1);
     assert_eq!(store.create("/rev/b", v("b1")).await.unwrap(), 2);
@@ -121,18 +130,34 @@ pub async fn revisions_increase_by_one<S: Storage>(store: Arc<S>) {
     assert_eq!(rev, 4);
     assert_eq!(
         deleted,
-        KeyValue { key: "/rev/b".into(), value: v("b1"), create_revision: 2, mod_revision: 2 },
+        KeyValue {
+            key: "/rev/b".into(),
+            value: v("b1"),
+            create_revision: 2,
+            mod_revision: 2
+        },
         "delete returns the last value"
     );
     assert_eq!(
         store.get("/rev/a").await.unwrap(),
-        Some(KeyValue { key: "/rev/a".into(), value: v("a2"), create_revision: 1, mod_revision: 3 })
+        Some(KeyValue {
+            key: "/rev/a".into(),
+            value: v("a2"),
+            create_revision: 1,
+            mod_revision: 3
+        })
     );
     assert_eq!(store.get("/rev/b").await.unwrap(), None);
     assert_eq!(store.current_revision().await.unwrap(), 4);
     let list = store.list("/rev/", ListOptions::default()).await.unwrap();
     assert_eq!(list.revision, 4);
-    assert_eq!(list.items.iter().map(|kv| kv.key.as_str()).collect::<Vec<_>>(), ["/rev/a"]);
+    assert_eq!(
+        list.items
+            .iter()
+            .map(|kv| kv.key.as_str())
+            .collect::<Vec<_>>(),
+        ["/rev/a"]
+    );
 }
 
 /// `create` of a present key fails and writes nothing; after a delete the
@@ -143,13 +168,20 @@ pub async fn create_fails_if_key_exists<S: Storage>(store: Arc<S>) {
         store.create("/ce/a", v("2")).await,
         Err(StorageError::AlreadyExists("/ce/a".into()))
     );
-    assert_eq!(store.current_revision().await.unwrap(), 1, "a failed create takes no revision");
+    assert_eq!(
+        store.current_revision().await.unwrap(),
+        1,
+        "a failed create takes no revision"
+    );
     assert_eq!(value_of(&*store, "/ce/a").await, Some(v("1")));
     store.delete("/ce/a", None).await.unwrap();
     let rev = store.create("/ce/a", v("3")).await.unwrap();
     assert_eq!(rev, 3);
     let kv = store.get("/ce/a").await.unwrap().expect("recreated key");
-    assert_eq!((kv.create_revision, kv.mod_revision, kv.value), (3, 3, v("3")));
+    assert_eq!(
+        (kv.create_revision, kv.mod_revision, kv.value),
+        (3, 3, v("3"))
+    );
 }
 
 /// `update` is a compare-and-swap on `mod_revision`.
@@ -161,36 +193,68 @@ pub async fn update_checks_revision_precondition<S: Storage>(store: Arc<S>) {
     let r1 = store.create("/up/a", v("1")).await.unwrap();
     assert_eq!(
         store.update("/up/a", v("2"), r1 + 7).await,
-        Err(StorageError::Conflict { key: "/up/a".into(), expected: r1 + 7, actual: r1 })
+        Err(StorageError::Conflict {
+            key: "/up/a".into(),
+            expected: r1 + 7,
+            actual: r1
+        })
     );
-    assert_eq!(store.current_revision().await.unwrap(), r1, "a failed update takes no revision");
+    assert_eq!(
+        store.current_revision().await.unwrap(),
+        r1,
+        "a failed update takes no revision"
+    );
     assert_eq!(value_of(&*store, "/up/a").await, Some(v("1")));
     let r2 = store.update("/up/a", v("2"), r1).await.unwrap();
     assert_eq!(r2, r1 + 1);
     assert_eq!(
         store.update("/up/a", v("3"), r1).await,
-        Err(StorageError::Conflict { key: "/up/a".into(), expected: r1, actual: r2 }),
+        Err(StorageError::Conflict {
+            key: "/up/a".into(),
+            expected: r1,
+            actual: r2
+        }),
         "a stale revision conflicts"
     );
     let kv = store.get("/up/a").await.unwrap().expect("key");
-    assert_eq!((kv.value, kv.create_revision, kv.mod_revision), (v("2"), r1, r2));
+    assert_eq!(
+        (kv.value, kv.create_revision, kv.mod_revision),
+        (v("2"), r1, r2)
+    );
 }
 
 /// `delete` honours an optional `mod_revision` precondition.
 pub async fn delete_checks_revision_precondition<S: Storage>(store: Arc<S>) {
-    assert_eq!(store.delete("/del/a", None).await, Err(StorageError::NotFound("/del/a".into())));
-    assert_eq!(store.delete("/del/a", Some(1)).await, Err(StorageError::NotFound("/del/a".into())));
+    assert_eq!(
+        store.delete("/del/a", None).await,
+        Err(StorageError::NotFound("/del/a".into()))
+    );
+    assert_eq!(
+        store.delete("/del/a", Some(1)).await,
+        Err(StorageError::NotFound("/del/a".into()))
+    );
     let r1 = store.create("/del/a", v("1")).await.unwrap();
     assert_eq!(
         store.delete("/del/a", Some(r1 + 1)).await,
-        Err(StorageError::Conflict { key: "/del/a".into(), expected: r1 + 1, actual: r1 })
+        Err(StorageError::Conflict {
+            key: "/del/a".into(),
+            expected: r1 + 1,
+            actual: r1
+        })
     );
-    assert_eq!(value_of(&*store, "/del/a").await, Some(v("1")), "a failed delete deletes nothing");
+    assert_eq!(
+        value_of(&*store, "/del/a").await,
+        Some(v("1")),
+        "a failed delete deletes nothing"
+    );
     assert_eq!(store.current_revision().await.unwrap(), r1);
     let (kv, rev) = store.delete("/del/a", Some(r1)).await.unwrap();
     assert_eq!((kv.value, kv.mod_revision, rev), (v("1"), r1, r1 + 1));
     assert_eq!(store.get("/del/a").await.unwrap(), None);
-    assert_eq!(store.delete("/del/a", Some(r1)).await, Err(StorageError::NotFound("/del/a".into())));
+    assert_eq!(
+        store.delete("/del/a", Some(r1)).await,
+        Err(StorageError::NotFound("/del/a".into()))
+    );
 }
 
 /// 16 tasks increment one counter through `guaranteed_update`: conflicts
@@ -223,7 +287,11 @@ pub async fn guaranteed_update_loses_no_increment<S: Storage>(store: Arc<S>) {
     let total = (TASKS * EACH) as i64;
     assert_eq!(kv.value, v(&total.to_string()), "an increment was lost");
     assert_eq!(kv.create_revision, created);
-    assert_eq!(kv.mod_revision, created + total, "each successful update takes exactly one revision");
+    assert_eq!(
+        kv.mod_revision,
+        created + total,
+        "each successful update takes exactly one revision"
+    );
     assert_eq!(store.current_revision().await.unwrap(), created + total);
 }
 
@@ -240,10 +308,20 @@ pub async fn concurrent_creates_get_distinct_revisions<S: Storage>(store: Arc<S>
             for i in 0..EACH {
                 let key = format!("/cc/{t:02}-{i}");
                 let rev = store.create(&key, v(&key)).await.expect("create");
-                let seen = store.get(&key).await.expect("get").expect("own write is visible");
+                let seen = store
+                    .get(&key)
+                    .await
+                    .expect("get")
+                    .expect("own write is visible");
                 assert_eq!(seen.mod_revision, rev, "read-your-writes");
-                let list = store.list(&key, ListOptions::default()).await.expect("list");
-                assert!(list.revision >= rev, "a list after an acknowledged write is at or after it");
+                let list = store
+                    .list(&key, ListOptions::default())
+                    .await
+                    .expect("list");
+                assert!(
+                    list.revision >= rev,
+                    "a list after an acknowledged write is at or after it"
+                );
                 assert_eq!(list.items.len(), 1, "list sees the own write");
                 revs.push(rev);
             }
@@ -273,29 +351,65 @@ pub async fn list_latest_paginates_with_remaining<S: Storage>(store: Arc<S>) {
     keys.sort();
     let current = store.current_revision().await.unwrap();
     let all = store.list("/ls/p/", ListOptions::default()).await.unwrap();
-    assert_eq!(all.items.iter().map(|kv| kv.key.clone()).collect::<Vec<_>>(), keys);
+    assert_eq!(
+        all.items
+            .iter()
+            .map(|kv| kv.key.clone())
+            .collect::<Vec<_>>(),
+        keys
+    );
     assert_eq!((all.revision, all.remaining), (current, 0));
 
     let mut got = Vec::new();
     let mut after = None;
     for expected_remaining in [15, 5, 0] {
         let page = store
-            .list("/ls/p/", ListOptions { revision: None, start_after: after.clone(), limit: Some(10) })
+            .list(
+                "/ls/p/",
+                ListOptions {
+                    revision: None,
+                    start_after: after.clone(),
+                    limit: Some(10),
+                },
+            )
             .await
             .unwrap();
-        assert_eq!(page.remaining, expected_remaining, "remaining after {} items", got.len());
+        assert_eq!(
+            page.remaining,
+            expected_remaining,
+            "remaining after {} items",
+            got.len()
+        );
         assert_eq!(page.revision, current);
         after = page.items.last().map(|kv| kv.key.clone());
         got.extend(page.items.into_iter().map(|kv| kv.key));
     }
     assert_eq!(got, keys);
     let exact = store
-        .list("/ls/p/", ListOptions { revision: None, start_after: None, limit: Some(25) })
+        .list(
+            "/ls/p/",
+            ListOptions {
+                revision: None,
+                start_after: None,
+                limit: Some(25),
+            },
+        )
         .await
         .unwrap();
-    assert_eq!((exact.items.len(), exact.remaining), (25, 0), "a page that ends exactly has nothing remaining");
+    assert_eq!(
+        (exact.items.len(), exact.remaining),
+        (25, 0),
+        "a page that ends exactly has nothing remaining"
+    );
     let past = store
-        .list("/ls/p/", ListOptions { revision: None, start_after: Some("/ls/p/99".into()), limit: Some(5) })
+        .list(
+            "/ls/p/",
+            ListOptions {
+                revision: None,
+                start_after: Some("/ls/p/99".into()),
+                limit: Some(5),
+            },
+        )
         .await
         .unwrap();
     assert_eq!((past.items.len(), past.remaining), (0, 0));
@@ -305,7 +419,10 @@ pub async fn list_latest_paginates_with_remaining<S: Storage>(store: Arc<S>) {
 /// that revision's values and revisions, also page by page.
 pub async fn list_at_older_revision_shows_that_state<S: Storage>(store: Arc<S>) {
     for k in ["a", "b", "c", "e"] {
-        store.create(&format!("/lo/{k}"), v(&format!("{k}1"))).await.unwrap();
+        store
+            .create(&format!("/lo/{k}"), v(&format!("{k}1")))
+            .await
+            .unwrap();
     }
     let then = store.list("/lo/", ListOptions::default()).await.unwrap();
     assert_eq!(then.revision, 4);
@@ -319,7 +436,13 @@ pub async fn list_at_older_revision_shows_that_state<S: Storage>(store: Arc<S>) 
     store.create("/lo/b", v("b2")).await.unwrap();
 
     let at = store
-        .list("/lo/", ListOptions { revision: Some(4), ..Default::default() })
+        .list(
+            "/lo/",
+            ListOptions {
+                revision: Some(4),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(at, then, "list at revision 4 after later writes");
@@ -327,11 +450,21 @@ pub async fn list_at_older_revision_shows_that_state<S: Storage>(store: Arc<S>) 
     let mut after = None;
     loop {
         let page = store
-            .list("/lo/", ListOptions { revision: Some(4), start_after: after.clone(), limit: Some(1) })
+            .list(
+                "/lo/",
+                ListOptions {
+                    revision: Some(4),
+                    start_after: after.clone(),
+                    limit: Some(1),
+                },
+            )
             .await
             .unwrap();
         assert_eq!(page.revision, 4);
-        assert_eq!(page.remaining as usize, then.items.len() - pages.len() - page.items.len());
+        assert_eq!(
+            page.remaining as usize,
+            then.items.len() - pages.len() - page.items.len()
+        );
         after = page.items.last().map(|kv| kv.key.clone());
         pages.extend(page.items);
         if page.remaining == 0 {
@@ -341,24 +474,51 @@ pub async fn list_at_older_revision_shows_that_state<S: Storage>(store: Arc<S>) 
     assert_eq!(pages, then.items);
 
     let first = store
-        .list("/lo/", ListOptions { revision: Some(1), ..Default::default() })
+        .list(
+            "/lo/",
+            ListOptions {
+                revision: Some(1),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(
         first.items,
-        vec![KeyValue { key: "/lo/a".into(), value: v("a1"), create_revision: 1, mod_revision: 1 }]
+        vec![KeyValue {
+            key: "/lo/a".into(),
+            value: v("a1"),
+            create_revision: 1,
+            mod_revision: 1
+        }]
     );
     let zero = store
-        .list("/lo/", ListOptions { revision: Some(0), ..Default::default() })
+        .list(
+            "/lo/",
+            ListOptions {
+                revision: Some(0),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     assert!(zero.items.is_empty(), "nothing existed at revision 0");
     let latest = store.list("/lo/", ListOptions::default()).await.unwrap();
-    let summary: Vec<(String, Vec<u8>)> = latest.items.into_iter().map(|kv| (kv.key, kv.value)).collect();
+    let summary: Vec<(String, Vec<u8>)> = latest
+        .items
+        .into_iter()
+        .map(|kv| (kv.key, kv.value))
+        .collect();
     assert_eq!(
         summary,
-        [("a", "a2"), ("b", "b2"), ("c", "c3"), ("d", "d1"), ("e", "e2")]
-            .map(|(k, val)| (format!("/lo/{k}"), v(val)))
+        [
+            ("a", "a2"),
+            ("b", "b2"),
+            ("c", "c3"),
+            ("d", "d1"),
+            ("e", "e2")
+        ]
+        .map(|(k, val)| (format!("/lo/{k}"), v(val)))
     );
 }
 
@@ -366,7 +526,10 @@ pub async fn list_at_older_revision_shows_that_state<S: Storage>(store: Arc<S>) 
 /// while other tasks keep writing to the same keys.
 pub async fn paginated_list_is_consistent_while_writing<S: Storage>(store: Arc<S>) {
     for i in 0..60 {
-        store.create(&format!("/pc/{i:02}"), v("initial")).await.unwrap();
+        store
+            .create(&format!("/pc/{i:02}"), v("initial"))
+            .await
+            .unwrap();
     }
     let full = store.list("/pc/", ListOptions::default()).await.unwrap();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -398,12 +561,19 @@ pub async fn paginated_list_is_consistent_while_writing<S: Storage>(store: Arc<S
         let page = store
             .list(
                 "/pc/",
-                ListOptions { revision: Some(full.revision), start_after: after.clone(), limit: Some(7) },
+                ListOptions {
+                    revision: Some(full.revision),
+                    start_after: after.clone(),
+                    limit: Some(7),
+                },
             )
             .await
             .unwrap();
         assert_eq!(page.revision, full.revision);
-        assert_eq!(page.remaining as usize, full.items.len() - got.len() - page.items.len());
+        assert_eq!(
+            page.remaining as usize,
+            full.items.len() - got.len() - page.items.len()
+        );
         after = page.items.last().map(|kv| kv.key.clone());
         got.extend(page.items);
         if page.remaining == 0 {
@@ -431,22 +601,52 @@ pub async fn watch_replays_from_zero_with_prev_values<S: Storage>(store: Arc<S>)
     let mut w = store.watch("/wz/", 0).await.unwrap();
     let events = take_events(&mut w, 30).await;
     assert_eq!(revisions(&events), (1..=30).collect::<Vec<_>>());
-    let a1 = KeyValue { key: "/wz/a".into(), value: v("a1"), create_revision: 1, mod_revision: 1 };
-    let a2 = KeyValue { key: "/wz/a".into(), value: v("a2"), create_revision: 1, mod_revision: 2 };
-    assert_eq!(events[0], Event { kind: EventKind::Put, kv: a1.clone(), prev: None });
-    assert_eq!(events[1], Event { kind: EventKind::Put, kv: a2.clone(), prev: Some(a1) });
+    let a1 = KeyValue {
+        key: "/wz/a".into(),
+        value: v("a1"),
+        create_revision: 1,
+        mod_revision: 1,
+    };
+    let a2 = KeyValue {
+        key: "/wz/a".into(),
+        value: v("a2"),
+        create_revision: 1,
+        mod_revision: 2,
+    };
+    assert_eq!(
+        events[0],
+        Event {
+            kind: EventKind::Put,
+            kv: a1.clone(),
+            prev: None
+        }
+    );
+    assert_eq!(
+        events[1],
+        Event {
+            kind: EventKind::Put,
+            kv: a2.clone(),
+            prev: Some(a1)
+        }
+    );
     assert_eq!(
         events[2],
         Event {
             kind: EventKind::Delete,
-            kv: KeyValue { mod_revision: 3, ..a2.clone() },
+            kv: KeyValue {
+                mod_revision: 3,
+                ..a2.clone()
+            },
             prev: Some(a2)
         }
     );
     assert_eq!(events[29].kv.key, "/wz/k26");
     store.create("/wz/live", v("l")).await.unwrap();
     let live = take_events(&mut w, 1).await;
-    assert_eq!((live[0].kind, live[0].revision(), live[0].kv.key.as_str()), (EventKind::Put, 31, "/wz/live"));
+    assert_eq!(
+        (live[0].kind, live[0].revision(), live[0].kv.key.as_str()),
+        (EventKind::Put, 31, "/wz/live")
+    );
     assert_quiet(&mut w).await;
 }
 
@@ -479,7 +679,10 @@ pub async fn watch_filters_by_prefix<S: Storage>(store: Arc<S>) {
     store.create("/wp/a/2", v("x")).await.unwrap();
     let events = take_events(&mut w, 2).await;
     assert_eq!(
-        events.iter().map(|e| (e.revision(), e.kv.key.as_str())).collect::<Vec<_>>(),
+        events
+            .iter()
+            .map(|e| (e.revision(), e.kv.key.as_str()))
+            .collect::<Vec<_>>(),
         [(1, "/wp/a/1"), (5, "/wp/a/2")]
     );
     assert_quiet(&mut w).await;
@@ -494,7 +697,10 @@ pub async fn watch_switches_from_replay_to_live_without_gap<S: Storage>(store: A
     const EACH: i64 = 150;
     const TOTAL: i64 = WRITERS as i64 * EACH;
     for i in 0..20 {
-        store.create(&format!("/ws/seed{i:02}"), v("x")).await.unwrap();
+        store
+            .create(&format!("/ws/seed{i:02}"), v("x"))
+            .await
+            .unwrap();
     }
     let base = store.current_revision().await.unwrap();
     let last = base + TOTAL;
@@ -503,7 +709,10 @@ pub async fn watch_switches_from_replay_to_live_without_gap<S: Storage>(store: A
         let store = store.clone();
         writers.push(tokio::spawn(async move {
             for i in 0..EACH {
-                store.create(&format!("/ws/{t}-{i:03}"), v("x")).await.expect("create");
+                store
+                    .create(&format!("/ws/{t}-{i:03}"), v("x"))
+                    .await
+                    .expect("create");
                 if i % 16 == 0 {
                     tokio::task::yield_now().await;
                 }
@@ -512,7 +721,11 @@ pub async fn watch_switches_from_replay_to_live_without_gap<S: Storage>(store: A
     }
     let mut watchers = Vec::new();
     for n in 0..12u64 {
-        let from = if n % 3 == 0 { 0 } else { store.current_revision().await.unwrap() };
+        let from = if n % 3 == 0 {
+            0
+        } else {
+            store.current_revision().await.unwrap()
+        };
         let store = store.clone();
         watchers.push(tokio::spawn(async move {
             let mut seen = from;
@@ -522,7 +735,11 @@ pub async fn watch_switches_from_replay_to_live_without_gap<S: Storage>(store: A
                 match within("watch to reach the last write", w.events.recv()).await {
                     Some(batch) => {
                         for e in batch {
-                            assert_eq!(e.revision(), seen + 1, "watch from {from}: gap or duplicate");
+                            assert_eq!(
+                                e.revision(),
+                                seen + 1,
+                                "watch from {from}: gap or duplicate"
+                            );
                             seen = e.revision();
                         }
                     }
@@ -577,26 +794,31 @@ pub async fn slow_watcher_is_dropped<S: Storage>(store: Arc<S>) {
         let store = store.clone();
         writers.push(tokio::spawn(async move {
             for i in 0..EACH {
-                store.create(&format!("/sw/{t}-{i:03}"), v("x")).await.expect("create");
+                store
+                    .create(&format!("/sw/{t}-{i:03}"), v("x"))
+                    .await
+                    .expect("create");
             }
         }));
     }
     for t in writers {
-        within("writes while a watcher is stuck", t).await.expect("writer");
+        within("writes while a watcher is stuck", t)
+            .await
+            .expect("writer");
     }
     within("the reading watcher", reader).await.expect("reader");
     let mut buffered = Vec::new();
-    loop {
-        match within("the slow watcher to be closed", slow.events.recv()).await {
-            Some(batch) => buffered.extend(batch),
-            None => break,
-        }
+    while let Some(batch) = within("the slow watcher to be closed", slow.events.recv()).await {
+        buffered.extend(batch);
     }
     assert!(
         (buffered.len() as i64) < TOTAL,
         "the slow watcher was not dropped: it received all {TOTAL} events"
     );
-    assert_eq!(revisions(&buffered), (1..=buffered.len() as i64).collect::<Vec<_>>());
+    assert_eq!(
+        revisions(&buffered),
+        (1..=buffered.len() as i64).collect::<Vec<_>>()
+    );
 }
 
 /// After `compact(r)`, lists below `r` and watches from below `r` fail with
@@ -607,33 +829,69 @@ pub async fn compaction_makes_old_revisions_unavailable<S: Storage>(store: Arc<S
         store.create(&format!("/cp/{i}"), v("1")).await.unwrap();
     }
     for i in 0..10 {
-        store.update(&format!("/cp/{i}"), v("2"), i + 1).await.unwrap();
+        store
+            .update(&format!("/cp/{i}"), v("2"), i + 1)
+            .await
+            .unwrap();
     }
     store.compact(10).await.unwrap();
     assert_eq!(store.compacted_revision().await.unwrap(), 10);
     assert_eq!(
-        store.list("/cp/", ListOptions { revision: Some(9), ..Default::default() }).await,
-        Err(StorageError::Compacted { requested: 9, compacted: 10 })
+        store
+            .list(
+                "/cp/",
+                ListOptions {
+                    revision: Some(9),
+                    ..Default::default()
+                }
+            )
+            .await,
+        Err(StorageError::Compacted {
+            requested: 9,
+            compacted: 10
+        })
     );
     assert_eq!(
         store.watch("/cp/", 9).await.err(),
-        Some(StorageError::Compacted { requested: 9, compacted: 10 })
+        Some(StorageError::Compacted {
+            requested: 9,
+            compacted: 10
+        })
     );
     let at = store
-        .list("/cp/", ListOptions { revision: Some(10), ..Default::default() })
+        .list(
+            "/cp/",
+            ListOptions {
+                revision: Some(10),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(at.items.len(), 10);
-    assert!(at.items.iter().all(|kv| kv.value == v("1") && kv.mod_revision <= 10));
+    assert!(at
+        .items
+        .iter()
+        .all(|kv| kv.value == v("1") && kv.mod_revision <= 10));
     let mut w = store.watch("/cp/", 10).await.unwrap();
-    assert_eq!(revisions(&take_events(&mut w, 10).await), (11..=20).collect::<Vec<_>>());
+    assert_eq!(
+        revisions(&take_events(&mut w, 10).await),
+        (11..=20).collect::<Vec<_>>()
+    );
     assert_quiet(&mut w).await;
 
     store.compact(5).await.unwrap();
-    assert_eq!(store.compacted_revision().await.unwrap(), 10, "compacting below the point changes nothing");
+    assert_eq!(
+        store.compacted_revision().await.unwrap(),
+        10,
+        "compacting below the point changes nothing"
+    );
     assert_eq!(
         store.compact(25).await,
-        Err(StorageError::FutureRevision { requested: 25, current: 20 })
+        Err(StorageError::FutureRevision {
+            requested: 25,
+            current: 20
+        })
     );
     store.compact(20).await.unwrap();
     let latest = store.list("/cp/", ListOptions::default()).await.unwrap();
@@ -651,15 +909,35 @@ pub async fn future_revisions_are_rejected<S: Storage>(store: Arc<S>) {
         store.create(&format!("/fr/{k}"), v("x")).await.unwrap();
     }
     assert_eq!(
-        store.list("/fr/", ListOptions { revision: Some(4), ..Default::default() }).await,
-        Err(StorageError::FutureRevision { requested: 4, current: 3 })
+        store
+            .list(
+                "/fr/",
+                ListOptions {
+                    revision: Some(4),
+                    ..Default::default()
+                }
+            )
+            .await,
+        Err(StorageError::FutureRevision {
+            requested: 4,
+            current: 3
+        })
     );
     assert_eq!(
         store.watch("/fr/", 4).await.err(),
-        Some(StorageError::FutureRevision { requested: 4, current: 3 })
+        Some(StorageError::FutureRevision {
+            requested: 4,
+            current: 3
+        })
     );
     let at = store
-        .list("/fr/", ListOptions { revision: Some(3), ..Default::default() })
+        .list(
+            "/fr/",
+            ListOptions {
+                revision: Some(3),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(at.items.len(), 3);
@@ -678,9 +956,15 @@ pub async fn closed_store_rejects_calls<S: Storage>(store: Arc<S>) {
         extra
     })
     .await;
-    assert!(ended.is_empty(), "no writes happened after the watch: {ended:?}");
+    assert!(
+        ended.is_empty(),
+        "no writes happened after the watch: {ended:?}"
+    );
     fn internal<T: std::fmt::Debug>(what: &str, r: Result<T, StorageError>) {
-        assert!(matches!(r, Err(StorageError::Internal(_))), "{what} after close: {r:?}");
+        assert!(
+            matches!(r, Err(StorageError::Internal(_))),
+            "{what} after close: {r:?}"
+        );
     }
     internal("create", store.create("/cl/b", v("x")).await);
     internal("update", store.update("/cl/a", v("y"), 1).await);

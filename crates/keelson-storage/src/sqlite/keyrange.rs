@@ -36,7 +36,9 @@ impl KeyRange {
 
     /// True when no key can match (e.g. `start_after` past the prefix).
     pub fn is_empty(&self) -> bool {
-        self.upper.as_deref().is_some_and(|u| u <= self.lower.as_str())
+        self.upper
+            .as_deref()
+            .is_some_and(|u| u <= self.lower.as_str())
     }
 
     /// The same range restricted to keys strictly after `key`.
@@ -101,7 +103,10 @@ mod tests {
 
     #[test]
     fn prefix_end_increments_last_char() {
-        assert_eq!(prefix_end("/registry/pods/"), Some("/registry/pods0".to_string()));
+        assert_eq!(
+            prefix_end("/registry/pods/"),
+            Some("/registry/pods0".to_string())
+        );
         assert_eq!(prefix_end(""), None);
         assert_eq!(prefix_end("a\u{10FFFF}"), Some("b".to_string()));
         assert_eq!(prefix_end("\u{D7FF}"), Some("\u{E000}".to_string()));

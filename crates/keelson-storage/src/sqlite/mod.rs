@@ -12,6 +12,7 @@
 //!
 //! One database file must be opened by one `SqliteStorage` at a time.
 
+mod checkpoint;
 mod compaction;
 mod keyrange;
 mod read;
@@ -140,7 +141,10 @@ impl std::fmt::Debug for SqliteStorage {
         };
         f.debug_struct("SqliteStorage")
             .field("location", &location)
-            .field("revision", &self.inner.shared.published.load(Ordering::Acquire))
+            .field(
+                "revision",
+                &self.inner.shared.published.load(Ordering::Acquire),
+            )
             .finish()
     }
 }
@@ -161,7 +165,11 @@ impl SqliteStorage {
         let revision = schema::read_meta(&conn, "revision")?;
         let compacted = schema::read_meta(&conn, "compacted")?;
         let last_timestamp_ms: i64 = conn
-            .query_row("SELECT COALESCE(MAX(timestamp_ms), 0) FROM events", [], |r| r.get(0))
+            .query_row(
+                "SELECT COALESCE(MAX(timestamp_ms), 0) FROM events",
+                [],
+                |r| r.get(0),
+            )
             .map_err(sql_err)?;
         let shared = Arc::new(Shared {
             published: AtomicI64::new(revision),
@@ -170,6 +178,10 @@ impl SqliteStorage {
         });
         let (requests, rx) = std::sync::mpsc::channel();
         let file_backed = matches!(location, Location::File(_));
+        let checkpointer = match &location {
+            Location::File(path) => Some(checkpoint::Checkpointer::start(path)?),
+            Location::Memory => None,
+        };
         let writer = Writer {
             conn,
             shared: shared.clone(),
@@ -184,6 +196,7 @@ impl SqliteStorage {
             }),
             last_timestamp_ms,
             file_backed,
+            checkpointer,
         };
         let thread = std::thread::Builder::new()
             .name("keelson-sqlite-writer".to_string())
@@ -266,7 +279,12 @@ impl SqliteStorage {
     }
 
     /// Replays the log after `seen`, then joins the live watchers.
-    async fn run_watch(self, prefix: String, mut seen: i64, mut tx: mpsc::Sender<Vec<crate::Event>>) {
+    async fn run_watch(
+        self,
+        prefix: String,
+        mut seen: i64,
+        mut tx: mpsc::Sender<Vec<crate::Event>>,
+    ) {
         let range = KeyRange::new(&prefix, None);
         let mut shutdown = self.inner.shutdown.subscribe();
         loop {
@@ -319,20 +337,30 @@ impl Storage for SqliteStorage {
 
     async fn get(&self, key: &str) -> Result<Option<KeyValue>, StorageError> {
         let key = key.to_string();
-        self.read(move |c, published| read::get(c, &key, published)).await
+        self.read(move |c, published| read::get(c, &key, published))
+            .await
     }
 
     async fn list(&self, prefix: &str, opts: ListOptions) -> Result<ListResult, StorageError> {
         let prefix = prefix.to_string();
-        self.read(move |c, published| read::list(c, &prefix, &opts, published)).await
+        self.read(move |c, published| read::list(c, &prefix, &opts, published))
+            .await
     }
 
     async fn create(&self, key: &str, value: Vec<u8>) -> Result<i64, StorageError> {
-        let op = WriteOp::Create { key: key.to_string(), value };
+        let op = WriteOp::Create {
+            key: key.to_string(),
+            value,
+        };
         Ok(self.write(op).await?.0)
     }
 
-    async fn update(&self, key: &str, value: Vec<u8>, expected_revision: i64) -> Result<i64, StorageError> {
+    async fn update(
+        &self,
+        key: &str,
+        value: Vec<u8>,
+        expected_revision: i64,
+    ) -> Result<i64, StorageError> {
         let op = WriteOp::Update {
             key: key.to_string(),
             value,
@@ -341,14 +369,20 @@ impl Storage for SqliteStorage {
         Ok(self.write(op).await?.0)
     }
 
-    async fn delete(&self, key: &str, expected_revision: Option<i64>) -> Result<(KeyValue, i64), StorageError> {
+    async fn delete(
+        &self,
+        key: &str,
+        expected_revision: Option<i64>,
+    ) -> Result<(KeyValue, i64), StorageError> {
         let op = WriteOp::Delete {
             key: key.to_string(),
             expected: expected_revision,
         };
         match self.write(op).await? {
             (rev, Some(prev)) => Ok((prev, rev)),
-            (_, None) => Err(StorageError::Internal("delete returned no value".to_string())),
+            (_, None) => Err(StorageError::Internal(
+                "delete returned no value".to_string(),
+            )),
         }
     }
 
@@ -369,7 +403,10 @@ impl Storage for SqliteStorage {
             });
         }
         let (tx, rx) = mpsc::channel(self.inner.watch_capacity);
-        tokio::spawn(self.clone().run_watch(prefix.to_string(), after_revision, tx));
+        tokio::spawn(
+            self.clone()
+                .run_watch(prefix.to_string(), after_revision, tx),
+        );
         Ok(WatchStream { events: rx })
     }
 

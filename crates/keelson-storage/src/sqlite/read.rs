@@ -70,7 +70,10 @@ fn first_change_after(
         "SELECT key, prev_value, prev_create_revision, prev_mod_revision FROM events
          WHERE key = ?1 AND revision > ?2 ORDER BY revision LIMIT 1",
     )
-    .and_then(|mut s| s.query_row(rusqlite::params![key, revision], prev_from_row).optional())
+    .and_then(|mut s| {
+        s.query_row(rusqlite::params![key, revision], prev_from_row)
+            .optional()
+    })
     .map_err(sql_err)
 }
 
@@ -140,7 +143,11 @@ pub(super) fn list(
     })
 }
 
-fn rows_latest(conn: &Connection, range: &KeyRange, fetch: i64) -> Result<Vec<KeyValue>, StorageError> {
+fn rows_latest(
+    conn: &Connection,
+    range: &KeyRange,
+    fetch: i64,
+) -> Result<Vec<KeyValue>, StorageError> {
     let sql = format!(
         "SELECT key, value, create_revision, mod_revision FROM kv
          WHERE {} ORDER BY key LIMIT :limit",
@@ -217,13 +224,20 @@ pub(super) fn events(
         let range = KeyRange::new(prefix, None);
         // NOT INDEXED keeps the scan on the revision (rowid) range: the key
         // index would visit a broad prefix's whole history and then sort.
+        // A put's value is the next event's `prev_value`, or the live value.
         let sql = format!(
-            "SELECT revision, key, kind, value, create_revision,
-                    prev_value, prev_create_revision, prev_mod_revision
-               FROM events NOT INDEXED
-              WHERE revision > :after AND revision <= :upto AND {}
-              ORDER BY revision LIMIT :limit",
-            range.condition("key")
+            "SELECT e.revision, e.key, e.kind,
+                    CASE WHEN e.kind = {KIND_DELETE} THEN NULL ELSE COALESCE(
+                        (SELECT n.prev_value FROM events n
+                          WHERE n.key = e.key AND n.revision > e.revision
+                          ORDER BY n.revision LIMIT 1),
+                        (SELECT s.value FROM kv s
+                          WHERE s.key = e.key AND s.mod_revision = e.revision)) END,
+                    e.create_revision, e.prev_value, e.prev_create_revision, e.prev_mod_revision
+               FROM events e NOT INDEXED
+              WHERE e.revision > :after AND e.revision <= :upto AND {}
+              ORDER BY e.revision LIMIT :limit",
+            range.condition("e.key")
         );
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut params = range.bind();

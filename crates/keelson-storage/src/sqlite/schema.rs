@@ -4,9 +4,12 @@
 //! - `kv`: the current state, one row per live key (`key` is the primary key,
 //!   so prefix lists are index range scans in key order);
 //! - `events`: the event log, one row per revision (`revision` is the rowid),
-//!   with the value before the write so that any retained revision can be
-//!   reconstructed and watch events carry `prev`; `events_key_revision`
-//!   answers "first change of this key after revision R" with one seek;
+//!   with the value before the write (`prev_*`), so that the state at any
+//!   retained revision R is the live state with each key changed after R
+//!   replaced by the `prev_*` of its first change after R. The value a put
+//!   wrote is not stored twice: it is the `prev_value` of the key's next
+//!   event, or the live value if there is none. `events_key_revision`
+//!   answers "next change of this key after revision R" with one seek;
 //! - `meta`: the current revision and the compaction point.
 
 use std::path::Path;
@@ -28,7 +31,6 @@ CREATE TABLE IF NOT EXISTS events (
     revision INTEGER PRIMARY KEY,
     key TEXT NOT NULL,
     kind INTEGER NOT NULL,
-    value BLOB,
     create_revision INTEGER NOT NULL,
     prev_value BLOB,
     prev_create_revision INTEGER,
@@ -82,7 +84,13 @@ pub(super) fn open_writer(location: &Location) -> Result<Connection, StorageErro
                     path.display()
                 )));
             }
-            conn.execute_batch("PRAGMA synchronous=FULL;").map_err(sql_err)?;
+            // The background checkpointer does the copying; the writer's
+            // auto-checkpoint is the backstop that restarts the WAL.
+            conn.execute_batch(
+                "PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=4000;
+                 PRAGMA journal_size_limit=67108864;",
+            )
+            .map_err(sql_err)?;
             conn
         }
         Location::Memory => {
@@ -110,16 +118,21 @@ pub(super) fn open_reader(path: &Path) -> Result<Connection, StorageError> {
     Ok(conn)
 }
 
+/// Opens the connection of the background checkpoint thread.
+pub(super) fn open_checkpointer(path: &Path) -> Result<Connection, StorageError> {
+    open_file(path)
+}
+
 fn open_file(path: &Path) -> Result<Connection, StorageError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| {
-        StorageError::Internal(format!("cannot open {}: {e}", path.display()))
-    })?;
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| StorageError::Internal(format!("cannot open {}: {e}", path.display())))?;
     // Checkpoints and schema creation by another connection take the write
     // lock briefly; wait for them instead of failing.
-    conn.busy_timeout(Duration::from_secs(10)).map_err(sql_err)?;
+    conn.busy_timeout(Duration::from_secs(10))
+        .map_err(sql_err)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
 }

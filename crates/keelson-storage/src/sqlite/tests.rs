@@ -27,7 +27,8 @@ async fn fresh_memory() -> (SqliteStorage, ()) {
 
 async fn fresh_file() -> (SqliteStorage, TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = SqliteStorage::open(&dir.path().join("keelson.db"), test_options()).expect("open file");
+    let store =
+        SqliteStorage::open(&dir.path().join("keelson.db"), test_options()).expect("open file");
     (store, dir)
 }
 
@@ -49,16 +50,40 @@ async fn automatic_compaction_keeps_min_revisions_and_min_age() {
     };
     let store = SqliteStorage::open_in_memory(opts).unwrap();
     for i in 0..30 {
-        store.create(&format!("/ac/{i:02}"), b"x".to_vec()).await.unwrap();
+        store
+            .create(&format!("/ac/{i:02}"), b"x".to_vec())
+            .await
+            .unwrap();
     }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while store.compacted_revision().await.unwrap() < 20 {
-        assert!(tokio::time::Instant::now() < deadline, "automatic compaction did not run");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "automatic compaction did not run"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    assert_eq!(store.compacted_revision().await.unwrap(), 20, "the last 10 revisions are kept");
-    let err = store.list("/ac/", ListOptions { revision: Some(19), ..Default::default() }).await;
-    assert!(matches!(err, Err(crate::StorageError::Compacted { requested: 19, compacted: 20 })));
+    assert_eq!(
+        store.compacted_revision().await.unwrap(),
+        20,
+        "the last 10 revisions are kept"
+    );
+    let err = store
+        .list(
+            "/ac/",
+            ListOptions {
+                revision: Some(19),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(matches!(
+        err,
+        Err(crate::StorageError::Compacted {
+            requested: 19,
+            compacted: 20
+        })
+    ));
 
     // With a long minimum age nothing recent is compacted, however many
     // revisions there are.
@@ -70,10 +95,17 @@ async fn automatic_compaction_keeps_min_revisions_and_min_age() {
     };
     let store = SqliteStorage::open_in_memory(opts).unwrap();
     for i in 0..30 {
-        store.create(&format!("/ac/{i:02}"), b"x".to_vec()).await.unwrap();
+        store
+            .create(&format!("/ac/{i:02}"), b"x".to_vec())
+            .await
+            .unwrap();
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(store.compacted_revision().await.unwrap(), 0, "young history is kept");
+    assert_eq!(
+        store.compacted_revision().await.unwrap(),
+        0,
+        "young history is kept"
+    );
 }
 
 #[tokio::test]
@@ -83,7 +115,10 @@ async fn dropped_watchers_leave_the_hub() {
     store.create("/h/a", b"x".to_vec()).await.unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while store.watcher_count() != 1 {
-        assert!(tokio::time::Instant::now() < deadline, "the watch never went live");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the watch never went live"
+        );
         tokio::task::yield_now().await;
     }
     drop(w);
@@ -101,7 +136,14 @@ async fn dropped_watchers_leave_the_hub() {
 #[tokio::test]
 async fn keys_with_unusual_characters_round_trip() {
     let (store, _dir) = fresh_file().await;
-    let keys = ["/u/", "/u/\u{0}", "/u/a b", "/u/é", "/u/\u{10FFFF}", "/u/'; DROP TABLE kv; --"];
+    let keys = [
+        "/u/",
+        "/u/\u{0}",
+        "/u/a b",
+        "/u/é",
+        "/u/\u{10FFFF}",
+        "/u/'; DROP TABLE kv; --",
+    ];
     for k in keys {
         store.create(k, k.as_bytes().to_vec()).await.unwrap();
     }
@@ -109,8 +151,111 @@ async fn keys_with_unusual_characters_round_trip() {
     let list = store.list("/u/", ListOptions::default()).await.unwrap();
     let mut sorted = keys.to_vec();
     sorted.sort_unstable();
-    assert_eq!(list.items.iter().map(|kv| kv.key.as_str()).collect::<Vec<_>>(), sorted);
+    assert_eq!(
+        list.items
+            .iter()
+            .map(|kv| kv.key.as_str())
+            .collect::<Vec<_>>(),
+        sorted
+    );
     for k in keys {
-        assert_eq!(store.get(k).await.unwrap().map(|kv| kv.value), Some(k.as_bytes().to_vec()));
+        assert_eq!(
+            store.get(k).await.unwrap().map(|kv| kv.value),
+            Some(k.as_bytes().to_vec())
+        );
     }
+}
+
+/// Throughput figure for the report: durable creates per second through
+/// the trait from 64 concurrent tasks on a file database. Run with
+/// `cargo test -p keelson-storage create_throughput -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "measurement, run by hand"]
+async fn create_throughput_64_tasks() {
+    const TASKS: usize = 64;
+    let each: usize = std::env::var("KEELSON_BENCH_EACH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500);
+    let (store, dir) = fresh_file().await;
+    let value = vec![b'x'; 1024];
+    let started = std::time::Instant::now();
+    let mut tasks = Vec::new();
+    for t in 0..TASKS {
+        let (store, value) = (store.clone(), value.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(each);
+            for i in 0..each {
+                let sent = std::time::Instant::now();
+                store
+                    .create(
+                        &format!("/registry/pods/ns{t:02}/pod-{i:05}"),
+                        value.clone(),
+                    )
+                    .await
+                    .unwrap();
+                latencies.push(sent.elapsed());
+            }
+            latencies
+        }));
+    }
+    let mut latencies = Vec::new();
+    for t in tasks {
+        latencies.extend(t.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    latencies.sort_unstable();
+    let pct = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)];
+    println!(
+        "create latency p50 {:?} p99 {:?} max {:?}",
+        pct(50),
+        pct(99),
+        latencies.last().copied().unwrap_or_default()
+    );
+    let total = TASKS * each;
+    assert_eq!(store.current_revision().await.unwrap(), total as i64);
+    println!(
+        "{total} creates (1 KiB values) from {TASKS} tasks in {elapsed:?}: {:.0} creates/s",
+        total as f64 / elapsed.as_secs_f64()
+    );
+    let wal = std::fs::metadata(dir.path().join("keelson.db-wal"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    println!("WAL file after the load: {} MiB", wal >> 20);
+    let started = std::time::Instant::now();
+    let list = store
+        .list("/registry/pods/", ListOptions::default())
+        .await
+        .unwrap();
+    println!(
+        "list of {} keys at the latest revision: {:?}",
+        list.items.len(),
+        started.elapsed()
+    );
+    let started = std::time::Instant::now();
+    let mut pages = 0;
+    let mut after = None;
+    loop {
+        let page = store
+            .list(
+                "/registry/pods/",
+                ListOptions {
+                    revision: Some(total as i64 / 2),
+                    start_after: after,
+                    limit: Some(500),
+                },
+            )
+            .await
+            .unwrap();
+        pages += 1;
+        after = page.items.last().map(|kv| kv.key.clone());
+        if page.remaining == 0 {
+            break;
+        }
+    }
+    println!(
+        "paginated list (500/page) at an older revision: {pages} pages in {:?}",
+        started.elapsed()
+    );
+    store.close().await.unwrap();
 }

@@ -113,7 +113,12 @@ impl Hub {
     /// Makes `tx` a live watcher of `range` if it has seen every event up to
     /// `seen` and `seen` is the published revision, or if the gap can be sent
     /// from the recent batches right now.
-    pub fn register(&self, range: KeyRange, tx: mpsc::Sender<Vec<Event>>, seen: i64) -> Registration {
+    pub fn register(
+        &self,
+        range: KeyRange,
+        tx: mpsc::Sender<Vec<Event>>,
+        seen: i64,
+    ) -> Registration {
         let mut state = self.state.lock();
         if state.closed || tx.is_closed() {
             return Registration::Gone;

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, OptionalExtension};
 use tokio::sync::oneshot;
 
+use super::checkpoint::Checkpointer;
 use super::compaction::{self, Policy};
 use super::schema::{write_meta, KIND_DELETE, KIND_PUT};
 use super::{sql_err, Shared};
@@ -22,9 +23,19 @@ use crate::{Event, EventKind, KeyValue, StorageError};
 
 /// One mutation.
 pub(super) enum WriteOp {
-    Create { key: String, value: Vec<u8> },
-    Update { key: String, value: Vec<u8>, expected: i64 },
-    Delete { key: String, expected: Option<i64> },
+    Create {
+        key: String,
+        value: Vec<u8>,
+    },
+    Update {
+        key: String,
+        value: Vec<u8>,
+        expected: i64,
+    },
+    Delete {
+        key: String,
+        expected: Option<i64>,
+    },
 }
 
 /// What a successful write answers: its revision, and for a delete the
@@ -71,6 +82,8 @@ pub(super) struct Writer {
     /// revision order.
     pub last_timestamp_ms: i64,
     pub file_backed: bool,
+    /// Background checkpoints (file databases only).
+    pub checkpointer: Option<Checkpointer>,
 }
 
 impl Writer {
@@ -81,7 +94,10 @@ impl Writer {
         let mut batch = Vec::new();
         while closing.is_none() {
             let first = match next_compaction {
-                Some(at) => match self.rx.recv_timeout(at.saturating_duration_since(Instant::now())) {
+                Some(at) => match self
+                    .rx
+                    .recv_timeout(at.saturating_duration_since(Instant::now()))
+                {
                     Ok(m) => Some(m),
                     Err(RecvTimeoutError::Timeout) => None,
                     Err(RecvTimeoutError::Disconnected) => break,
@@ -139,8 +155,11 @@ impl Writer {
     }
 
     /// Rejects what is still queued, flushes and reports to `close`.
-    fn shutdown(self, closing: Option<oneshot::Sender<Result<(), StorageError>>>) {
+    fn shutdown(mut self, closing: Option<oneshot::Sender<Result<(), StorageError>>>) {
         self.shared.hub.close();
+        if let Some(mut checkpointer) = self.checkpointer.take() {
+            checkpointer.stop();
+        }
         while let Ok(msg) = self.rx.try_recv() {
             match msg {
                 Request::Write(_, reply) => {
@@ -214,7 +233,12 @@ impl Writer {
             return;
         }
         if self.revision != start {
-            self.shared.published.store(self.revision, Ordering::Release);
+            self.shared
+                .published
+                .store(self.revision, Ordering::Release);
+            if let Some(checkpointer) = &self.checkpointer {
+                checkpointer.nudge();
+            }
         }
         for ((_, reply), result) in batch.drain(..).zip(results) {
             let _ = reply.send(result);
@@ -226,7 +250,11 @@ impl Writer {
 
     /// Applies one write inside the batch transaction. On success the new
     /// revision is taken; a rejected write changes nothing.
-    fn apply(&mut self, op: &mut WriteOp, ts: i64) -> Result<((i64, Option<KeyValue>), Event), Failure> {
+    fn apply(
+        &mut self,
+        op: &mut WriteOp,
+        ts: i64,
+    ) -> Result<((i64, Option<KeyValue>), Event), Failure> {
         let rev = self.revision + 1;
         let (reply, event) = match op {
             WriteOp::Create { key, value } => {
@@ -247,10 +275,18 @@ impl Writer {
                     mod_revision: rev,
                 };
                 self.log(rev, KIND_PUT, &kv, None, ts)?;
-                let event = Event { kind: EventKind::Put, kv, prev: None };
+                let event = Event {
+                    kind: EventKind::Put,
+                    kv,
+                    prev: None,
+                };
                 ((rev, None), event)
             }
-            WriteOp::Update { key, value, expected } => {
+            WriteOp::Update {
+                key,
+                value,
+                expected,
+            } => {
                 let prev = self.current(key)?;
                 check(key, &prev, Some(*expected))?;
                 let Some(prev) = prev else {
@@ -266,7 +302,11 @@ impl Writer {
                     mod_revision: rev,
                 };
                 self.log(rev, KIND_PUT, &kv, Some(&prev), ts)?;
-                let event = Event { kind: EventKind::Put, kv, prev: Some(prev) };
+                let event = Event {
+                    kind: EventKind::Put,
+                    kv,
+                    prev: Some(prev),
+                };
                 ((rev, None), event)
             }
             WriteOp::Delete { key, expected } => {
@@ -283,7 +323,11 @@ impl Writer {
                     ..prev.clone()
                 };
                 self.log(rev, KIND_DELETE, &kv, Some(&prev), ts)?;
-                let event = Event { kind: EventKind::Delete, kv, prev: Some(prev.clone()) };
+                let event = Event {
+                    kind: EventKind::Delete,
+                    kv,
+                    prev: Some(prev.clone()),
+                };
                 ((rev, Some(prev)), event)
             }
         };
@@ -305,21 +349,27 @@ impl Writer {
             .optional()
     }
 
-    /// Appends the event-log row of revision `rev`.
-    fn log(&self, rev: i64, kind: i64, kv: &KeyValue, prev: Option<&KeyValue>, ts: i64) -> Result<(), rusqlite::Error> {
-        // A delete row needs no value of its own: it is `prev_value`.
-        let value = (kind == KIND_PUT).then_some(kv.value.as_slice());
+    /// Appends the event-log row of revision `rev`. The new value is not
+    /// stored: it is the next event's `prev_value`, or the live row's value
+    /// while no later event exists, which halves the bytes a create writes.
+    fn log(
+        &self,
+        rev: i64,
+        kind: i64,
+        kv: &KeyValue,
+        prev: Option<&KeyValue>,
+        ts: i64,
+    ) -> Result<(), rusqlite::Error> {
         self.conn
             .prepare_cached(
-                "INSERT INTO events (revision, key, kind, value, create_revision,
+                "INSERT INTO events (revision, key, kind, create_revision,
                                      prev_value, prev_create_revision, prev_mod_revision, timestamp_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(rusqlite::params![
                 rev,
                 kv.key,
                 kind,
-                value,
                 kv.create_revision,
                 prev.map(|p| p.value.as_slice()),
                 prev.map(|p| p.create_revision),
@@ -344,8 +394,10 @@ impl Writer {
 
     /// Runs one step of the automatic policy; true if more is due now.
     fn compact_auto(&mut self, policy: &Policy) -> Result<bool, StorageError> {
-        let cutoff = self.timestamp_ms() - i64::try_from(policy.min_age.as_millis()).unwrap_or(i64::MAX);
-        let step = compaction::next_step(&self.conn, policy, self.revision, self.compacted, cutoff)?;
+        let cutoff =
+            self.timestamp_ms() - i64::try_from(policy.min_age.as_millis()).unwrap_or(i64::MAX);
+        let step =
+            compaction::next_step(&self.conn, policy, self.revision, self.compacted, cutoff)?;
         let Some((target, more)) = step else {
             return Ok(false);
         };
