@@ -452,7 +452,10 @@ fn v3_document(group: &str, version: &str, resources: &[&ResourceInfo]) -> Value
     }
     let schemas: BTreeMap<String, Value> = schemas_for(resources, &routes)
         .into_iter()
-        .map(|(name, s)| (name, to_v3_schema(&s)))
+        .map(|(name, s)| {
+            let v3 = v3_component(&name, &s);
+            (name, v3)
+        })
         .collect();
     json!({
         "openapi": "3.0.0",
@@ -465,6 +468,32 @@ fn v3_document(group: &str, version: &str, resources: &[&ResourceInfo]) -> Value
             },
         },
     })
+}
+
+/// Types that OpenAPI v2 can only call strings and v3 spells as a `oneOf`
+/// (kube-openapi's `OpenAPIV3OneOfTypes`).
+const V3_ONE_OF: &[(&str, &[&str])] = &[
+    (
+        "io.k8s.apimachinery.pkg.util.intstr.IntOrString",
+        &["integer", "string"],
+    ),
+    (
+        "io.k8s.apimachinery.pkg.api.resource.Quantity",
+        &["string", "number"],
+    ),
+];
+
+/// A component schema of a v3 document.
+fn v3_component(name: &str, schema: &Value) -> Value {
+    let mut v3 = to_v3_schema(schema);
+    if let (Some((_, types)), Value::Object(map)) =
+        (V3_ONE_OF.iter().find(|(n, _)| *n == name), &mut v3)
+    {
+        map.remove("type");
+        let one_of: Vec<Value> = types.iter().map(|t| json!({"type": t})).collect();
+        map.insert("oneOf".into(), one_of.into());
+    }
+    v3
 }
 
 /// A v2 schema in OpenAPI 3.0 form: references point into

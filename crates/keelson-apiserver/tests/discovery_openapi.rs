@@ -667,6 +667,14 @@ fn apps_v1_document_describes_deployments() {
         "#/components/schemas/io.k8s.api.core.v1.Container"
     );
     assert!(schemas.contains_key("io.k8s.api.autoscaling.v1.Scale"));
+    // kubectl explain names these types only when v3 spells them as oneOf.
+    let int_or_string = &schemas["io.k8s.apimachinery.pkg.util.intstr.IntOrString"];
+    assert_eq!(int_or_string["format"], "int-or-string");
+    assert_eq!(
+        int_or_string["oneOf"],
+        json!([{"type": "integer"}, {"type": "string"}])
+    );
+    assert!(int_or_string.get("type").is_none());
     assert!(
         !schemas.contains_key("io.k8s.api.batch.v1.Job"),
         "only what apps/v1 references"
