@@ -1,0 +1,163 @@
+//! The benchmark scenarios and what they share.
+
+pub mod create;
+pub mod get;
+pub mod list;
+pub mod startup;
+pub mod storage;
+pub mod watch;
+
+use crate::error::Result;
+use crate::http::{Endpoint, Pool, Protocol};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A scenario, as named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Scenario {
+    /// 1 KiB ConfigMap creates from concurrent clients: throughput, latency.
+    Create,
+    /// GET by name, open loop at half the closed-loop maximum: latency.
+    Get,
+    /// LIST of one namespace full of ConfigMaps: time to the last byte.
+    List,
+    /// Watchers on one namespace under a steady write rate: delivery latency.
+    Watch,
+    /// Server start time and memory, empty and with many objects.
+    Startup,
+    /// The storage layer alone: creates per second.
+    Storage,
+}
+
+impl Scenario {
+    /// Every scenario, in report order.
+    pub const ALL: [Scenario; 6] =
+        [Scenario::Create, Scenario::Get, Scenario::List, Scenario::Watch, Scenario::Startup, Scenario::Storage];
+
+    /// The name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scenario::Create => "create",
+            Scenario::Get => "get",
+            Scenario::List => "list",
+            Scenario::Watch => "watch",
+            Scenario::Startup => "startup",
+            Scenario::Storage => "storage",
+        }
+    }
+
+    /// Whether the scenario talks to the server under test.
+    pub fn needs_api(self) -> bool {
+        matches!(self, Scenario::Create | Scenario::Get | Scenario::List | Scenario::Watch)
+    }
+}
+
+/// How big each scenario runs.
+#[derive(Debug, Clone)]
+pub struct Sizes {
+    /// create: how long, and at most how many objects.
+    pub create_duration: Duration,
+    /// create: object cap.
+    pub create_max: u64,
+    /// get: objects to read from.
+    pub get_objects: u64,
+    /// get: closed-loop phase that finds the maximum rate.
+    pub get_probe: Duration,
+    /// get: open-loop phase at half that rate.
+    pub get_duration: Duration,
+    /// list: objects in the listed namespace.
+    pub list_objects: u64,
+    /// list: timed LIST calls.
+    pub list_runs: usize,
+    /// watch: concurrent watchers.
+    pub watch_watchers: usize,
+    /// watch: writes per second.
+    pub watch_rate: f64,
+    /// watch: how long the writes go on.
+    pub watch_duration: Duration,
+    /// startup: objects in the full data dir.
+    pub startup_objects: u64,
+    /// startup: pause before reading RSS, so the figure is the settled one.
+    pub startup_settle: Duration,
+    /// storage: how long, and at most how many creates.
+    pub storage_duration: Duration,
+    /// storage: create cap.
+    pub storage_max: u64,
+}
+
+impl Sizes {
+    /// The sizes the targets are stated for.
+    pub fn full() -> Sizes {
+        Sizes {
+            create_duration: Duration::from_secs(10),
+            create_max: 200_000,
+            get_objects: 1_000,
+            get_probe: Duration::from_secs(3),
+            get_duration: Duration::from_secs(10),
+            list_objects: 10_000,
+            list_runs: 21,
+            watch_watchers: 100,
+            watch_rate: 1_000.0,
+            watch_duration: Duration::from_secs(10),
+            startup_objects: 100_000,
+            startup_settle: Duration::from_secs(2),
+            storage_duration: Duration::from_secs(10),
+            storage_max: 500_000,
+        }
+    }
+
+    /// Small sizes: every scenario end to end in well under 30 s.
+    pub fn quick() -> Sizes {
+        Sizes {
+            create_duration: Duration::from_secs(2),
+            create_max: 20_000,
+            get_objects: 100,
+            get_probe: Duration::from_secs(1),
+            get_duration: Duration::from_secs(2),
+            list_objects: 1_000,
+            list_runs: 5,
+            watch_watchers: 20,
+            watch_rate: 200.0,
+            watch_duration: Duration::from_secs(2),
+            startup_objects: 1_000,
+            startup_settle: Duration::from_millis(300),
+            storage_duration: Duration::from_secs(1),
+            storage_max: 20_000,
+        }
+    }
+}
+
+/// Settings every scenario gets.
+pub struct Context {
+    /// HTTP version of the API scenarios.
+    pub protocol: Protocol,
+    /// Sizes of this run.
+    pub sizes: Sizes,
+    /// Concurrent clients of the closed-loop phases.
+    pub clients: usize,
+    /// HTTP/2 connections per pool (HTTP/1.1 pools hold one per client).
+    pub h2_connections: usize,
+    /// Suffix that keeps namespaces of different runs apart.
+    pub run_id: String,
+    /// Origin of the timestamps carried in watch-scenario writes.
+    pub clock: Instant,
+    /// The `keelson` binary for the startup scenario.
+    pub keelson_bin: PathBuf,
+}
+
+impl Context {
+    /// A pool to `endpoint` for `concurrency` simultaneous requests.
+    pub async fn pool(&self, endpoint: &Arc<Endpoint>, concurrency: usize) -> Result<Arc<Pool>> {
+        let connections = match endpoint.protocol() {
+            Protocol::Http1 => concurrency,
+            Protocol::Http2 => self.h2_connections.min(concurrency.max(1)),
+        };
+        Ok(Arc::new(Pool::connect(endpoint.clone(), connections).await?))
+    }
+
+    /// A namespace name unique to this run.
+    pub fn namespace(&self, scenario: &str) -> String {
+        format!("bench-{scenario}-{}", self.run_id)
+    }
+}
