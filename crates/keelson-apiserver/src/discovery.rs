@@ -174,10 +174,15 @@ fn api_resource(r: &ResourceInfo) -> Value {
     if !r.categories.is_empty() {
         e.insert("categories".into(), r.categories.clone().into());
     }
-    e.insert(
-        "storageVersionHash".into(),
-        storage_version_hash(&r.group, r.storage_version(), &r.kind).into(),
-    );
+    // Only resources kept in storage have a storage version: not the
+    // create-only reviews and bindings, nor componentstatuses (the watchable
+    // ones, in kube-apiserver's registries).
+    if r.has_verb("watch") {
+        e.insert(
+            "storageVersionHash".into(),
+            storage_version_hash(&r.group, r.storage_version(), &r.kind).into(),
+        );
+    }
     Value::Object(e)
 }
 
