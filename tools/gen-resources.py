@@ -201,11 +201,12 @@ CATEGORIES = {
 # Storage version when it is not the served version itself: the group's
 # highest-priority version (autoscaling/v2) or an override in
 # pkg/kubeapiserver/default_storage_factory_builder.go for kinds whose GA
-# version is newer than what a one-release-older apiserver can read.
+# version is newer than what a one-release-older apiserver can read. That
+# file's 1.36 list marks the mutatingadmissionpolicies overrides "remove in
+# 1.37" (so 1.37 stores them as v1); kinds that reached v1 in 1.37 keep the
+# version 1.36 stored. Only discovery's storageVersionHash depends on this.
 STORAGE_VERSION = {
     ("autoscaling", "horizontalpodautoscalers"): "v2",
-    ("admissionregistration.k8s.io", "mutatingadmissionpolicies"): "v1beta1",
-    ("admissionregistration.k8s.io", "mutatingadmissionpolicybindings"): "v1beta1",
     ("certificates.k8s.io", "clustertrustbundles"): "v1beta1",
     ("certificates.k8s.io", "podcertificaterequests"): "v1beta1",
     ("resource.k8s.io", "devicetaintrules"): "v1alpha3",
