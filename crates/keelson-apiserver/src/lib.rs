@@ -1,1 +1,35 @@
-//! The Keelson API server.
+//! The Keelson API server: the Kubernetes 1.37 REST API over HTTPS on
+//! embedded storage.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = keelson_apiserver::start(keelson_apiserver::ServerConfig {
+//!     data_dir: "/tmp/keelson-demo".into(),
+//!     secure_port: 0,
+//!     in_memory: true,
+//!     ..Default::default()
+//! })
+//! .await?;
+//! println!("serving on {} (kubeconfig: {})", server.url, server.kubeconfig.display());
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+pub mod bootstrap;
+pub mod discovery;
+pub mod endpoints;
+pub mod filter;
+pub mod handler;
+pub mod instrumented;
+pub mod metrics;
+pub mod negotiate;
+pub mod openapi;
+pub mod pki;
+pub mod registry;
+pub mod request_info;
+pub mod server;
+pub mod strategy;
+pub mod table;
+pub mod watch_cache;
+
+pub use server::{start, RunningServer, ServerConfig, StartError};

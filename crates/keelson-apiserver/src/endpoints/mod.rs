@@ -1,0 +1,175 @@
+//! Resource endpoints, one module per verb (k8s.io/apiserver `endpoints/handlers`).
+
+mod create;
+mod delete;
+mod get;
+mod list;
+mod update;
+mod watch;
+
+use crate::negotiate::{respond_json_bytes, respond_value, Body, Representation};
+use crate::registry::{Registry, ResourceEntry};
+use crate::request_info::RequestInfo;
+use crate::table::{self, IncludeObject};
+use bytes::Bytes;
+use http::{HeaderMap, Response};
+use http_body_util::BodyExt;
+use keelson_apimachinery::codec::{self, ContentType};
+use keelson_apimachinery::status::{ApiError, ApiResult};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Largest request body kube-apiserver accepts (3 MiB).
+pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
+
+/// Everything a verb handler needs about one request.
+pub struct Ctx {
+    /// The registry.
+    pub registry: Arc<Registry>,
+    /// Parsed path.
+    pub info: RequestInfo,
+    /// The resource addressed.
+    pub entry: Arc<ResourceEntry>,
+    /// Query parameters (last value wins).
+    pub query: HashMap<String, String>,
+    /// Request headers.
+    pub headers: HeaderMap,
+    /// Negotiated response representation.
+    pub rep: Representation,
+    /// Read when the handler wants it.
+    pub body: Option<hyper::body::Incoming>,
+    /// Server shutdown signal, for long-running watches.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
+}
+
+impl Ctx {
+    /// A query parameter.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query.get(name).map(String::as_str)
+    }
+
+    /// `dryRun=All`; any other value is refused as kube-apiserver does.
+    pub fn dry_run(&self) -> ApiResult<bool> {
+        match self.param("dryRun") {
+            None | Some("") => Ok(false),
+            Some("All") => Ok(true),
+            Some(other) => Err(ApiError::bad_request(format!(
+                "Invalid dry run value: \"{other}\": supported values: \"All\""
+            ))),
+        }
+    }
+
+    /// Reads the request body, refusing more than [`MAX_BODY_BYTES`].
+    pub async fn read_body(&mut self) -> ApiResult<Bytes> {
+        let Some(body) = self.body.take() else {
+            return Ok(Bytes::new());
+        };
+        match http_body_util::Limited::new(body, MAX_BODY_BYTES)
+            .collect()
+            .await
+        {
+            Ok(c) => Ok(c.to_bytes()),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                Err(ApiError::too_large(MAX_BODY_BYTES))
+            }
+            Err(e) => Err(ApiError::bad_request(format!(
+                "error reading request body: {e}"
+            ))),
+        }
+    }
+
+    /// The request's Content-Type.
+    pub fn content_type(&self) -> ContentType {
+        let raw = self
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/json");
+        ContentType::parse(raw)
+    }
+
+    /// Reads and decodes an object body (JSON or YAML).
+    pub async fn read_object(&mut self) -> ApiResult<Value> {
+        let ct = self.content_type();
+        let bytes = self.read_body().await?;
+        match ct {
+            ContentType::Json | ContentType::Yaml => {}
+            other => {
+                return Err(ApiError::unsupported_media_type(
+                    &other.to_string(),
+                    &["application/json", "application/yaml"],
+                ))
+            }
+        }
+        let kind = self.entry.info.kind.clone();
+        Ok(Value::Object(codec::decode_object_as(&bytes, &ct, &kind)?))
+    }
+
+    /// Responds with one object in the negotiated representation.
+    pub fn respond_object(&self, status: u16, obj: &Value) -> ApiResult<Response<Body>> {
+        if self.rep == Representation::Table {
+            let include =
+                IncludeObject::parse(self.param("includeObject")).map_err(ApiError::bad_request)?;
+            let meta = serde_json::json!({"resourceVersion": obj.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null)});
+            return Ok(respond_value(
+                status,
+                Representation::Json,
+                &table::table(std::slice::from_ref(obj), meta, include),
+            ));
+        }
+        Ok(respond_value(status, self.rep, obj))
+    }
+
+    /// Responds with serialized JSON of one object.
+    pub fn respond_bytes(&self, status: u16, json: Bytes) -> ApiResult<Response<Body>> {
+        if self.rep == Representation::Table {
+            let v: Value =
+                serde_json::from_slice(&json).map_err(|e| ApiError::internal(e.to_string()))?;
+            return self.respond_object(status, &v);
+        }
+        Ok(respond_json_bytes(status, self.rep, json))
+    }
+}
+
+/// Dispatches a resource request to its verb handler.
+pub async fn serve(ctx: Ctx) -> ApiResult<Response<Body>> {
+    let verb = ctx.info.verb.clone();
+    let sub = ctx.info.subresource.clone();
+    let entry = ctx.entry.clone();
+    if !sub.is_empty() {
+        let Some(s) = entry.info.subresource(&sub) else {
+            return Err(ApiError::not_found_path());
+        };
+        if !s.verbs.iter().any(|v| v == &verb) {
+            return Err(ApiError::method_not_supported(&entry.gr, &verb));
+        }
+        return match (verb.as_str(), sub.as_str()) {
+            ("get", _) => get::get(ctx).await,
+            ("update", "status" | "scale" | "finalize") => update::update(ctx).await,
+            ("patch", "status" | "scale") => update::patch(ctx).await,
+            _ => Err(ApiError::new(
+                501,
+                "NotImplemented",
+                format!(
+                    "the subresource {}/{sub} is not implemented by this server yet",
+                    entry.info.plural
+                ),
+            )),
+        };
+    }
+    if !entry.info.has_verb(&verb) {
+        return Err(ApiError::method_not_supported(&entry.gr, &verb));
+    }
+    match verb.as_str() {
+        "get" => get::get(ctx).await,
+        "list" => list::list(ctx).await,
+        "watch" => watch::watch(ctx).await,
+        "create" => create::create(ctx).await,
+        "update" => update::update(ctx).await,
+        "patch" => update::patch(ctx).await,
+        "delete" => delete::delete(ctx).await,
+        "deletecollection" => delete::delete_collection(ctx).await,
+        _ => Err(ApiError::method_not_supported(&entry.gr, &verb)),
+    }
+}

@@ -1,0 +1,244 @@
+//! UPDATE (PUT) and PATCH of an object or its status/scale subresources.
+
+use super::create::{check_namespace, check_type, validate_meta};
+use super::get::scale_of;
+use super::Ctx;
+use crate::negotiate::Body;
+use crate::registry::{Change, ResourceEntry, WriteOutcome};
+use http::Response;
+use keelson_apimachinery::codec::ContentType;
+use keelson_apimachinery::meta;
+use keelson_apimachinery::patch;
+use keelson_apimachinery::status::{ApiError, ApiResult};
+use serde_json::{json, Value};
+
+/// Metadata only the server changes: carried over from the stored object.
+const SERVER_OWNED_META: &[&str] = &[
+    "uid",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "generation",
+];
+
+fn without(obj: &Value, drop: &[&str]) -> Value {
+    let mut o = obj.clone();
+    if let Some(m) = o.as_object_mut() {
+        for d in drop {
+            m.remove(*d);
+        }
+    }
+    o
+}
+
+/// Applies the kind's update rules to a proposed new object given the current one.
+fn prepare_update(
+    entry: &ResourceEntry,
+    subresource: &str,
+    current: &Value,
+    mut new: Value,
+) -> ApiResult<Change> {
+    let current_rv = meta::resource_version(current).to_string();
+    let sent_rv = meta::resource_version(&new).to_string();
+    if !sent_rv.is_empty() && sent_rv != current_rv {
+        return Err(ApiError::stale_conflict(&entry.gr, meta::name(current)));
+    }
+    let sent_uid = meta::meta_str(&new, "uid");
+    if !sent_uid.is_empty() && sent_uid != meta::meta_str(current, "uid") {
+        return Err(ApiError::conflict(
+            &entry.gr,
+            meta::name(current),
+            &format!(
+                "Precondition failed: UID in precondition: {sent_uid}, UID in object meta: {}",
+                meta::meta_str(current, "uid")
+            ),
+        ));
+    }
+    match subresource {
+        "status" => {
+            // /status changes status only.
+            let mut out = current.clone();
+            match new.get("status") {
+                Some(s) => out["status"] = s.clone(),
+                None => {
+                    if let Some(m) = out.as_object_mut() {
+                        m.remove("status");
+                    }
+                }
+            }
+            return Ok(Change::Write(out));
+        }
+        "scale" => {
+            let replicas = new
+                .pointer("/spec/replicas")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            if replicas < 0 {
+                return Err(ApiError::invalid(
+                    "Scale",
+                    "autoscaling",
+                    meta::name(current),
+                    vec![keelson_apimachinery::status::StatusCause::invalid(
+                        "spec.replicas",
+                        &json!(replicas),
+                        "must be greater than or equal to 0",
+                    )],
+                ));
+            }
+            let mut out = current.clone();
+            out["spec"]["replicas"] = json!(replicas);
+            bump_generation(entry, current, &mut out);
+            return Ok(Change::Write(out));
+        }
+        "finalize" => {
+            let mut out = current.clone();
+            out["spec"]["finalizers"] = new
+                .pointer("/spec/finalizers")
+                .cloned()
+                .unwrap_or(json!([]));
+            return Ok(Change::Write(out));
+        }
+        _ => {}
+    }
+    for field in SERVER_OWNED_META {
+        meta::set_meta(
+            &mut new,
+            field,
+            meta::metadata(current).and_then(|m| m.get(*field)).cloned(),
+        );
+    }
+    meta::set_meta(&mut new, "resourceVersion", Some(json!(current_rv)));
+    if entry.strategy.status_subresource {
+        match current.get("status") {
+            Some(s) => new["status"] = s.clone(),
+            None => {
+                if let Some(m) = new.as_object_mut() {
+                    m.remove("status");
+                }
+            }
+        }
+    }
+    if entry.info.plural == "namespaces" {
+        // spec.finalizers changes only through /finalize.
+        new["spec"] = current.get("spec").cloned().unwrap_or(json!({}));
+    }
+    let mut names = keelson_apimachinery::validation::validate_object_meta_update(
+        new.get("metadata").unwrap_or(&Value::Null),
+        current.get("metadata").unwrap_or(&Value::Null),
+    );
+    if !names.is_empty() {
+        names.truncate(16);
+        return Err(crate::registry::invalid(entry, meta::name(current), names));
+    }
+    bump_generation(entry, current, &mut new);
+    Ok(Change::Write(new))
+}
+
+fn bump_generation(entry: &ResourceEntry, current: &Value, new: &mut Value) {
+    if !entry.strategy.tracks_generation {
+        return;
+    }
+    let old_gen = current
+        .pointer("/metadata/generation")
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
+    let changed =
+        without(current, &["metadata", "status"]) != without(new, &["metadata", "status"]);
+    meta::set_meta(
+        new,
+        "generation",
+        Some(json!(if changed { old_gen + 1 } else { old_gen })),
+    );
+}
+
+fn respond_outcome(ctx: &Ctx, outcome: WriteOutcome) -> ApiResult<Response<Body>> {
+    let obj = outcome.into_value();
+    if ctx.info.subresource == "scale" {
+        return ctx.respond_object(200, &scale_of(&obj));
+    }
+    ctx.respond_object(200, &obj)
+}
+
+/// UPDATE (PUT).
+pub async fn update(mut ctx: Ctx) -> ApiResult<Response<Body>> {
+    let dry_run = ctx.dry_run()?;
+    let mut body = ctx.read_object().await?;
+    let entry = ctx.entry.clone();
+    let sub = ctx.info.subresource.clone();
+    let name = ctx.info.name.clone();
+    let ns = ctx.info.namespace.clone();
+    if sub != "scale" {
+        check_type(&entry, &mut body)?;
+        check_namespace(&entry, &ns, &mut body)?;
+        let body_name = meta::name(&body);
+        if body_name.is_empty() {
+            meta::set_meta(&mut body, "name", Some(json!(name)));
+        } else if body_name != name {
+            return Err(ApiError::bad_request(format!(
+                "the name of the object ({body_name}) does not match the name on the URL ({name})"
+            )));
+        }
+        validate_meta(&entry, &body)?;
+    }
+    let outcome = ctx
+        .registry
+        .update_with(&entry, &ns, &name, dry_run, |current| {
+            prepare_update(&entry, &sub, &current, body.clone())
+        })
+        .await?;
+    respond_outcome(&ctx, outcome)
+}
+
+/// Applies a patch document of the given type to the current object.
+fn apply_patch(ct: &ContentType, current: &Value, patch_body: &[u8]) -> ApiResult<Value> {
+    match ct {
+        ContentType::JsonPatch => patch::apply_json_patch(current, patch_body),
+        ContentType::MergePatch => patch::apply_merge_patch(current, patch_body),
+        // Until strategic merge (per-field merge keys from the schemas) lands,
+        // a strategic patch merges maps and replaces lists, as a merge patch does.
+        ContentType::StrategicMergePatch => patch::apply_merge_patch(current, patch_body),
+        other => Err(ApiError::unsupported_media_type(
+            &other.to_string(),
+            &[
+                "application/json-patch+json",
+                "application/merge-patch+json",
+                "application/strategic-merge-patch+json",
+            ],
+        )),
+    }
+}
+
+/// PATCH.
+pub async fn patch(mut ctx: Ctx) -> ApiResult<Response<Body>> {
+    let dry_run = ctx.dry_run()?;
+    let ct = ctx.content_type();
+    let patch_body = ctx.read_body().await?;
+    let entry = ctx.entry.clone();
+    let sub = ctx.info.subresource.clone();
+    let name = ctx.info.name.clone();
+    let ns = ctx.info.namespace.clone();
+    let outcome = ctx
+        .registry
+        .update_with(&entry, &ns, &name, dry_run, |current| {
+            let base = if sub == "scale" {
+                scale_of(&current)
+            } else {
+                current.clone()
+            };
+            let mut patched = apply_patch(&ct, &base, &patch_body)?;
+            if sub != "scale" {
+                check_type(&entry, &mut patched)?;
+                check_namespace(&entry, &ns, &mut patched)?;
+                if meta::name(&patched) != name {
+                    return Err(ApiError::bad_request(format!(
+                        "the name of the object ({}) does not match the name on the URL ({name})",
+                        meta::name(&patched)
+                    )));
+                }
+                validate_meta(&entry, &patched)?;
+            }
+            prepare_update(&entry, &sub, &current, patched)
+        })
+        .await?;
+    respond_outcome(&ctx, outcome)
+}

@@ -1,0 +1,186 @@
+//! Per-kind behaviour the generic registry asks about: name rules, status
+//! handling, generation, selectable fields, what a delete returns. Kinds are
+//! data; this is the small part of them a schema cannot express.
+
+use keelson_apimachinery::meta;
+use keelson_apimachinery::resources::ResourceInfo;
+use keelson_apimachinery::validation::NameCheck;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// The per-kind strategy.
+#[derive(Debug, Clone)]
+pub struct Strategy {
+    /// Name format.
+    pub name_rule: NameCheck,
+    /// The kind has a `status` subresource: the main endpoint ignores status.
+    pub status_subresource: bool,
+    /// `metadata.generation` tracks changes outside metadata and status.
+    pub tracks_generation: bool,
+    /// A delete answers with the object (else with a Success Status).
+    pub return_deleted_object: bool,
+    /// Fields a field selector may name beyond `metadata.name`/`metadata.namespace`.
+    pub selectable_fields: &'static [&'static str],
+    resource: String,
+}
+
+/// Field selector fields kube-apiserver supports per resource (its `GetAttrs`).
+fn selectable_fields(resource: &str) -> &'static [&'static str] {
+    match resource {
+        "pods" => &[
+            "spec.nodeName",
+            "spec.restartPolicy",
+            "spec.schedulerName",
+            "spec.serviceAccountName",
+            "spec.hostNetwork",
+            "status.phase",
+            "status.podIP",
+            "status.nominatedNodeName",
+        ],
+        "events" => &[
+            "involvedObject.kind",
+            "involvedObject.namespace",
+            "involvedObject.name",
+            "involvedObject.uid",
+            "involvedObject.apiVersion",
+            "involvedObject.resourceVersion",
+            "involvedObject.fieldPath",
+            "reason",
+            "reportingComponent",
+            "source",
+            "type",
+            "regarding.kind",
+            "regarding.namespace",
+            "regarding.name",
+            "regarding.uid",
+            "regarding.apiVersion",
+            "regarding.resourceVersion",
+            "regarding.fieldPath",
+            "reportingController",
+            "deprecatedSource",
+        ],
+        "secrets" => &["type"],
+        "namespaces" => &["status.phase"],
+        "nodes" => &["spec.unschedulable"],
+        "replicationcontrollers" | "replicasets" => &["status.replicas"],
+        "jobs" => &["status.successful"],
+        "certificatesigningrequests" => &["spec.signerName"],
+        "services" => &["spec.clusterIP", "spec.type"],
+        "persistentvolumeclaims" => &["spec.volumeName"],
+        _ => &[],
+    }
+}
+
+impl Strategy {
+    /// The strategy of a built-in resource.
+    pub fn for_resource(info: &ResourceInfo) -> Strategy {
+        let r = info.plural.as_str();
+        let status_subresource = info.subresource("status").is_some();
+        let name_rule = match r {
+            "namespaces" | "services" => NameCheck::Dns1123Label,
+            "roles" | "clusterroles" | "rolebindings" | "clusterrolebindings" => {
+                NameCheck::PathSegment
+            }
+            _ => NameCheck::Dns1123Subdomain,
+        };
+        Strategy {
+            name_rule,
+            status_subresource,
+            tracks_generation: status_subresource
+                && !matches!(
+                    r,
+                    "namespaces"
+                        | "nodes"
+                        | "persistentvolumes"
+                        | "persistentvolumeclaims"
+                        | "certificatesigningrequests"
+                ),
+            return_deleted_object: matches!(
+                r,
+                "pods"
+                    | "namespaces"
+                    | "services"
+                    | "nodes"
+                    | "persistentvolumes"
+                    | "persistentvolumeclaims"
+                    | "customresourcedefinitions"
+            ),
+            selectable_fields: selectable_fields(r),
+            resource: r.to_string(),
+        }
+    }
+
+    /// Every field selector field and its value for `obj`.
+    pub fn fields(&self, obj: &Value) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        out.insert("metadata.name".to_string(), meta::name(obj).to_string());
+        out.insert(
+            "metadata.namespace".to_string(),
+            meta::namespace(obj).to_string(),
+        );
+        for f in self.selectable_fields {
+            let v = if *f == "source" && self.resource == "events" {
+                meta::field_string(obj, "source.component")
+            } else if *f == "deprecatedSource" {
+                meta::field_string(obj, "deprecatedSource.component")
+            } else {
+                meta::field_string(obj, f)
+            };
+            out.insert((*f).to_string(), v);
+        }
+        out
+    }
+
+    /// Status a new object starts with (the main endpoint never sets status).
+    pub fn initial_status(&self, obj: &Value) -> Option<Value> {
+        match self.resource.as_str() {
+            "pods" => Some(json!({"phase": "Pending", "qosClass": pod_qos_class(obj)})),
+            "namespaces" => Some(json!({"phase": "Active"})),
+            "persistentvolumeclaims" | "persistentvolumes" => Some(json!({"phase": "Pending"})),
+            _ => None,
+        }
+    }
+
+    /// Kind-specific changes on create beyond status (e.g. namespace finalizers).
+    pub fn prepare_for_create(&self, obj: &mut Value) {
+        if self.resource == "namespaces" {
+            obj["spec"] = json!({"finalizers": ["kubernetes"]});
+        }
+    }
+}
+
+/// The QoS class kube-apiserver records for a new pod.
+fn pod_qos_class(pod: &Value) -> &'static str {
+    let containers = pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut any = false;
+    let mut guaranteed = !containers.is_empty();
+    for c in &containers {
+        let req = c.pointer("/resources/requests").and_then(Value::as_object);
+        let lim = c.pointer("/resources/limits").and_then(Value::as_object);
+        if req.is_some_and(|m| !m.is_empty()) || lim.is_some_and(|m| !m.is_empty()) {
+            any = true;
+        }
+        let full = |m: Option<&serde_json::Map<String, Value>>| {
+            m.is_some_and(|m| m.contains_key("cpu") && m.contains_key("memory"))
+        };
+        let limits_eq_requests = match (req, lim) {
+            (Some(r), Some(l)) => r.iter().all(|(k, v)| l.get(k) == Some(v)),
+            (None, Some(_)) => true,
+            _ => false,
+        };
+        if !full(lim) || !limits_eq_requests {
+            guaranteed = false;
+        }
+    }
+    if guaranteed {
+        "Guaranteed"
+    } else if any {
+        "Burstable"
+    } else {
+        "BestEffort"
+    }
+}
