@@ -50,6 +50,7 @@ def test_created_objects_get_server_side_defaults(kubectl):
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", meta["uid"])
     assert re.fullmatch(r"\d+", meta["resourceVersion"])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", meta["creationTimestamp"])
+    assert "generation" not in meta, "only kinds whose strategy tracks spec changes get a generation"
 
     svc = kubectl.json("get", "service", "web")
     assert svc["spec"]["type"] == "ClusterIP"
@@ -103,6 +104,19 @@ def test_create_secret_string_data_is_encoded(kubectl):
     assert secret["data"] == {"token": base64.b64encode(b"hello").decode()}
     assert "stringData" not in secret
     assert secret["type"] == "Opaque"
+
+
+def test_create_records_managed_fields(kubectl):
+    kubectl("create", "-f", "-", input=configmap("owned", data={"a": "1"}))
+    # kubectl hides managedFields unless asked; kube-apiserver always records them.
+    assert "managedFields" not in kubectl.json("get", "configmap", "owned")["metadata"]
+    meta = kubectl.json("get", "configmap", "owned", "--show-managed-fields")["metadata"]
+    [entry] = meta["managedFields"]
+    assert entry["manager"] == "kubectl-create"
+    assert entry["operation"] == "Update"
+    assert entry["apiVersion"] == "v1"
+    assert entry["fieldsType"] == "FieldsV1"
+    assert entry["fieldsV1"] == {"f:data": {".": {}, "f:a": {}}}
 
 
 def test_create_imperative_configmap(kubectl):
