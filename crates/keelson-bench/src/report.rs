@@ -259,9 +259,10 @@ impl Report {
     }
 }
 
-/// Thousands-separated integers from 100 up, three significant digits below.
+/// Thousands-separated integers from 100 up (and for whole numbers), three
+/// significant digits below.
 fn number(v: f64) -> String {
-    if v.abs() >= 100.0 {
+    if v.abs() >= 100.0 || v.fract() == 0.0 {
         let n = v.round() as i64;
         let digits = n.unsigned_abs().to_string();
         let mut out = String::new();
@@ -293,6 +294,8 @@ mod tests {
         assert_eq!(number(100_000.0), "100,000");
         assert_eq!(number(12.345), "12.3");
         assert_eq!(number(0.4567), "0.46");
+        assert_eq!(number(64.0), "64");
+        assert_eq!(number(0.0), "0");
     }
 
     #[test]
