@@ -5,7 +5,7 @@
 //! patch drops nulls inside objects it adds). Malformed patch bodies are 400
 //! BadRequest; a patch that does not apply is 422 Invalid.
 
-use crate::codec::to_json;
+use crate::codec::{go_json_kind as json_kind, to_json};
 use crate::status::ApiError;
 use serde_json::{Map, Value};
 
@@ -22,36 +22,10 @@ fn not_applicable() -> ApiError {
     )
 }
 
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
 /// Parses a patch body as Go's `json.Unmarshal` would, with its messages.
 fn parse_body(body: &[u8]) -> Result<Value, String> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(v) => Ok(v),
-        Err(e) => {
-            // Go reports the scanner's error for malformed input; reuse the codec's emulation.
-            let probe = crate::codec::decode_object(body, &crate::codec::ContentType::Json);
-            let prefix = "couldn't get version/kind; json parse error: ";
-            match probe {
-                Err(api)
-                    if api.message.starts_with(prefix)
-                        && !api.message.contains("cannot unmarshal") =>
-                {
-                    Err(api.message[prefix.len()..].to_string())
-                }
-                _ => Err(e.to_string()),
-            }
-        }
-    }
+    serde_json::from_slice::<Value>(body)
+        .map_err(|e| crate::codec::go_syntax_error(body).unwrap_or_else(|| e.to_string()))
 }
 
 /// One operation, with Go's view of missing and mistyped members.
@@ -323,18 +297,18 @@ fn merge_docs(doc: &mut Map<String, Value>, patch: Map<String, Value>) {
             doc.shift_remove(&k);
             continue;
         }
-        match doc.get_mut(&k) {
-            Some(Value::Object(cur)) => match v {
-                Value::Object(p) => merge_docs(cur, p),
-                other => {
-                    doc.insert(k, other);
-                }
+        match doc.get_mut(&k).filter(|slot| !slot.is_null()) {
+            // Into an object: objects merge, anything else replaces as is.
+            Some(slot) if slot.is_object() => match (slot, v) {
+                (Value::Object(cur), Value::Object(p)) => merge_docs(cur, p),
+                (slot, other) => *slot = other,
             },
-            Some(cur) if !cur.is_null() => {
+            // Into a scalar or array: the patch value replaces it, nulls pruned.
+            Some(slot) => {
                 prune_nulls(&mut v);
-                *cur = v;
+                *slot = v;
             }
-            _ => {
+            None => {
                 prune_nulls(&mut v);
                 doc.insert(k, v);
             }
@@ -375,6 +349,7 @@ mod tests {
         json!({"metadata": {"name": "web", "labels": {"app": "web"}}, "spec": {"replicas": 1, "ports": [80, 443], "x": null}})
     }
 
+    #[allow(clippy::result_large_err)]
     fn jp(target: &Value, patch: Value) -> Result<Value, ApiError> {
         apply_json_patch(target, patch.to_string().as_bytes())
     }

@@ -84,6 +84,14 @@ impl fmt::Display for ContentType {
     }
 }
 
+/// Go's `json.Unmarshal` syntax error for a body serde_json rejected, if Go
+/// rejects it too (e.g. `unexpected end of JSON input`).
+pub(crate) fn go_syntax_error(body: &[u8]) -> Option<String> {
+    go_json::syntax_error(body).map(|e| e.message)
+}
+
+pub(crate) use go_json::json_kind as go_json_kind;
+
 /// The media types [`decode_object`] reads, as listed in a 415 answer.
 pub const DECODABLE_MEDIA_TYPES: &[&str] = &["application/json", "application/yaml"];
 
