@@ -56,7 +56,7 @@ pub struct SqliteOptions {
     pub watch_channel_capacity: usize,
     /// Most requests the writer takes into one transaction.
     pub max_batch: usize,
-    /// Idle read connections kept open (file databases only).
+    /// Read connections, i.e. reads running at once (file databases only).
     pub read_connections: usize,
 }
 
@@ -92,11 +92,13 @@ enum ReadPath {
     Writer,
 }
 
-/// Idle read connections; a read takes one or opens a new one.
+/// Read connections. A read first takes one of `slots` (so at most that
+/// many connections exist and all are reused), then an idle connection or,
+/// the first few times, a new one.
 struct ReaderPool {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
-    max_idle: usize,
+    slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl ReaderPool {
@@ -108,9 +110,8 @@ impl ReaderPool {
     }
 
     fn checkin(&self, conn: Connection, closed: &AtomicBool) {
-        let mut idle = self.idle.lock();
-        if idle.len() < self.max_idle && !closed.load(Ordering::Acquire) {
-            idle.push(conn);
+        if !closed.load(Ordering::Acquire) {
+            self.idle.lock().push(conn);
         }
     }
 }
@@ -206,7 +207,7 @@ impl SqliteStorage {
             Location::File(path) => ReadPath::Pool(ReaderPool {
                 path,
                 idle: Mutex::new(Vec::new()),
-                max_idle: opts.read_connections,
+                slots: Arc::new(tokio::sync::Semaphore::new(opts.read_connections.max(1))),
             }),
             Location::Memory => ReadPath::Writer,
         };
@@ -251,9 +252,18 @@ impl SqliteStorage {
     {
         self.check_open()?;
         match &self.inner.reads {
-            ReadPath::Pool(_) => {
+            ReadPath::Pool(pool) => {
+                let slot = pool
+                    .slots
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(|_| closed())?;
                 let inner = self.inner.clone();
                 tokio::task::spawn_blocking(move || {
+                    // Held until the connection is back, even if the caller
+                    // stopped waiting.
+                    let _slot = slot;
                     let ReadPath::Pool(pool) = &inner.reads else {
                         return Err(StorageError::Internal("read path changed".to_string()));
                     };
@@ -431,6 +441,7 @@ impl Storage for SqliteStorage {
         self.send(Request::Close(tx))?;
         let result = rx.await.map_err(|_| closed())?;
         if let ReadPath::Pool(pool) = &self.inner.reads {
+            pool.slots.close();
             pool.idle.lock().clear();
         }
         let thread = self.inner.writer_thread.lock().take();

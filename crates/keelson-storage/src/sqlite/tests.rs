@@ -166,6 +166,62 @@ async fn keys_with_unusual_characters_round_trip() {
     }
 }
 
+#[tokio::test]
+async fn compaction_during_replay_ends_the_watch_instead_of_skipping() {
+    let opts = SqliteOptions {
+        watch_channel_capacity: 1,
+        ..test_options()
+    };
+    let store = SqliteStorage::open_in_memory(opts).unwrap();
+    for i in 0..3000 {
+        store
+            .create(&format!("/cr/{i:04}"), b"x".to_vec())
+            .await
+            .unwrap();
+    }
+    let mut w = store.watch("/cr/", 0).await.unwrap();
+    // The replay fills the one-batch channel and waits to send the next one.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    store.compact(3000).await.unwrap();
+    let mut got = Vec::new();
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), w.events.recv()).await {
+            Ok(Some(batch)) => got.extend(batch),
+            Ok(None) => break,
+            Err(_) => panic!("the watch neither ended nor delivered"),
+        }
+    }
+    assert!(
+        got.len() < 3000,
+        "history past the compaction point cannot be delivered"
+    );
+    let revisions: Vec<i64> = got.iter().map(crate::Event::revision).collect();
+    assert_eq!(
+        revisions,
+        (1..=got.len() as i64).collect::<Vec<_>>(),
+        "what was delivered is gapless"
+    );
+    let last = got.len() as i64;
+    assert_eq!(
+        store.watch("/cr/", last).await.err(),
+        Some(crate::StorageError::Compacted {
+            requested: last,
+            compacted: 3000
+        }),
+        "resuming reports the compaction"
+    );
+}
+
+#[test]
+fn open_in_a_missing_directory_fails_with_internal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("missing").join("keelson.db");
+    match SqliteStorage::open(&path, test_options()) {
+        Err(crate::StorageError::Internal(msg)) => assert!(msg.contains("keelson.db"), "{msg}"),
+        other => panic!("expected Internal, got {other:?}"),
+    }
+}
+
 /// Throughput figure for the report: durable creates per second through
 /// the trait from 64 concurrent tasks on a file database. Run with
 /// `cargo test -p keelson-storage create_throughput -- --ignored --nocapture`.
