@@ -146,6 +146,47 @@ impl Strategy {
         if self.resource == "namespaces" {
             obj["spec"] = json!({"finalizers": ["kubernetes"]});
         }
+        self.normalize(obj);
+    }
+
+    /// Kind-specific changes on every write through the main endpoint.
+    pub fn prepare_for_update(&self, obj: &mut Value) {
+        self.normalize(obj);
+    }
+
+    /// What the v1 conversion does to a Secret: `stringData` is write-only,
+    /// merged into `data` (base64) over existing keys; `type` defaults to Opaque.
+    fn normalize(&self, obj: &mut Value) {
+        if self.resource != "secrets" {
+            return;
+        }
+        use base64::Engine;
+        let Some(map) = obj.as_object_mut() else {
+            return;
+        };
+        if let Some(Value::Object(string_data)) = map.remove("stringData") {
+            let data = map.entry("data").or_insert_with(|| json!({}));
+            if !data.is_object() {
+                *data = json!({});
+            }
+            if let Some(d) = data.as_object_mut() {
+                for (k, v) in string_data {
+                    let text = v.as_str().unwrap_or_default().to_string();
+                    d.insert(
+                        k,
+                        json!(base64::engine::general_purpose::STANDARD.encode(text)),
+                    );
+                }
+            }
+        }
+        if map
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+        {
+            map.insert("type".into(), json!("Opaque"));
+        }
     }
 }
 

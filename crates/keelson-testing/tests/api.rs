@@ -344,7 +344,7 @@ async fn status_and_scale_subresources_and_generation() {
         .await
         .unwrap();
     assert_eq!(st.status.unwrap().replicas, Some(2));
-    assert_eq!(st.spec.unwrap().replicas, Some(2));
+    assert_eq!(st.spec.replicas, Some(2));
     assert_eq!(st.metadata.generation, Some(2));
 
     let scale = deps.get_scale("web").await.unwrap();
@@ -357,10 +357,7 @@ async fn status_and_scale_subresources_and_generation() {
     )
     .await
     .unwrap();
-    assert_eq!(
-        deps.get("web").await.unwrap().spec.unwrap().replicas,
-        Some(4)
-    );
+    assert_eq!(deps.get("web").await.unwrap().spec.replicas, Some(4));
 }
 
 #[tokio::test]
@@ -388,7 +385,7 @@ async fn negotiation_and_limits_answer_with_status() {
 
     let (code, body) = send(
         http::Request::post("/api/v1/namespaces/default/configmaps")
-            .header("Content-Type", "application/vnd.kubernetes.protobuf")
+            .header("Content-Type", "text/plain")
             .body(vec![1, 2, 3])
             .unwrap(),
     )

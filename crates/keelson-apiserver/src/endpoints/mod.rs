@@ -158,7 +158,14 @@ pub async fn serve(ctx: Ctx) -> ApiResult<Response<Body>> {
             )),
         };
     }
-    if !entry.info.has_verb(&verb) {
+    // PUT/PATCH on a collection and POST on an object have no route in kube-apiserver.
+    let has_name = !ctx.info.name.is_empty();
+    let routable = match verb.as_str() {
+        "update" | "patch" => has_name,
+        "create" => !has_name,
+        _ => true,
+    };
+    if !routable || !entry.info.has_verb(&verb) {
         return Err(ApiError::method_not_supported(&entry.gr, &verb));
     }
     match verb.as_str() {

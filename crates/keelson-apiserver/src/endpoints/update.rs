@@ -130,6 +130,7 @@ fn prepare_update(
         names.truncate(16);
         return Err(crate::registry::invalid(entry, meta::name(current), names));
     }
+    entry.strategy.prepare_for_update(&mut new);
     bump_generation(entry, current, &mut new);
     Ok(Change::Write(new))
 }
