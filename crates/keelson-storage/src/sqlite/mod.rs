@@ -198,6 +198,8 @@ impl SqliteStorage {
             last_timestamp_ms,
             file_backed,
             checkpointer,
+            compact_goal: compacted,
+            compact_waiters: Vec::new(),
         };
         let thread = std::thread::Builder::new()
             .name("keelson-sqlite-writer".to_string())

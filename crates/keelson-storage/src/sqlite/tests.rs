@@ -212,6 +212,35 @@ async fn compaction_during_replay_ends_the_watch_instead_of_skipping() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn explicit_compaction_larger_than_one_step_completes() {
+    let store = SqliteStorage::open_in_memory(test_options()).unwrap();
+    let total = super::compaction::STEP + 4_000;
+    let mut tasks = Vec::new();
+    for t in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..total / 8 {
+                store.create(&format!("/big/{t}-{i:05}"), b"x".to_vec()).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(store.current_revision().await.unwrap(), total);
+    let goal = total - 10;
+    let (a, b) = tokio::join!(store.compact(goal), store.compact(goal - 5));
+    assert_eq!((a, b), (Ok(()), Ok(())), "both callers are answered");
+    assert_eq!(store.compacted_revision().await.unwrap(), goal);
+    let mut w = store.watch("/big/", goal).await.unwrap();
+    let mut got = 0;
+    while got < 10 {
+        got += w.events.recv().await.expect("events after the compaction point").len();
+    }
+    assert_eq!(got, 10);
+}
+
 #[test]
 fn open_in_a_missing_directory_fails_with_internal() {
     let dir = tempfile::tempdir().unwrap();

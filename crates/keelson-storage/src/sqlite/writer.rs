@@ -84,6 +84,10 @@ pub(super) struct Writer {
     pub file_backed: bool,
     /// Background checkpoints (file databases only).
     pub checkpointer: Option<Checkpointer>,
+    /// Explicit compaction in progress: the revision asked for (0 if none)
+    /// and who waits for it.
+    pub compact_goal: i64,
+    pub compact_waiters: Vec<oneshot::Sender<Result<(), StorageError>>>,
 }
 
 impl Writer {
@@ -93,7 +97,13 @@ impl Writer {
         let mut closing: Option<oneshot::Sender<Result<(), StorageError>>> = None;
         let mut batch = Vec::new();
         while closing.is_none() {
-            let first = match next_compaction {
+            // Compaction work waiting means: only take what is already queued.
+            let wake = if self.compact_goal > self.compacted {
+                Some(Instant::now())
+            } else {
+                next_compaction
+            };
+            let first = match wake {
                 Some(at) => match self
                     .rx
                     .recv_timeout(at.saturating_duration_since(Instant::now()))
@@ -128,16 +138,16 @@ impl Writer {
             for msg in others {
                 match msg {
                     Request::Read(job) => job(&self.conn),
-                    Request::Compact(revision, reply) => {
-                        let _ = reply.send(self.compact_explicit(revision));
-                    }
+                    Request::Compact(revision, reply) => self.request_compaction(revision, reply),
                     Request::Close(reply) => closing = Some(reply),
                     Request::Write(_, reply) => {
                         let _ = reply.send(Err(closed()));
                     }
                 }
             }
-            if let (Some(at), Some(policy)) = (next_compaction, self.policy.clone()) {
+            if self.compact_goal > self.compacted {
+                self.compact_explicit_step();
+            } else if let (Some(at), Some(policy)) = (next_compaction, self.policy.clone()) {
                 if Instant::now() >= at {
                     next_compaction = Some(match self.compact_auto(&policy) {
                         // More to delete: continue right after the next batch.
@@ -159,6 +169,9 @@ impl Writer {
         self.shared.hub.close();
         if let Some(mut checkpointer) = self.checkpointer.take() {
             checkpointer.stop();
+        }
+        for waiter in self.compact_waiters.drain(..) {
+            let _ = waiter.send(Err(closed()));
         }
         while let Ok(msg) = self.rx.try_recv() {
             match msg {
@@ -379,17 +392,38 @@ impl Writer {
         Ok(())
     }
 
-    fn compact_explicit(&mut self, revision: i64) -> Result<(), StorageError> {
+    /// Starts an explicit compaction; `reply` is answered once the
+    /// compaction point reaches `revision`. The deletion proceeds in steps
+    /// between write batches, so a large compaction does not stall writes.
+    fn request_compaction(
+        &mut self,
+        revision: i64,
+        reply: oneshot::Sender<Result<(), StorageError>>,
+    ) {
         if revision > self.revision {
-            return Err(StorageError::FutureRevision {
+            let _ = reply.send(Err(StorageError::FutureRevision {
                 requested: revision,
                 current: self.revision,
-            });
+            }));
+        } else if revision <= self.compacted {
+            let _ = reply.send(Ok(()));
+        } else {
+            self.compact_goal = self.compact_goal.max(revision);
+            self.compact_waiters.push(reply);
         }
-        if revision <= self.compacted {
-            return Ok(());
+    }
+
+    fn compact_explicit_step(&mut self) {
+        let step = self
+            .compact_goal
+            .min(self.compacted.saturating_add(compaction::STEP));
+        let result = self.compact_to(step);
+        if result.is_err() || self.compacted >= self.compact_goal {
+            self.compact_goal = self.compacted;
+            for waiter in self.compact_waiters.drain(..) {
+                let _ = waiter.send(result.clone());
+            }
         }
-        self.compact_to(revision)
     }
 
     /// Runs one step of the automatic policy; true if more is due now.
