@@ -45,6 +45,10 @@ CREATE TABLE IF NOT EXISTS meta (
 INSERT OR IGNORE INTO meta (name, value) VALUES ('revision', 0), ('compacted', 0);
 ";
 
+/// `PRAGMA user_version` of this layout; a database with another non-zero
+/// version was written by an incompatible Keelson and is refused.
+const SCHEMA_VERSION: i64 = 1;
+
 /// `events.kind` of a create or update.
 pub(super) const KIND_PUT: i64 = 0;
 /// `events.kind` of a delete.
@@ -105,7 +109,17 @@ pub(super) fn open_writer(location: &Location) -> Result<Connection, StorageErro
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.execute_batch("PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;")
         .map_err(sql_err)?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(sql_err)?;
+    if version != 0 && version != SCHEMA_VERSION {
+        return Err(StorageError::Internal(format!(
+            "database schema version {version} is not supported (expected {SCHEMA_VERSION})"
+        )));
+    }
     conn.execute_batch(SCHEMA).map_err(sql_err)?;
+    conn.execute_batch(&format!("PRAGMA user_version={SCHEMA_VERSION}"))
+        .map_err(sql_err)?;
     Ok(conn)
 }
 
@@ -120,7 +134,11 @@ pub(super) fn open_reader(path: &Path) -> Result<Connection, StorageError> {
 
 /// Opens the connection of the background checkpoint thread.
 pub(super) fn open_checkpointer(path: &Path) -> Result<Connection, StorageError> {
-    open_file(path)
+    let conn = open_file(path)?;
+    // A checkpoint fsyncs the WAL before copying it and the database after.
+    conn.execute_batch("PRAGMA synchronous=FULL;")
+        .map_err(sql_err)?;
+    Ok(conn)
 }
 
 fn open_file(path: &Path) -> Result<Connection, StorageError> {

@@ -221,7 +221,10 @@ async fn explicit_compaction_larger_than_one_step_completes() {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
             for i in 0..total / 8 {
-                store.create(&format!("/big/{t}-{i:05}"), b"x".to_vec()).await.unwrap();
+                store
+                    .create(&format!("/big/{t}-{i:05}"), b"x".to_vec())
+                    .await
+                    .unwrap();
             }
         }));
     }
@@ -236,9 +239,27 @@ async fn explicit_compaction_larger_than_one_step_completes() {
     let mut w = store.watch("/big/", goal).await.unwrap();
     let mut got = 0;
     while got < 10 {
-        got += w.events.recv().await.expect("events after the compaction point").len();
+        got += w
+            .events
+            .recv()
+            .await
+            .expect("events after the compaction point")
+            .len();
     }
     assert_eq!(got, 10);
+}
+
+#[test]
+fn a_database_of_another_schema_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keelson.db");
+    rusqlite::Connection::open(&path)
+        .and_then(|c| c.execute_batch("PRAGMA user_version=99"))
+        .unwrap();
+    match SqliteStorage::open(&path, test_options()) {
+        Err(crate::StorageError::Internal(msg)) => assert!(msg.contains("version 99"), "{msg}"),
+        other => panic!("expected Internal, got {other:?}"),
+    }
 }
 
 #[test]
