@@ -35,6 +35,8 @@ pub struct ServerConfig {
     pub in_memory: bool,
     /// Storage tuning.
     pub storage: SqliteOptions,
+    /// Events each resource's watch cache keeps for watches that resume.
+    pub watch_cache_capacity: usize,
 }
 
 impl Default for ServerConfig {
@@ -45,6 +47,7 @@ impl Default for ServerConfig {
             secure_port: 6443,
             in_memory: false,
             storage: SqliteOptions::default(),
+            watch_cache_capacity: crate::watch_cache::EVENT_RING_CAPACITY,
         }
     }
 }
@@ -119,7 +122,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     for (p, f) in registry_probe {
         prefixes.entry(p).or_insert(f);
     }
-    let caches = CacheSet::start(storage.clone(), prefixes.into_iter().collect()).await?;
+    let caches = CacheSet::start(
+        storage.clone(),
+        prefixes.into_iter().collect(),
+        config.watch_cache_capacity,
+    )
+    .await?;
     let registry = Arc::new(Registry::new(
         storage.clone(),
         caches.clone(),

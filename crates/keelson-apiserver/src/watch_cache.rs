@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 
-/// How many events each cache keeps for watches that resume from a revision.
+/// How many events each cache keeps by default for watches that resume from a revision.
 pub const EVENT_RING_CAPACITY: usize = 10_000;
 /// Events buffered per watcher before it is considered too slow and closed.
 pub const WATCHER_BUFFER: usize = 1_024;
@@ -135,6 +135,7 @@ struct CacheInner {
 /// The cache of one storage prefix (one resource, all its versions).
 pub struct WatchCache {
     prefix: String,
+    capacity: usize,
     fields: FieldExtractor,
     inner: RwLock<CacheInner>,
 }
@@ -171,9 +172,10 @@ pub enum WatchStart {
 }
 
 impl WatchCache {
-    fn new(prefix: String, fields: FieldExtractor, revision: i64) -> Self {
+    fn new(prefix: String, fields: FieldExtractor, revision: i64, capacity: usize) -> Self {
         WatchCache {
             prefix,
+            capacity: capacity.max(1),
             fields,
             inner: RwLock::new(CacheInner {
                 objects: BTreeMap::new(),
@@ -303,7 +305,7 @@ impl WatchCache {
             (EventKind::Put, Some(_)) => WatchEventType::Modified,
         };
         let ev = Arc::new(CacheEvent { kind, object, prev });
-        if inner.events.len() >= EVENT_RING_CAPACITY {
+        if inner.events.len() >= self.capacity {
             if let Some(old) = inner.events.pop_front() {
                 inner.oldest_resumable = old.revision();
             }
@@ -334,6 +336,7 @@ impl CacheSet {
     pub async fn start(
         storage: Arc<dyn Storage>,
         prefixes: Vec<(String, FieldExtractor)>,
+        capacity: usize,
     ) -> Result<Arc<CacheSet>, StorageError> {
         let list = storage.list(REGISTRY_ROOT, Default::default()).await?;
         let revision = list.revision;
@@ -341,7 +344,7 @@ impl CacheSet {
         for (prefix, fields) in prefixes {
             caches
                 .entry(prefix.clone())
-                .or_insert_with(|| Arc::new(WatchCache::new(prefix, fields, revision)));
+                .or_insert_with(|| Arc::new(WatchCache::new(prefix, fields, revision, capacity)));
         }
         let (revision_tx, revision_rx) = watch::channel(revision);
         let set = Arc::new(CacheSet {

@@ -20,7 +20,8 @@
 //! # Ok(()) }
 //! ```
 
-use keelson_apiserver::{RunningServer, ServerConfig};
+use keelson_apiserver::RunningServer;
+pub use keelson_apiserver::ServerConfig;
 use std::path::{Path, PathBuf};
 
 /// An in-process API server for one test.
@@ -34,15 +35,24 @@ impl TestServer {
     ///
     /// Panics if the server cannot start: a test cannot go on without it.
     pub async fn start() -> TestServer {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts a server after `configure` adjusted its configuration (storage
+    /// tuning, watch cache size, ...). The data directory and port stay the
+    /// test's own.
+    pub async fn start_with(configure: impl FnOnce(&mut ServerConfig)) -> TestServer {
         let dir = tempfile::tempdir().expect("temporary directory for the test server");
-        let server = keelson_apiserver::start(ServerConfig {
-            data_dir: dir.path().to_path_buf(),
-            secure_port: 0,
+        let mut config = ServerConfig {
             in_memory: true,
             ..Default::default()
-        })
-        .await
-        .expect("test server starts");
+        };
+        configure(&mut config);
+        config.data_dir = dir.path().to_path_buf();
+        config.secure_port = 0;
+        let server = keelson_apiserver::start(config)
+            .await
+            .expect("test server starts");
         TestServer {
             server: Some(server),
             dir,
