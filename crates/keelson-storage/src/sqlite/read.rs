@@ -392,7 +392,8 @@ mod tests {
         while got.len() < 5 {
             got.extend(w.events.recv().await.expect("events"));
         }
-        let values: Vec<(EventKind, &[u8], Option<&[u8]>)> = got
+        type Seen<'a> = (EventKind, &'a [u8], Option<&'a [u8]>);
+        let values: Vec<Seen<'_>> = got
             .iter()
             .map(|e| {
                 (
