@@ -7,6 +7,7 @@
 //! keelson-bench --quick --json                         # spawns target/release/keelson
 //! ```
 
+mod cpu;
 mod error;
 mod http;
 mod kubeconfig;
@@ -87,6 +88,14 @@ async fn run(quick: bool, cli: &Cli) -> Report {
     let mut scenarios = if cli.scenarios.is_empty() { Scenario::ALL.to_vec() } else { cli.scenarios.clone() };
     scenarios.sort();
     scenarios.dedup();
+    let mut api: Option<Result<ApiServer>> = None;
+    if scenarios.iter().any(|s| s.needs_api()) {
+        api = Some(ApiServer::connect(cli).await);
+    }
+    let server_pid = match &api {
+        Some(Ok(server)) => server.spawned.as_ref().map(|(p, _)| p.pid()),
+        _ => None,
+    };
     let ctx = Context {
         protocol: cli.protocol,
         sizes: if quick { Sizes::quick() } else { Sizes::full() },
@@ -94,13 +103,10 @@ async fn run(quick: bool, cli: &Cli) -> Report {
         h2_connections: cli.h2_connections.max(1),
         run_id: run_id(),
         clock: Instant::now(),
+        server_pid,
         keelson_bin: cli.keelson_bin.clone(),
     };
 
-    let mut api: Option<Result<ApiServer>> = None;
-    if scenarios.iter().any(|s| s.needs_api()) {
-        api = Some(ApiServer::connect(cli).await);
-    }
     for s in scenarios {
         let outcome = if s.needs_api() {
             match &api {
@@ -130,6 +136,7 @@ async fn run(quick: bool, cli: &Cli) -> Report {
         }
     }
     add_api_storage_ratio(&mut report);
+    report.load_average[1] = cpu::load_average();
     report
 }
 

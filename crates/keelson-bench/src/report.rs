@@ -118,6 +118,9 @@ pub struct Report {
     pub protocol: crate::http::Protocol,
     /// Where it ran.
     pub machine: Machine,
+    /// 1-minute load average when the run started and when it ended: other
+    /// work on the machine shows here.
+    pub load_average: [Option<f64>; 2],
     /// The figures, in the order measured.
     pub rows: Vec<Row>,
     /// Scenarios that could not run, and the first failed request of a
@@ -137,7 +140,14 @@ pub struct ScenarioError {
 impl Report {
     /// An empty report.
     pub fn new(quick: bool, protocol: crate::http::Protocol) -> Report {
-        Report { quick, protocol, machine: Machine::detect(), rows: Vec::new(), errors: Vec::new() }
+        Report {
+            quick,
+            protocol,
+            machine: Machine::detect(),
+            load_average: [crate::cpu::load_average(), None],
+            rows: Vec::new(),
+            errors: Vec::new(),
+        }
     }
 
     /// Adds a judged figure.
@@ -178,6 +188,14 @@ impl Report {
         self.figure(scenario, &format!("{phase} failed requests"), Some(load.failed as f64), "", Target::below(1.0));
         if let Some(why) = load.failure_summary() {
             self.errors.push(ScenarioError { scenario: scenario.into(), message: format!("{phase}: {why}") });
+        }
+    }
+
+    /// Adds the cores used by the benchmark and the server during `phase`.
+    pub fn cpu(&mut self, scenario: &str, phase: &str, used: crate::cpu::CpuUse) {
+        self.info(scenario, &format!("bench CPU ({phase})"), used.bench, "cores");
+        if used.server.is_some() {
+            self.info(scenario, &format!("server CPU ({phase})"), used.server, "cores");
         }
     }
 
@@ -230,7 +248,17 @@ impl Report {
                 *w = (*w).max(c.chars().count());
             }
         }
-        let mut out = String::new();
+        let load = |l: Option<f64>| l.map_or("?".to_string(), |v| format!("{v:.2}"));
+        let mut out = format!(
+            "machine: {} CPUs ({}), {} MiB; load average {} at start, {} at end; {:?}{}\n\n",
+            self.machine.cpus,
+            self.machine.cpu_model,
+            self.machine.memory_mib,
+            load(self.load_average[0]),
+            load(self.load_average[1]),
+            self.protocol,
+            if self.quick { "; quick sizes" } else { "" },
+        );
         for (i, row) in cells.iter().enumerate() {
             let line: Vec<String> = row
                 .iter()

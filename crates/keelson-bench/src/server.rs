@@ -75,6 +75,11 @@ impl ServerProcess {
         Ok(ServerProcess { child, pid, ready_after, kubeconfig })
     }
 
+    /// Process id.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
     /// Resident set size of the server process, in MiB.
     pub fn rss_mib(&self) -> Result<f64> {
         rss_mib(self.pid)

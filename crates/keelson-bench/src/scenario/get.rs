@@ -41,12 +41,14 @@ pub async fn run(ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -
     }
 
     let rate = max_rate / 2.0;
+    let cpu = ctx.cpu_window();
     let mut load = open_loop(rate, ctx.sizes.get_duration, MAX_IN_FLIGHT, get).await;
     report.info(NAME, "offered rate (open loop)", Some(rate), "/s");
     report.info(NAME, "achieved rate", Some(load.rate()), "/s");
     report.info(NAME, "p50 latency", load.samples.median_ms(), "ms");
     report.figure(NAME, "p99 latency", load.samples.percentile_ms(99.0), "ms", Target::below(2.0));
     report.info(NAME, "p99 dispatch lag", load.dispatch_lag.percentile_ms(99.0), "ms");
+    report.cpu(NAME, "open loop", cpu.finish());
     report.failures(NAME, "get", &load);
     Ok(())
 }

@@ -33,6 +33,7 @@ pub async fn run(ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -
     }
     let bytes = first.body.len();
 
+    let cpu = ctx.cpu_window();
     let mut times = Samples::with_capacity(ctx.sizes.list_runs);
     for _ in 0..ctx.sizes.list_runs {
         let t = Instant::now();
@@ -51,6 +52,7 @@ pub async fn run(ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -
     report.figure(NAME, "p99", times.percentile_ms(99.0), "ms", Target::below(100.0));
     report.info(NAME, "items per LIST", Some(items as f64), "");
     report.info(NAME, "body size", Some(bytes as f64 / (1024.0 * 1024.0)), "MiB");
+    report.cpu(NAME, "LISTs", cpu.finish());
     report.info(NAME, "runs", Some(times.len() as f64), "");
     Ok(())
 }

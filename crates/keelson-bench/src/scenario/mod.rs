@@ -7,6 +7,7 @@ pub mod startup;
 pub mod storage;
 pub mod watch;
 
+use crate::cpu::CpuWindow;
 use crate::error::Result;
 use crate::http::{Endpoint, Pool, Protocol};
 use std::path::PathBuf;
@@ -142,6 +143,8 @@ pub struct Context {
     pub run_id: String,
     /// Origin of the timestamps carried in watch-scenario writes.
     pub clock: Instant,
+    /// The server under test, when the benchmark started it (for its CPU use).
+    pub server_pid: Option<u32>,
     /// The `keelson` binary for the startup scenario.
     pub keelson_bin: PathBuf,
 }
@@ -154,6 +157,11 @@ impl Context {
             Protocol::Http2 => self.h2_connections.min(concurrency.max(1)),
         };
         Ok(Arc::new(Pool::connect(endpoint.clone(), connections).await?))
+    }
+
+    /// Starts measuring CPU use of the benchmark and the server.
+    pub fn cpu_window(&self) -> CpuWindow {
+        CpuWindow::start(self.server_pid)
     }
 
     /// A namespace name unique to this run.

@@ -34,11 +34,13 @@ pub async fn run(ctx: &Context, report: &mut Report) -> Result<()> {
     report.figure(NAME, "RSS idle", Some(server.rss_mib()?), "MiB", Target::below(40.0));
 
     let endpoint = Arc::new(Endpoint::new(&kubeconfig::load(&server.kubeconfig)?, ctx.protocol)?);
+    let fill_cpu = crate::cpu::CpuWindow::start(Some(server.pid()));
     let fill = {
         let pool = ctx.pool(&endpoint, ctx.clients).await?;
         populate(pool, NAMESPACE, n, ctx.clients, FILL_LIMIT).await?
     };
     report.info(NAME, &format!("fill rate ({n} objects)"), Some(fill.rate()), "/s");
+    report.cpu(NAME, "fill", fill_cpu.finish());
     tokio::time::sleep(settle).await;
     report.figure(NAME, &format!("RSS with {n} objects (after writes)"), Some(server.rss_mib()?), "MiB", Target::below(600.0));
     server.stop(STOP_GRACE).await?;

@@ -16,6 +16,8 @@ const NAME: &str = "storage";
 pub async fn run(ctx: &Context, report: &mut Report) -> Result<()> {
     let dir = tempfile::Builder::new().prefix("keelson-bench-storage-").tempdir()?;
     let store = SqliteStorage::open(&dir.path().join("keelson.db"), SqliteOptions::default())?;
+    // The server, if one was started, has stopped by now: only our own CPU counts.
+    let cpu = crate::cpu::CpuWindow::start(None);
     let load = {
         let store = store.clone();
         closed_loop(ctx.clients, ctx.sizes.storage_duration, ctx.sizes.storage_max, move |i| {
@@ -28,12 +30,14 @@ pub async fn run(ctx: &Context, report: &mut Report) -> Result<()> {
         })
         .await
     };
+    let cpu = cpu.finish();
     store.close().await?;
     let mut samples = load.samples.clone();
     report.info(NAME, "creates", Some(load.rate()), "/s");
     report.info(NAME, "p50 latency", samples.median_ms(), "ms");
     report.info(NAME, "p99 latency", samples.percentile_ms(99.0), "ms");
     report.info(NAME, "concurrent tasks", Some(ctx.clients as f64), "");
+    report.cpu(NAME, "creates", cpu);
     report.failures(NAME, "create", &load);
     Ok(())
 }

@@ -56,6 +56,7 @@ pub async fn run(ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -
 
     let clock = ctx.clock;
     let ns = Arc::new(ns);
+    let cpu = ctx.cpu_window();
     let writes = {
         let writers = writers.clone();
         open_loop(ctx.sizes.watch_rate, ctx.sizes.watch_duration, 1024, move |i| {
@@ -74,6 +75,7 @@ pub async fn run(ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -
     while received.load(Ordering::Relaxed) < expected && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    let cpu = cpu.finish();
     let _ = stop_tx.send(true);
     let mut all = Seen::default();
     let mut ended_early = 0u64;
@@ -96,6 +98,7 @@ pub async fn run(ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -
     report.figure(NAME, "ERROR events", Some(all.error_events as f64), "", Target::below(1.0));
     let mut write_latency = writes.samples.clone();
     report.info(NAME, "p99 write latency", write_latency.percentile_ms(99.0), "ms");
+    report.cpu(NAME, "writes and delivery", cpu);
     report.failures(NAME, "write", &writes);
     Ok(())
 }
