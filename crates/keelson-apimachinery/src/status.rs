@@ -21,7 +21,11 @@ pub struct StatusCause {
 impl StatusCause {
     /// A cause with the given reason, message and field path.
     pub fn new(reason: &str, message: impl Into<String>, field: impl Into<String>) -> Self {
-        Self { reason: reason.to_string(), message: message.into(), field: field.into() }
+        Self {
+            reason: reason.to_string(),
+            message: message.into(),
+            field: field.into(),
+        }
     }
 
     /// `FieldValueInvalid`: `field: Invalid value: <value>: <detail>`.
@@ -127,13 +131,21 @@ impl ApiError {
 
     /// 404 for a URL that names no resource: `the server could not find the requested resource`.
     pub fn not_found_path() -> Self {
-        Self::new(404, "NotFound", "the server could not find the requested resource")
+        Self::new(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        )
     }
 
     /// 409 `pods "x" already exists`.
     pub fn already_exists(gr: &GroupResource, name: &str) -> Self {
-        Self::new(409, "AlreadyExists", format!("{gr} \"{name}\" already exists"))
-            .with_resource(gr, name)
+        Self::new(
+            409,
+            "AlreadyExists",
+            format!("{gr} \"{name}\" already exists"),
+        )
+        .with_resource(gr, name)
     }
 
     /// 409 Conflict: `Operation cannot be fulfilled on pods "x": <detail>`.
@@ -157,16 +169,28 @@ impl ApiError {
 
     /// 422 Invalid: `Kind.group "name" is invalid: [causes]`.
     pub fn invalid(kind: &str, group: &str, name: &str, causes: Vec<StatusCause>) -> Self {
-        let qualified = if group.is_empty() { kind.to_string() } else { format!("{kind}.{group}") };
+        let qualified = if group.is_empty() {
+            kind.to_string()
+        } else {
+            format!("{kind}.{group}")
+        };
         let joined = match causes.len() {
             0 => String::new(),
             1 => causes[0].display(),
             _ => format!(
                 "[{}]",
-                causes.iter().map(StatusCause::display).collect::<Vec<_>>().join(", ")
+                causes
+                    .iter()
+                    .map(StatusCause::display)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         };
-        let mut e = Self::new(422, "Invalid", format!("{qualified} \"{name}\" is invalid: {joined}"));
+        let mut e = Self::new(
+            422,
+            "Invalid",
+            format!("{qualified} \"{name}\" is invalid: {joined}"),
+        );
         e.name = Some(name.to_string());
         if !group.is_empty() {
             e.group = Some(group.to_string());
@@ -197,6 +221,16 @@ impl ApiError {
             "metadata.namespace",
         )];
         e
+    }
+
+    /// 403 Forbidden: `pods "x" is forbidden: <reason>`.
+    pub fn forbidden(gr: &GroupResource, name: &str, reason: &str) -> Self {
+        Self::new(
+            403,
+            "Forbidden",
+            format!("{gr} \"{name}\" is forbidden: {reason}"),
+        )
+        .with_resource(gr, name)
     }
 
     /// 404 for a write into a namespace that does not exist.
@@ -272,12 +306,20 @@ impl ApiError {
 
     /// 500 InternalError. Only for server faults, never for client input.
     pub fn internal(message: impl Into<String>) -> Self {
-        Self::new(500, "InternalError", format!("Internal error occurred: {}", message.into()))
+        Self::new(
+            500,
+            "InternalError",
+            format!("Internal error occurred: {}", message.into()),
+        )
     }
 
     /// 429 TooManyRequests.
     pub fn too_many_requests(retry_after: u32) -> Self {
-        let mut e = Self::new(429, "TooManyRequests", "Too many requests, please try again later.");
+        let mut e = Self::new(
+            429,
+            "TooManyRequests",
+            "Too many requests, please try again later.",
+        );
         e.retry_after_seconds = Some(retry_after);
         e
     }
@@ -295,7 +337,10 @@ impl ApiError {
             details.insert("kind".into(), json!(k));
         }
         if !self.causes.is_empty() {
-            details.insert("causes".into(), serde_json::to_value(&self.causes).unwrap_or_default());
+            details.insert(
+                "causes".into(),
+                serde_json::to_value(&self.causes).unwrap_or_default(),
+            );
         }
         if let Some(r) = self.retry_after_seconds {
             details.insert("retryAfterSeconds".into(), json!(r));
@@ -356,9 +401,18 @@ mod tests {
             "ConfigMap",
             "",
             "Bad_Name",
-            vec![StatusCause::invalid("metadata.name", &json!("Bad_Name"), "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters")],
+            vec![StatusCause::invalid(
+                "metadata.name",
+                &json!("Bad_Name"),
+                "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters",
+            )],
         );
-        assert!(e.message.starts_with("ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\""));
-        assert_eq!(e.to_status()["details"]["causes"][0]["field"], "metadata.name");
+        assert!(e.message.starts_with(
+            "ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\""
+        ));
+        assert_eq!(
+            e.to_status()["details"]["causes"][0]["field"],
+            "metadata.name"
+        );
     }
 }

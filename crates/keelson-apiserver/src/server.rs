@@ -133,12 +133,11 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         caches.clone(),
         table.clone(),
     ));
-    bootstrap::ensure_defaults(&registry)
-        .await
-        .map_err(|e| StartError::Bootstrap(e.to_string()))?;
-
     let listener = TcpListener::bind((config.bind_address, config.secure_port)).await?;
     let addr = listener.local_addr()?;
+    bootstrap::ensure_defaults(&registry, addr.port())
+        .await
+        .map_err(|e| StartError::Bootstrap(e.to_string()))?;
     let host = if addr.ip().is_unspecified() || addr.ip().is_loopback() {
         "127.0.0.1".to_string()
     } else {

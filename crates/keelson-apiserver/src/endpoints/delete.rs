@@ -74,11 +74,24 @@ fn finalizer_for(propagation: Option<&str>) -> Option<&'static str> {
     }
 }
 
+/// Namespaces the NamespaceLifecycle admission plugin never lets go.
+const IMMORTAL_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public"];
+
 /// DELETE.
 pub async fn delete(mut ctx: Ctx) -> ApiResult<Response<Body>> {
     let opts = delete_options(&mut ctx).await?;
     let entry = ctx.entry.clone();
     let name = ctx.info.name.clone();
+    if entry.info.group.is_empty()
+        && entry.info.plural == "namespaces"
+        && IMMORTAL_NAMESPACES.contains(&name.as_str())
+    {
+        return Err(ApiError::forbidden(
+            &entry.gr,
+            &name,
+            "this namespace may not be deleted",
+        ));
+    }
     let outcome = ctx
         .registry
         .delete(&entry, &ctx.info.namespace, &name, opts.dry_run, finalizer_for(opts.propagation.as_deref()), |current| {
