@@ -130,7 +130,13 @@ pub async fn handle(state: Arc<ApiState>, req: Request<hyper::body::Incoming>) -
         } else {
             "cluster"
         };
-        let verb = info.verb.to_uppercase();
+        // kube-apiserver reports HTTP-ish verbs: POST, PUT, PATCH, DELETE, GET, LIST, WATCH.
+        let verb = match info.verb.as_str() {
+            "create" => "POST".to_string(),
+            "update" => "PUT".to_string(),
+            "deletecollection" => "DELETE".to_string(),
+            v => v.to_uppercase(),
+        };
         let labels = [
             verb.as_str(),
             dry_run,
@@ -224,6 +230,20 @@ async fn route(
         ["openapi", "v3", rest @ ..] => {
             let gv = rest.join("/");
             match state.openapi.v3_document(&gv) {
+                Some((_, hash))
+                    if query
+                        .get("hash")
+                        .is_some_and(|h| !h.is_empty() && *h != hash) =>
+                {
+                    // A stale hash: send the client to the current document, as kube-apiserver does.
+                    let mut r = respond(301, "text/plain; charset=utf-8", bytes::Bytes::new());
+                    if let Ok(v) =
+                        header::HeaderValue::from_str(&format!("/openapi/v3/{gv}?hash={hash}"))
+                    {
+                        r.headers_mut().insert(header::LOCATION, v);
+                    }
+                    Ok(r)
+                }
                 Some((doc, hash)) => {
                     let mut r = respond(200, "application/json", doc);
                     if let Ok(v) = header::HeaderValue::from_str(&format!("\"{hash}\"")) {

@@ -441,3 +441,60 @@ async fn json_body(resp: http::Response<kube::client::Body>) -> serde_json::Valu
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
     serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null)
 }
+
+#[tokio::test]
+async fn metrics_health_and_discovery() {
+    let server = TestServer::start().await;
+    let c = client(&server).await;
+    let cms: Api<ConfigMap> = Api::namespaced(c.clone(), "default");
+    cms.create(&PostParams::default(), &cm("m", json!({})))
+        .await
+        .unwrap();
+    cms.list(&ListParams::default()).await.unwrap();
+    let text = c
+        .request_text(http::Request::get("/metrics").body(vec![]).unwrap())
+        .await
+        .unwrap();
+    let has = |needle: &str| {
+        text.lines()
+            .any(|l| l.starts_with(needle) && l.contains("resource=\"configmaps\""))
+    };
+    assert!(
+        has("apiserver_request_total{")
+            && text.contains("verb=\"POST\"")
+            && text.contains("code=\"201\""),
+        "{text}"
+    );
+    assert!(has("apiserver_request_duration_seconds_bucket{"));
+    assert!(text.contains("apiserver_current_inflight_requests{request_kind=\"readOnly\"}"));
+    assert!(text.contains("apiserver_storage_objects{resource=\"configmaps\"} 1"));
+    assert!(text
+        .contains("etcd_request_duration_seconds_bucket{operation=\"create\",type=\"configmaps\""));
+
+    for path in ["/healthz", "/livez", "/readyz"] {
+        let body = c
+            .request_text(http::Request::get(path).body(vec![]).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(body, "ok");
+    }
+
+    let discovery = kube::Discovery::new(c.clone()).run().await.unwrap();
+    let apps = discovery.get("apps").expect("apps group");
+    let (deploy, caps) = apps
+        .recommended_resources()
+        .into_iter()
+        .find(|(r, _)| r.plural == "deployments")
+        .expect("deployments");
+    assert_eq!(deploy.kind, "Deployment");
+    assert_eq!(caps.scope, kube::discovery::Scope::Namespaced);
+    assert!(caps
+        .subresources
+        .iter()
+        .any(|(s, _)| s.plural == "deployments/scale" || s.plural == "scale"));
+    let version = c.apiserver_version().await.unwrap();
+    assert_eq!(
+        (version.major.as_str(), version.minor.as_str()),
+        ("1", "37")
+    );
+}
