@@ -15,6 +15,7 @@ pub mod codec;
 pub mod gvk;
 pub mod meta;
 pub mod patch;
+pub mod protobuf;
 pub mod resources;
 pub mod schema;
 pub mod selector;
