@@ -165,9 +165,19 @@ fn count_latest(conn: &Connection, range: &KeyRange) -> Result<i64, StorageError
         .map_err(sql_err)
 }
 
-/// The union that yields the state at `:rev` for keys in the range: current
-/// rows of keys unchanged since `:rev`, plus, for keys changed since, the
-/// value before their first change after `:rev` (if they existed then).
+/// Condition on `events e`: `e` is the first change of its key after
+/// `:rev` (so its `prev_*` columns are the key's state at `:rev`).
+const FIRST_CHANGE_AFTER_REV: &str = "e.revision > :rev
+    AND NOT EXISTS (SELECT 1 FROM events y
+                     WHERE y.key = e.key AND y.revision > :rev AND y.revision < e.revision)";
+
+/// The union that yields the state at `:rev` for keys in the range: live
+/// rows of keys unchanged since `:rev` (walked in key order, so LIMIT stops
+/// early), plus, for keys changed since, the value before their first change
+/// after `:rev` if they existed then. The second part is driven by the
+/// revision range above `:rev` (NOT INDEXED keeps it on the rowid): the
+/// changes since a recent revision are few, while a key-ordered walk would
+/// visit the whole retained history of the range.
 fn state_at_sql(range: &KeyRange) -> String {
     format!(
         "SELECT s.key AS key, s.value AS value, s.create_revision AS create_revision,
@@ -177,10 +187,8 @@ fn state_at_sql(range: &KeyRange) -> String {
             AND NOT EXISTS (SELECT 1 FROM events x WHERE x.key = s.key AND x.revision > :rev)
          UNION ALL
          SELECT e.key, e.prev_value, e.prev_create_revision, e.prev_mod_revision
-           FROM events e INDEXED BY events_key_revision
-          WHERE {e_range} AND e.revision > :rev AND e.prev_mod_revision IS NOT NULL
-            AND NOT EXISTS (SELECT 1 FROM events y
-                             WHERE y.key = e.key AND y.revision > :rev AND y.revision < e.revision)",
+           FROM events e NOT INDEXED
+          WHERE {e_range} AND e.prev_mod_revision IS NOT NULL AND {FIRST_CHANGE_AFTER_REV}",
         s_range = range.condition("s.key"),
         e_range = range.condition("e.key"),
     )
@@ -199,8 +207,21 @@ fn rows_at(
     collect(conn, &sql, &params, kv_from_row)
 }
 
+/// Number of keys in the range at `:rev`: the live keys, minus live keys
+/// changed since `:rev`, plus keys that existed at `:rev` and changed since.
+/// Only the first term is proportional to the range; it is an index-only
+/// count. The others are driven by the changes since `:rev`.
 fn count_at(conn: &Connection, range: &KeyRange, at: i64) -> Result<i64, StorageError> {
-    let sql = format!("SELECT COUNT(*) FROM ({})", state_at_sql(range));
+    let sql = format!(
+        "SELECT (SELECT COUNT(*) FROM kv WHERE {kv_range})
+              - (SELECT COUNT(DISTINCT e.key) FROM events e NOT INDEXED
+                  WHERE e.revision > :rev AND {e_range}
+                    AND EXISTS (SELECT 1 FROM kv s WHERE s.key = e.key))
+              + (SELECT COUNT(*) FROM events e NOT INDEXED
+                  WHERE {e_range} AND e.prev_mod_revision IS NOT NULL AND {FIRST_CHANGE_AFTER_REV})",
+        kv_range = range.condition("key"),
+        e_range = range.condition("e.key"),
+    );
     let mut params = range.bind();
     params.push((":rev", &at as &dyn ToSql));
     conn.prepare_cached(&sql)
