@@ -98,7 +98,7 @@ EXPECTED_LIST_WRAPPERS = {
 # String fields that are Go `*string`, where "" is a value distinct from
 # unset (PVC `storageClassName: ""` = no dynamic provisioning).
 POINTER_STRINGS = {
-    "k8s.io.api.core.v1.PersistentVolumeClaimSpec": {"storageClassName"},
+    "k8s.io.api.core.v1.PersistentVolumeClaimSpec": {"storageClassName", "volumeAttributesClassName"},
 }
 
 # Non-pointer `omitempty` int/bool fields (Go zero = unset): a zero on the
@@ -144,6 +144,23 @@ NON_POINTER_SCALARS = {
     },
     "k8s.io.api.policy.v1.PodDisruptionBudgetStatus": {"observedGeneration"},
     "k8s.io.api.scheduling.v1.PriorityClass": {"globalDefault"},
+    "k8s.io.api.core.v1.NodeSpec": {"unschedulable"},
+    "k8s.io.api.core.v1.ContainerImage": {"sizeBytes"},
+    "k8s.io.api.core.v1.ContainerStateTerminated": {"signal"},
+    "k8s.io.api.core.v1.Event": {"count"},
+    "k8s.io.api.events.v1.Event": {"deprecatedCount"},
+    "k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerStatus": {"currentReplicas"},
+    "k8s.io.kube_aggregator.pkg.apis.apiregistration.v1.APIServiceSpec": {"insecureSkipTLSVerify"},
+    "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec": {
+        "preserveUnknownFields",
+    },
+    "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionVersion": {
+        "deprecated",
+    },
+    "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps": {
+        "exclusiveMaximum", "exclusiveMinimum", "uniqueItems", "nullable",
+        "x-kubernetes-embedded-resource", "x-kubernetes-int-or-string",
+    },
     "k8s.io.api.authorization.v1.SubjectAccessReviewStatus": {"denied"},
 }
 
@@ -407,6 +424,11 @@ def build(k8s_pb: str, schemas_file: str) -> tuple[dict, dict]:
                 kinds[key] = proto_by_openapi[dname]
             else:
                 missing_kinds.append(key)
+    # Options objects (DeleteOptions, ...) are also registered as meta.k8s.io/v1,
+    # which clients may name instead of the group version they talk to.
+    for key, message in list(kinds.items()):
+        if message.startswith(META + ".") and key.startswith("v1/"):
+            kinds["meta.k8s.io/" + key] = message
     stats["missing_kinds"] = sorted(set(missing_kinds))
     stats["missing_definitions"] = sorted(d for d in definitions if d not in proto_by_openapi)
     table = {"kinds": dict(sorted(kinds.items())), "messages": dict(sorted(messages.items()))}

@@ -528,7 +528,13 @@ fn custom_resource_definition_schema_unions() {
         .entry_msg(32, "name", Msg::new().str(2, "other"))
         .msg(8, Msg::new().bytes(1, b"{}"))
         .int(38, 1)
-        .str(42, "atomic");
+        .str(42, "atomic")
+        // Non-pointer bools go-to-protobuf always writes: false is "unset".
+        .int(10, 0)
+        .int(18, 0)
+        .int(37, 0)
+        .int(39, 0)
+        .int(40, 0);
     let version = Msg::new()
         .str(1, "v1")
         .int(2, 1)
@@ -637,6 +643,35 @@ fn unknown_fields_are_skipped_and_packed_ints_accepted() {
     assert_eq!(
         decode(&body)["spec"]["securityContext"],
         json!({"supplementalGroups": [1000, 2000, 3000], "runAsUser": 0})
+    );
+}
+
+#[test]
+fn eviction_keeps_an_explicit_zero_grace_period() {
+    // Eviction{metadata, deleteOptions{gracePeriodSeconds: 0 (a pointer), dryRun: [All]}}
+    let body = envelope(
+        "policy/v1",
+        "Eviction",
+        Msg::new()
+            .msg(1, meta("web-1", "default"))
+            .msg(2, Msg::new().int(1, 0).str(5, "All")),
+    );
+    assert_eq!(
+        decode(&body),
+        json!({
+            "apiVersion": "policy/v1", "kind": "Eviction",
+            "metadata": {"name": "web-1", "namespace": "default"},
+            "deleteOptions": {"gracePeriodSeconds": 0, "dryRun": ["All"]}
+        })
+    );
+    let options = envelope(
+        "meta.k8s.io/v1",
+        "DeleteOptions",
+        Msg::new().str(4, "Foreground"),
+    );
+    assert_eq!(
+        decode(&options),
+        json!({"apiVersion": "meta.k8s.io/v1", "kind": "DeleteOptions", "propagationPolicy": "Foreground"})
     );
 }
 
