@@ -330,6 +330,7 @@ async fn resource(
         rep,
         body: Some(body),
         shutdown: state.shutdown.clone(),
+        warnings: Vec::new(),
     };
     endpoints::serve(ctx).await
 }

@@ -15,6 +15,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod admission;
 pub mod bootstrap;
 pub mod discovery;
 pub mod endpoints;

@@ -1,6 +1,7 @@
 //! Server-side printing: `meta.k8s.io/v1` Tables. Until per-kind columns
 //! arrive, every kind prints NAME and AGE, like kube-apiserver's default.
 
+use keelson_apimachinery::resources::ResourceInfo;
 use serde_json::{json, Value};
 
 /// kube-apiserver's `duration.HumanDuration`: `45s`, `3m12s`, `5h`, `2d5h`, `3y`.
@@ -108,8 +109,13 @@ fn row(obj: &Value, include: IncludeObject) -> Value {
     row
 }
 
-/// A Table of objects; `list_meta` becomes the Table's metadata.
-pub fn table(objects: &[Value], list_meta: Value, include: IncludeObject) -> Value {
+/// A Table of objects of one resource; `list_meta` becomes the Table's metadata.
+pub fn table(
+    _resource: &ResourceInfo,
+    objects: &[Value],
+    list_meta: Value,
+    include: IncludeObject,
+) -> Value {
     json!({
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",

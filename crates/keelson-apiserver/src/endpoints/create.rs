@@ -1,6 +1,7 @@
 //! CREATE (POST to a collection).
 
 use super::Ctx;
+use crate::admission;
 use crate::negotiate::Body;
 use crate::registry::{generate_name, invalid, now_rfc3339, ResourceEntry};
 use http::Response;
@@ -79,7 +80,7 @@ pub fn validate_meta(entry: &ResourceEntry, obj: &Value) -> ApiResult<()> {
 /// CREATE.
 pub async fn create(mut ctx: Ctx) -> ApiResult<Response<Body>> {
     let dry_run = ctx.dry_run()?;
-    let mut obj = ctx.read_object().await?;
+    let (mut obj, raw) = ctx.read_object_raw().await?;
     let entry = ctx.entry.clone();
     check_type(&entry, &mut obj)?;
     check_namespace(&entry, &ctx.info.namespace, &mut obj)?;
@@ -90,6 +91,17 @@ pub async fn create(mut ctx: Ctx) -> ApiResult<Response<Body>> {
         }
     }
     validate_meta(&entry, &obj)?;
+    let admitted = admission::admit(
+        &admission::Write {
+            entry: &entry,
+            old: None,
+            raw_body: &raw,
+            body_is_object: true,
+            mode: ctx.field_validation()?,
+        },
+        &mut obj,
+    )?;
+    ctx.warnings.extend(admitted);
     let name = meta::name(&obj).to_string();
     if entry.info.namespaced {
         ctx.registry

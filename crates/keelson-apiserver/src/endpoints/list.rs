@@ -247,7 +247,7 @@ pub async fn list(ctx: Ctx) -> ApiResult<Response<Body>> {
         return Ok(respond_value(
             200,
             Representation::Json,
-            &table::table(&values, meta, include),
+            &table::table(&ctx.entry.info, &values, meta, include),
         ));
     }
     let info = &ctx.entry.info;

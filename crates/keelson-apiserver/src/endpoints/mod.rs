@@ -41,6 +41,8 @@ pub struct Ctx {
     pub body: Option<hyper::body::Incoming>,
     /// Server shutdown signal, for long-running watches.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// Warnings for the client (`Warning: 299 - "..."` headers).
+    pub warnings: Vec<String>,
 }
 
 impl Ctx {
@@ -91,6 +93,11 @@ impl Ctx {
 
     /// Reads and decodes an object body (JSON or YAML).
     pub async fn read_object(&mut self) -> ApiResult<Value> {
+        Ok(self.read_object_raw().await?.0)
+    }
+
+    /// Reads and decodes an object body, also returning the bytes as sent.
+    pub async fn read_object_raw(&mut self) -> ApiResult<(Value, Bytes)> {
         let ct = self.content_type();
         let bytes = self.read_body().await?;
         match ct {
@@ -103,11 +110,28 @@ impl Ctx {
             }
         }
         let kind = self.entry.info.kind.clone();
-        Ok(Value::Object(codec::decode_object_as(&bytes, &ct, &kind)?))
+        let obj = Value::Object(codec::decode_object_as(&bytes, &ct, &kind)?);
+        Ok((obj, bytes))
     }
 
-    /// Responds with one object in the negotiated representation.
+    /// `fieldValidation` of this write.
+    pub fn field_validation(&self) -> ApiResult<crate::admission::FieldValidation> {
+        crate::admission::FieldValidation::from_query(self.param("fieldValidation"))
+    }
+
+    /// Responds with one object in the negotiated representation, with any warnings.
     pub fn respond_object(&self, status: u16, obj: &Value) -> ApiResult<Response<Body>> {
+        let mut resp = self.respond_object_plain(status, obj)?;
+        for w in &self.warnings {
+            let text = format!("299 - \"{}\"", w.replace('\\', "\\\\").replace('"', "\\\""));
+            if let Ok(v) = http::HeaderValue::from_str(&text) {
+                resp.headers_mut().append(http::header::WARNING, v);
+            }
+        }
+        Ok(resp)
+    }
+
+    fn respond_object_plain(&self, status: u16, obj: &Value) -> ApiResult<Response<Body>> {
         if self.rep == Representation::Table {
             let include =
                 IncludeObject::parse(self.param("includeObject")).map_err(ApiError::bad_request)?;
@@ -115,7 +139,7 @@ impl Ctx {
             return Ok(respond_value(
                 status,
                 Representation::Json,
-                &table::table(std::slice::from_ref(obj), meta, include),
+                &table::table(&self.entry.info, std::slice::from_ref(obj), meta, include),
             ));
         }
         Ok(respond_value(status, self.rep, obj))

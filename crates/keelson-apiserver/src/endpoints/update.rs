@@ -3,6 +3,7 @@
 use super::create::{check_namespace, check_type, validate_meta};
 use super::get::scale_of;
 use super::Ctx;
+use crate::admission;
 use crate::negotiate::Body;
 use crate::registry::{Change, ResourceEntry, WriteOutcome};
 use http::Response;
@@ -163,7 +164,7 @@ fn respond_outcome(ctx: &Ctx, outcome: WriteOutcome) -> ApiResult<Response<Body>
 /// UPDATE (PUT).
 pub async fn update(mut ctx: Ctx) -> ApiResult<Response<Body>> {
     let dry_run = ctx.dry_run()?;
-    let mut body = ctx.read_object().await?;
+    let (mut body, raw) = ctx.read_object_raw().await?;
     let entry = ctx.entry.clone();
     let sub = ctx.info.subresource.clone();
     let name = ctx.info.name.clone();
@@ -181,12 +182,24 @@ pub async fn update(mut ctx: Ctx) -> ApiResult<Response<Body>> {
         }
         validate_meta(&entry, &body)?;
     }
+    let mode = ctx.field_validation()?;
+    let mut warnings = Vec::new();
     let outcome = ctx
         .registry
         .update_with(&entry, &ns, &name, dry_run, |current| {
-            prepare_update(&entry, &sub, &current, body.clone())
+            let mut new = body.clone();
+            let write = admission::Write {
+                entry: &entry,
+                old: Some(&current),
+                raw_body: &raw,
+                body_is_object: true,
+                mode,
+            };
+            warnings = admission::admit(&write, &mut new)?;
+            prepare_update(&entry, &sub, &current, new)
         })
         .await?;
+    ctx.warnings.extend(warnings);
     respond_outcome(&ctx, outcome)
 }
 
@@ -218,6 +231,8 @@ pub async fn patch(mut ctx: Ctx) -> ApiResult<Response<Body>> {
     let sub = ctx.info.subresource.clone();
     let name = ctx.info.name.clone();
     let ns = ctx.info.namespace.clone();
+    let mode = ctx.field_validation()?;
+    let mut warnings = Vec::new();
     let outcome = ctx
         .registry
         .update_with(&entry, &ns, &name, dry_run, |current| {
@@ -237,9 +252,18 @@ pub async fn patch(mut ctx: Ctx) -> ApiResult<Response<Body>> {
                     )));
                 }
                 validate_meta(&entry, &patched)?;
+                let write = admission::Write {
+                    entry: &entry,
+                    old: Some(&current),
+                    raw_body: &patch_body,
+                    body_is_object: false,
+                    mode,
+                };
+                warnings = admission::admit(&write, &mut patched)?;
             }
             prepare_update(&entry, &sub, &current, patched)
         })
         .await?;
+    ctx.warnings.extend(warnings);
     respond_outcome(&ctx, outcome)
 }

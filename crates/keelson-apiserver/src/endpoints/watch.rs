@@ -20,6 +20,7 @@ use tokio::sync::mpsc;
 const BOOKMARK_EVERY: Duration = Duration::from_secs(60);
 
 struct Encoder {
+    info: keelson_apimachinery::resources::ResourceInfo,
     rep: Representation,
     include: IncludeObject,
 }
@@ -33,6 +34,7 @@ impl Encoder {
         if self.rep == Representation::Table && kind != "BOOKMARK" && kind != "ERROR" {
             let v: Value = serde_json::from_slice(object).unwrap_or(Value::Null);
             let t = table::table(
+                &self.info,
                 std::slice::from_ref(&v),
                 json!({"resourceVersion": v.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null)}),
                 self.include,
@@ -132,6 +134,7 @@ pub async fn watch(ctx: Ctx) -> ApiResult<Response<Body>> {
     };
     let cache = ctx.registry.cache(&ctx.entry)?.clone();
     let enc = Encoder {
+        info: ctx.entry.info.clone(),
         rep: ctx.rep,
         include,
     };
