@@ -1,8 +1,9 @@
 //! Decoding `application/vnd.kubernetes.protobuf` request bodies into JSON.
 //!
-//! client-go's typed clientset (and so kubectl's generator commands:
-//! `create configmap|secret|namespace|deployment`, `run`, `expose`, ...) sends
-//! built-in objects as Kubernetes protobuf. Objects are JSON everywhere else in
+//! client-go's typed clientset (and so kubectl's `create configmap|secret|
+//! namespace|deployment|service|job|cronjob|role|...`, `create token`,
+//! `auth can-i`; not `run` or `apply`, which send JSON) sends built-in
+//! objects as Kubernetes protobuf. Objects are JSON everywhere else in
 //! Keelson, so a body is turned into exactly the JSON object Kubernetes' JSON
 //! encoding gives the same object, and from then on handled like a JSON body.
 //!
@@ -101,10 +102,11 @@ pub(crate) fn decode_envelope(body: &[u8], depth: usize) -> Result<Map<String, V
 
 fn decode_envelope_inner(body: &[u8], depth: usize) -> Result<Map<String, Value>, EnvelopeError> {
     let Some(envelope) = body.strip_prefix(MAGIC) else {
-        return Err(Malformed(format!(
-            "provided data does not appear to be a protobuf message, expected prefix {:?}",
-            MAGIC
-        ))
+        // kube-apiserver's wording, Go's %v of the prefix bytes included.
+        return Err(Malformed(
+            "provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]"
+                .to_string(),
+        )
         .into());
     };
     let (mut api_version, mut kind) = (String::new(), String::new());
