@@ -33,6 +33,8 @@ impl FieldValidation {
 
 /// What the handler knows about a write being admitted.
 pub struct Write<'a> {
+    /// The registry (e.g. to see which ClusterIPs are taken).
+    pub registry: &'a crate::registry::Registry,
     /// The resource written.
     pub entry: &'a ResourceEntry,
     /// The stored object for updates and patches.

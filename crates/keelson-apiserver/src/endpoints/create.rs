@@ -93,6 +93,7 @@ pub async fn create(mut ctx: Ctx) -> ApiResult<Response<Body>> {
     validate_meta(&entry, &obj)?;
     let admitted = admission::admit(
         &admission::Write {
+            registry: &ctx.registry,
             entry: &entry,
             old: None,
             raw_body: &raw,

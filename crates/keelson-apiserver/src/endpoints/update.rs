@@ -184,11 +184,12 @@ pub async fn update(mut ctx: Ctx) -> ApiResult<Response<Body>> {
     }
     let mode = ctx.field_validation()?;
     let mut warnings = Vec::new();
-    let outcome = ctx
-        .registry
+    let registry = ctx.registry.clone();
+    let outcome = registry
         .update_with(&entry, &ns, &name, dry_run, |current| {
             let mut new = body.clone();
             let write = admission::Write {
+                registry: &registry,
                 entry: &entry,
                 old: Some(&current),
                 raw_body: &raw,
@@ -233,8 +234,8 @@ pub async fn patch(mut ctx: Ctx) -> ApiResult<Response<Body>> {
     let ns = ctx.info.namespace.clone();
     let mode = ctx.field_validation()?;
     let mut warnings = Vec::new();
-    let outcome = ctx
-        .registry
+    let registry = ctx.registry.clone();
+    let outcome = registry
         .update_with(&entry, &ns, &name, dry_run, |current| {
             let base = if sub == "scale" {
                 scale_of(&current)
@@ -253,6 +254,7 @@ pub async fn patch(mut ctx: Ctx) -> ApiResult<Response<Body>> {
                 }
                 validate_meta(&entry, &patched)?;
                 let write = admission::Write {
+                    registry: &registry,
                     entry: &entry,
                     old: Some(&current),
                     raw_body: &patch_body,
