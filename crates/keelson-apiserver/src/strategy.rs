@@ -157,6 +157,17 @@ impl Strategy {
     /// What the v1 conversion does to a Secret: `stringData` is write-only,
     /// merged into `data` (base64) over existing keys; `type` defaults to Opaque.
     fn normalize(&self, obj: &mut Value) {
+        drop_empty_metadata(obj);
+        if self.resource == "namespaces" {
+            // The namespace defaulting kube-apiserver applies on every write.
+            let name = meta::name(obj).to_string();
+            let meta = meta::metadata_mut(obj);
+            let labels = meta.entry("labels").or_insert_with(|| json!({}));
+            if let Some(l) = labels.as_object_mut() {
+                l.insert("kubernetes.io/metadata.name".into(), json!(name));
+            }
+            return;
+        }
         if self.resource != "secrets" {
             return;
         }
@@ -188,6 +199,18 @@ impl Strategy {
             map.insert("type".into(), json!("Opaque"));
         }
     }
+}
+
+/// Empty and null metadata fields vanish, as Go's `omitempty` drops them.
+fn drop_empty_metadata(obj: &mut Value) {
+    let meta = meta::metadata_mut(obj);
+    meta.retain(|_, v| match v {
+        Value::Null => false,
+        Value::Object(m) => !m.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::String(s) => !s.is_empty(),
+        _ => true,
+    });
 }
 
 /// The QoS class kube-apiserver records for a new pod.

@@ -27,10 +27,7 @@ async fn delete_options(ctx: &mut Ctx) -> ApiResult<DeleteOptions> {
     opts.propagation = ctx.param("propagationPolicy").map(String::from);
     let body = ctx.read_body().await?;
     if !body.iter().all(u8::is_ascii_whitespace) {
-        let v = Value::Object(keelson_apimachinery::codec::decode_object(
-            &body,
-            &ctx.content_type(),
-        )?);
+        let v = super::decode_body(&body, &ctx.content_type(), "DeleteOptions")?;
         if let Some(p) = v.get("propagationPolicy").and_then(Value::as_str) {
             opts.propagation = Some(p.to_string());
         }

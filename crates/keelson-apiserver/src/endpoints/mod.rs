@@ -100,17 +100,7 @@ impl Ctx {
     pub async fn read_object_raw(&mut self) -> ApiResult<(Value, Bytes)> {
         let ct = self.content_type();
         let bytes = self.read_body().await?;
-        match ct {
-            ContentType::Json | ContentType::Yaml => {}
-            other => {
-                return Err(ApiError::unsupported_media_type(
-                    &other.to_string(),
-                    &["application/json", "application/yaml"],
-                ))
-            }
-        }
-        let kind = self.entry.info.kind.clone();
-        let obj = Value::Object(codec::decode_object_as(&bytes, &ct, &kind)?);
+        let obj = decode_body(&bytes, &ct, &self.entry.info.kind)?;
         Ok((obj, bytes))
     }
 
@@ -153,6 +143,28 @@ impl Ctx {
             return self.respond_object(status, &v);
         }
         Ok(respond_json_bytes(status, self.rep, json))
+    }
+}
+
+/// Decodes an object body in any request format kube-apiserver takes for
+/// built-in kinds: JSON, YAML, and Kubernetes protobuf (which client-go's
+/// typed clients, and so `kubectl create <generator>`, send).
+pub fn decode_body(bytes: &[u8], ct: &ContentType, kind: &str) -> ApiResult<Value> {
+    match ct {
+        ContentType::Json | ContentType::Yaml => {
+            Ok(Value::Object(codec::decode_object_as(bytes, ct, kind)?))
+        }
+        ContentType::Protobuf => Ok(Value::Object(
+            keelson_apimachinery::protobuf::decode_protobuf_object(bytes)?,
+        )),
+        other => Err(ApiError::unsupported_media_type(
+            &other.to_string(),
+            &[
+                "application/json",
+                "application/yaml",
+                "application/vnd.kubernetes.protobuf",
+            ],
+        )),
     }
 }
 
