@@ -67,8 +67,15 @@ impl StatusCause {
 }
 
 /// An API error: becomes a `Status` object with `status: Failure`.
+///
+/// Boxed so that `Result<T, ApiError>` stays one pointer wide on the happy
+/// path; the fields are reached through `Deref` (`err.code`, `err.reason`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
+pub struct ApiError(Box<ApiErrorData>);
+
+/// The contents of an [`ApiError`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiErrorData {
     /// HTTP status code.
     pub code: u16,
     /// `StatusReason`, e.g. `NotFound`.
@@ -87,6 +94,19 @@ pub struct ApiError {
     pub retry_after_seconds: Option<u32>,
 }
 
+impl std::ops::Deref for ApiError {
+    type Target = ApiErrorData;
+    fn deref(&self) -> &ApiErrorData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ApiError {
+    fn deref_mut(&mut self) -> &mut ApiErrorData {
+        &mut self.0
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} ({}): {}", self.reason, self.code, self.message)
@@ -101,7 +121,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 impl ApiError {
     /// A bare error with code, reason and message.
     pub fn new(code: u16, reason: &str, message: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(ApiErrorData {
             code,
             reason: reason.to_string(),
             message: message.into(),
@@ -110,7 +130,7 @@ impl ApiError {
             kind: None,
             causes: Vec::new(),
             retry_after_seconds: None,
-        }
+        }))
     }
 
     fn with_resource(mut self, gr: &GroupResource, name: &str) -> Self {

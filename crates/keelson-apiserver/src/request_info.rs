@@ -67,14 +67,12 @@ pub fn parse(method: &http::Method, path: &str, query_watch: bool) -> RequestInf
         watch_path = true;
         rest = &rest[1..];
     }
-    if rest[0] == "namespaces" {
-        if rest.len() > 1 {
-            info.namespace = rest[1].clone();
-            // /namespaces/{name} and /namespaces/{name}/{subresource} address the
-            // namespace object itself.
-            if rest.len() > 2 && rest[2] != "finalize" && rest[2] != "status" {
-                rest = &rest[2..];
-            }
+    if rest[0] == "namespaces" && rest.len() > 1 {
+        info.namespace = rest[1].clone();
+        // /namespaces/{name} and /namespaces/{name}/{subresource} address the
+        // namespace object itself.
+        if rest.len() > 2 && rest[2] != "finalize" && rest[2] != "status" {
+            rest = &rest[2..];
         }
     }
     info.resource = rest[0].clone();
