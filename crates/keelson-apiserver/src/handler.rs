@@ -331,6 +331,7 @@ async fn resource(
         body: Some(body),
         shutdown: state.shutdown.clone(),
         warnings: Vec::new(),
+        admin_token: state.admin_token.clone(),
     };
     endpoints::serve(ctx).await
 }

@@ -4,6 +4,7 @@ mod create;
 mod delete;
 mod get;
 mod list;
+pub mod review;
 mod update;
 mod watch;
 
@@ -43,6 +44,8 @@ pub struct Ctx {
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// Warnings for the client (`Warning: 299 - "..."` headers).
     pub warnings: Vec<String>,
+    /// The admin's bearer token (for TokenReview).
+    pub admin_token: String,
 }
 
 impl Ctx {
@@ -203,6 +206,10 @@ pub async fn serve(ctx: Ctx) -> ApiResult<Response<Body>> {
     };
     if !routable || !entry.info.has_verb(&verb) {
         return Err(ApiError::method_not_supported(&entry.gr, &verb));
+    }
+    if verb == "create" && review::is_review(&entry.info.group, &entry.info.plural) {
+        let token = ctx.admin_token.clone();
+        return review::create(ctx, &token).await;
     }
     match verb.as_str() {
         "get" => get::get(ctx).await,
