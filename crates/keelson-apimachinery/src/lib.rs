@@ -12,6 +12,7 @@
 //! ```
 
 pub mod codec;
+pub mod defaults;
 pub mod gvk;
 pub mod meta;
 pub mod patch;
@@ -20,4 +21,5 @@ pub mod resources;
 pub mod schema;
 pub mod selector;
 pub mod status;
+pub mod structural;
 pub mod validation;
