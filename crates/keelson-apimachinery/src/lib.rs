@@ -14,6 +14,7 @@
 pub mod codec;
 pub mod defaults;
 pub mod gvk;
+pub mod kind_validation;
 pub mod meta;
 pub mod patch;
 pub mod protobuf;
