@@ -22,5 +22,6 @@ pub mod resources;
 pub mod schema;
 pub mod selector;
 pub mod status;
+pub mod strategic;
 pub mod structural;
 pub mod validation;
