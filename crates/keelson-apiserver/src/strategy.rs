@@ -143,6 +143,9 @@ impl Strategy {
 
     /// Kind-specific changes on create beyond status (e.g. namespace finalizers).
     pub fn prepare_for_create(&self, obj: &mut Value) {
+        if self.resource == "jobs" {
+            crate::admission::generate_job_selector(obj);
+        }
         if self.resource == "namespaces" {
             obj["spec"] = json!({"finalizers": ["kubernetes"]});
         }

@@ -61,6 +61,17 @@ pub fn pod_spec(spec: &mut Value) {
     absent(spec, "securityContext", json!({}));
     absent(spec, "terminationGracePeriodSeconds", json!(30));
     zero(spec, "schedulerName", json!("default-scheduler"));
+    // v1 conversion: the deprecated `serviceAccount` mirrors `serviceAccountName`.
+    let deprecated = spec.get("serviceAccount").and_then(Value::as_str).unwrap_or("").to_string();
+    if !deprecated.is_empty() {
+        zero(spec, "serviceAccountName", json!(deprecated));
+    }
+    if let Some(name) = spec.get("serviceAccountName").and_then(Value::as_str).filter(|n| !n.is_empty()) {
+        let name = name.to_string();
+        if let Some(m) = spec.as_object_mut() {
+            m.insert("serviceAccount".into(), json!(name));
+        }
+    }
     for field in ["containers", "initContainers", "ephemeralContainers"] {
         for c in each(spec, field) {
             container(c, host_network && field != "ephemeralContainers");

@@ -99,6 +99,7 @@ pub async fn create(mut ctx: Ctx) -> ApiResult<Response<Body>> {
             raw_body: &raw,
             body_is_object: true,
             mode: ctx.field_validation()?,
+            request: admission::Request::of(&ctx),
         },
         &mut obj,
     )?;

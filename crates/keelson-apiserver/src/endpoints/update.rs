@@ -195,6 +195,7 @@ pub async fn update(mut ctx: Ctx) -> ApiResult<Response<Body>> {
                 raw_body: &raw,
                 body_is_object: true,
                 mode,
+                request: admission::Request::of(&ctx),
             };
             warnings = admission::admit(&write, &mut new)?;
             prepare_update(&entry, &sub, &current, new)
@@ -260,6 +261,7 @@ pub async fn patch(mut ctx: Ctx) -> ApiResult<Response<Body>> {
                     raw_body: &patch_body,
                     body_is_object: false,
                     mode,
+                    request: admission::Request::of(&ctx),
                 };
                 warnings = admission::admit(&write, &mut patched)?;
             }
