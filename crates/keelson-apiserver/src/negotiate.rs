@@ -1,6 +1,7 @@
 //! Content negotiation: which representation a client accepts, and response
 //! building for JSON, YAML and Status errors.
 
+use crate::table::MetaVersion;
 use bytes::Bytes;
 use http::{header, HeaderMap, Response, StatusCode};
 use http_body_util::{combinators::BoxBody, BodyExt, Full};
@@ -18,8 +19,34 @@ pub enum Representation {
     Json,
     /// YAML.
     Yaml,
-    /// A `meta.k8s.io/v1` Table.
-    Table,
+    /// A `meta.k8s.io` Table (`as=Table`).
+    Table(MetaVersion),
+    /// `as=PartialObjectMetadata`: one object, or each watch event's object,
+    /// reduced to its metadata.
+    PartialObjectMetadata(MetaVersion),
+    /// `as=PartialObjectMetadataList`: a list reduced to its items' metadata.
+    PartialObjectMetadataList(MetaVersion),
+}
+
+impl Representation {
+    /// Whether the response is a `meta.k8s.io` transformation of the
+    /// objects (a Table or their metadata) rather than the objects.
+    pub fn is_transform(self) -> bool {
+        !matches!(self, Representation::Json | Representation::Yaml)
+    }
+}
+
+/// The `meta.k8s.io` version of an `as=` media type parameter set, when it
+/// names one kube-apiserver serves the transformed kinds in.
+fn meta_version(r: &MediaRange) -> Option<MetaVersion> {
+    if r.param("g") != Some("meta.k8s.io") {
+        return None;
+    }
+    match r.param("v") {
+        Some("v1") => Some(MetaVersion::V1),
+        Some("v1beta1") => Some(MetaVersion::V1beta1),
+        _ => None,
+    }
 }
 
 /// One entry of an `Accept` header.
@@ -80,13 +107,14 @@ pub fn accepts(headers: &HeaderMap) -> Vec<MediaRange> {
 pub fn negotiate_object(headers: &HeaderMap) -> Result<Representation, ApiError> {
     for r in accepts(headers) {
         match r.mime.as_str() {
-            "application/json" => match r.param("as") {
-                None => return Ok(Representation::Json),
-                Some("Table")
-                    if r.param("g") == Some("meta.k8s.io")
-                        && matches!(r.param("v"), Some("v1") | Some("v1beta1")) =>
-                {
-                    return Ok(Representation::Table)
+            "application/json" => match (r.param("as"), meta_version(&r)) {
+                (None, _) => return Ok(Representation::Json),
+                (Some("Table"), Some(v)) => return Ok(Representation::Table(v)),
+                (Some("PartialObjectMetadata"), Some(v)) => {
+                    return Ok(Representation::PartialObjectMetadata(v))
+                }
+                (Some("PartialObjectMetadataList"), Some(v)) => {
+                    return Ok(Representation::PartialObjectMetadataList(v))
                 }
                 _ => continue,
             },
@@ -166,7 +194,53 @@ mod tests {
                 .parse()
                 .unwrap(),
         );
-        assert_eq!(negotiate_object(&h).unwrap(), Representation::Table);
+        assert_eq!(
+            negotiate_object(&h).unwrap(),
+            Representation::Table(MetaVersion::V1)
+        );
+    }
+
+    fn negotiate(accept: &str) -> Result<Representation, ApiError> {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT, accept.parse().unwrap());
+        negotiate_object(&h)
+    }
+
+    #[test]
+    fn metadata_only_representations() {
+        assert_eq!(
+            negotiate("application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1").unwrap(),
+            Representation::PartialObjectMetadata(MetaVersion::V1)
+        );
+        assert_eq!(
+            negotiate("application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1beta1,application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1beta1,application/json").unwrap(),
+            Representation::PartialObjectMetadataList(MetaVersion::V1beta1)
+        );
+        assert_eq!(
+            negotiate("application/json;as=Table;g=meta.k8s.io;v=v1beta1").unwrap(),
+            Representation::Table(MetaVersion::V1beta1)
+        );
+    }
+
+    #[test]
+    fn unknown_transforms_fall_through() {
+        // A version or group kube-apiserver has no Table in is skipped, then refused.
+        assert_eq!(
+            negotiate("application/json;as=Table;g=meta.k8s.io;v=v2, application/json").unwrap(),
+            Representation::Json
+        );
+        assert_eq!(
+            negotiate("application/json;as=Table;g=example.com;v=v1")
+                .unwrap_err()
+                .code,
+            406
+        );
+        assert_eq!(
+            negotiate("application/json;as=Deployment;g=apps;v=v1")
+                .unwrap_err()
+                .code,
+            406
+        );
     }
 
     #[test]

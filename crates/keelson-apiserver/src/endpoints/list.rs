@@ -240,15 +240,21 @@ pub async fn list(ctx: Ctx) -> ApiResult<Response<Body>> {
     if let Some(r) = page.remaining {
         meta["remainingItemCount"] = json!(r);
     }
-    if ctx.rep == Representation::Table {
-        let include =
-            IncludeObject::parse(ctx.param("includeObject")).map_err(ApiError::bad_request)?;
-        let values: Vec<Value> = page.items.iter().map(|o| o.value()).collect();
-        return Ok(respond_value(
-            200,
-            Representation::Json,
-            &table::table(&ctx.entry.info, &values, meta, include),
-        ));
+    match ctx.rep {
+        Representation::Table(version) => {
+            let include =
+                IncludeObject::parse(ctx.param("includeObject")).map_err(ApiError::bad_request)?;
+            let values: Vec<Value> = page.items.iter().map(|o| o.value()).collect();
+            let t = table::table_in(&ctx.entry.info, &values, meta, include, version, true);
+            return Ok(respond_value(200, Representation::Json, &t));
+        }
+        Representation::PartialObjectMetadataList(version) => {
+            let values: Vec<Value> = page.items.iter().map(|o| o.value()).collect();
+            let list = table::partial_object_metadata_list(&values, meta, version);
+            return Ok(respond_value(200, Representation::Json, &list));
+        }
+        Representation::PartialObjectMetadata(_) => return Err(table::is_a_list(&ctx.entry.info)),
+        Representation::Json | Representation::Yaml => {}
     }
     let info = &ctx.entry.info;
     let head = json!({"kind": info.list_kind, "apiVersion": info.api_version(), "metadata": meta});

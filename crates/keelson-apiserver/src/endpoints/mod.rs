@@ -125,22 +125,36 @@ impl Ctx {
     }
 
     fn respond_object_plain(&self, status: u16, obj: &Value) -> ApiResult<Response<Body>> {
-        if self.rep == Representation::Table {
-            let include =
-                IncludeObject::parse(self.param("includeObject")).map_err(ApiError::bad_request)?;
-            let meta = serde_json::json!({"resourceVersion": obj.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null)});
-            return Ok(respond_value(
+        match self.rep {
+            Representation::Table(version) => {
+                let include = IncludeObject::parse(self.param("includeObject"))
+                    .map_err(ApiError::bad_request)?;
+                let meta = serde_json::json!({"resourceVersion": obj.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null)});
+                let t = table::table_in(
+                    &self.entry.info,
+                    std::slice::from_ref(obj),
+                    meta,
+                    include,
+                    version,
+                    true,
+                );
+                Ok(respond_value(status, Representation::Json, &t))
+            }
+            Representation::PartialObjectMetadata(version) => Ok(respond_value(
                 status,
                 Representation::Json,
-                &table::table(&self.entry.info, std::slice::from_ref(obj), meta, include),
-            ));
+                &table::partial_object_metadata(obj, version),
+            )),
+            Representation::PartialObjectMetadataList(_) => {
+                Err(table::not_a_list(&self.entry.info))
+            }
+            _ => Ok(respond_value(status, self.rep, obj)),
         }
-        Ok(respond_value(status, self.rep, obj))
     }
 
     /// Responds with serialized JSON of one object.
     pub fn respond_bytes(&self, status: u16, json: Bytes) -> ApiResult<Response<Body>> {
-        if self.rep == Representation::Table {
+        if self.rep.is_transform() {
             let v: Value =
                 serde_json::from_slice(&json).map_err(|e| ApiError::internal(e.to_string()))?;
             return self.respond_object(status, &v);

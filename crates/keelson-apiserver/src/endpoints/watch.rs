@@ -12,6 +12,7 @@ use hyper::body::Frame;
 use keelson_apimachinery::status::{ApiError, ApiResult};
 use serde_json::{json, Value};
 use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -23,25 +24,48 @@ struct Encoder {
     info: keelson_apimachinery::resources::ResourceInfo,
     rep: Representation,
     include: IncludeObject,
+    /// kube-apiserver sends Table column definitions with the first event only.
+    headers_sent: AtomicBool,
 }
 
 impl Encoder {
+    /// The event's object as the client asked for it; every event's object
+    /// is transformed (bookmarks too, so metadata informers can decode them)
+    /// except error Statuses.
+    fn transform(&self, kind: &str, object: &[u8]) -> Option<Value> {
+        if kind == "ERROR" {
+            return None;
+        }
+        match self.rep {
+            Representation::Table(version) => {
+                let v: Value = serde_json::from_slice(object).unwrap_or(Value::Null);
+                let meta = json!({"resourceVersion": v.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null)});
+                let headers = !self.headers_sent.swap(true, Ordering::Relaxed);
+                Some(table::table_in(
+                    &self.info,
+                    std::slice::from_ref(&v),
+                    meta,
+                    self.include,
+                    version,
+                    headers,
+                ))
+            }
+            Representation::PartialObjectMetadata(version) => {
+                let v: Value = serde_json::from_slice(object).unwrap_or(Value::Null);
+                Some(table::partial_object_metadata(&v, version))
+            }
+            _ => None,
+        }
+    }
+
     fn line(&self, kind: &str, object: &[u8]) -> Bytes {
         let mut out = Vec::with_capacity(object.len() + 32);
         out.extend_from_slice(b"{\"type\":\"");
         out.extend_from_slice(kind.as_bytes());
         out.extend_from_slice(b"\",\"object\":");
-        if self.rep == Representation::Table && kind != "BOOKMARK" && kind != "ERROR" {
-            let v: Value = serde_json::from_slice(object).unwrap_or(Value::Null);
-            let t = table::table(
-                &self.info,
-                std::slice::from_ref(&v),
-                json!({"resourceVersion": v.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null)}),
-                self.include,
-            );
-            out.extend_from_slice(&serde_json::to_vec(&t).unwrap_or_default());
-        } else {
-            out.extend_from_slice(object);
+        match self.transform(kind, object) {
+            Some(t) => out.extend_from_slice(&serde_json::to_vec(&t).unwrap_or_default()),
+            None => out.extend_from_slice(object),
         }
         out.extend_from_slice(b"}\n");
         Bytes::from(out)
@@ -109,6 +133,10 @@ pub async fn watch(ctx: Ctx) -> ApiResult<Response<Body>> {
     };
     let include =
         IncludeObject::parse(ctx.param("includeObject")).map_err(ApiError::bad_request)?;
+    if matches!(ctx.rep, Representation::PartialObjectMetadataList(_)) {
+        // Watch events carry single objects.
+        return Err(table::not_a_list(&ctx.entry.info));
+    }
     let rv = ctx.param("resourceVersion").unwrap_or("");
     let start = if send_initial || rv.is_empty() || rv == "0" {
         if rv.is_empty() || send_initial {
@@ -137,6 +165,7 @@ pub async fn watch(ctx: Ctx) -> ApiResult<Response<Body>> {
         info: ctx.entry.info.clone(),
         rep: ctx.rep,
         include,
+        headers_sent: AtomicBool::new(false),
     };
     let (tx, rx) = mpsc::channel::<Result<Frame<Bytes>, Infallible>>(64);
     let info = ctx.entry.info.clone();

@@ -1,0 +1,559 @@
+//! Server-side printing: `meta.k8s.io` Tables, as kube-apiserver builds them
+//! with `pkg/printers/internalversion` (what `kubectl get` shows).
+//!
+//! Each kind family has its printers in a submodule: column definitions
+//! (name, type, format, priority, description) and a cell function. The server
+//! always prints the wide columns (priority 1); kubectl hides them unless
+//! `-o wide`. Kinds kube-apiserver has no printer for use its default table
+//! convertor (NAME, CREATED AT); any other kind gets NAME and AGE, the columns
+//! of a custom resource without `additionalPrinterColumns`.
+
+mod admissionregistration;
+mod apps;
+mod autoscaling;
+mod batch;
+mod cluster;
+mod core;
+mod events;
+mod networking;
+mod partial;
+mod pod;
+mod quantity;
+mod rbac;
+mod storage;
+mod time;
+
+pub use partial::{is_a_list, not_a_list, partial_object_metadata, partial_object_metadata_list};
+pub use quantity::canonical_quantity;
+pub use time::{age, human_duration, Now};
+
+use keelson_apimachinery::resources::ResourceInfo;
+use serde_json::{json, Map, Value};
+
+/// Which object a Table row carries (`includeObject`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncludeObject {
+    /// No object.
+    None,
+    /// `PartialObjectMetadata` (the default).
+    Metadata,
+    /// The whole object.
+    Object,
+}
+
+impl IncludeObject {
+    /// Parses the query parameter; the error is kube-apiserver's 400 message.
+    pub fn parse(v: Option<&str>) -> Result<Self, String> {
+        match v {
+            None | Some("") | Some("Metadata") => Ok(IncludeObject::Metadata),
+            Some("None") => Ok(IncludeObject::None),
+            Some("Object") => Ok(IncludeObject::Object),
+            Some(o) => Err(format!("Unable to find resource: includeObject: Unsupported value: \"{o}\": supported values: \"Metadata\", \"None\", \"Object\"")),
+        }
+    }
+}
+
+/// The `meta.k8s.io` version a Table or PartialObjectMetadata is asked in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetaVersion {
+    /// `meta.k8s.io/v1`.
+    V1,
+    /// `meta.k8s.io/v1beta1`.
+    V1beta1,
+}
+
+impl MetaVersion {
+    /// The `apiVersion` string.
+    pub fn api_version(self) -> &'static str {
+        match self {
+            MetaVersion::V1 => "meta.k8s.io/v1",
+            MetaVersion::V1beta1 => "meta.k8s.io/v1beta1",
+        }
+    }
+}
+
+/// Where a column's description comes from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Doc {
+    /// Fixed text.
+    Text(&'static str),
+    /// A field's description in the 1.37 definitions (kube uses the Go
+    /// types' `SwaggerDoc()`, generated from the same comments).
+    Field(&'static str, &'static str),
+}
+
+const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+
+impl Doc {
+    fn text(self) -> &'static str {
+        match self {
+            Doc::Text(t) => t,
+            Doc::Field(definition, field) => keelson_apimachinery::schema::definition(definition)
+                .and_then(|d| d["properties"][field]["description"].as_str())
+                .unwrap_or(""),
+        }
+    }
+}
+
+/// A `TableColumnDefinition`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Column {
+    name: &'static str,
+    ty: &'static str,
+    format: &'static str,
+    priority: u8,
+    doc: Doc,
+}
+
+impl Column {
+    /// A column of the given type.
+    pub(crate) const fn new(name: &'static str, ty: &'static str, doc: Doc) -> Self {
+        Column {
+            name,
+            ty,
+            format: "",
+            priority: 0,
+            doc,
+        }
+    }
+
+    /// The same column, shown only by `-o wide` (priority 1).
+    pub(crate) const fn wide(self) -> Self {
+        Column {
+            priority: 1,
+            ..self
+        }
+    }
+
+    /// The same column with the `name` format (the object's identifier).
+    pub(crate) const fn named(self) -> Self {
+        Column {
+            format: "name",
+            ..self
+        }
+    }
+
+    fn definition(&self) -> Value {
+        json!({
+            "name": self.name,
+            "type": self.ty,
+            "format": self.format,
+            "description": self.doc.text(),
+            "priority": self.priority,
+        })
+    }
+}
+
+/// A `string` column.
+pub(crate) const fn string(name: &'static str, doc: Doc) -> Column {
+    Column::new(name, "string", doc)
+}
+
+/// An `integer` column.
+pub(crate) const fn integer(name: &'static str, doc: Doc) -> Column {
+    Column::new(name, "integer", doc)
+}
+
+/// A `boolean` column.
+pub(crate) const fn boolean(name: &'static str, doc: Doc) -> Column {
+    Column::new(name, "boolean", doc)
+}
+
+/// The NAME column every printer starts with.
+pub(crate) const NAME: Column = Column {
+    name: "Name",
+    ty: "string",
+    format: "name",
+    priority: 0,
+    doc: Doc::Field(OBJECT_META, "name"),
+};
+
+/// The AGE column.
+pub(crate) const AGE: Column = string("Age", Doc::Field(OBJECT_META, "creationTimestamp"));
+
+/// Description shared by the CONTAINERS columns.
+pub(crate) const CONTAINERS_DOC: Doc = Doc::Text("Names of each container in the template.");
+/// Description shared by the IMAGES columns.
+pub(crate) const IMAGES_DOC: Doc =
+    Doc::Text("Images referenced by each container in the template.");
+
+/// How one kind prints.
+pub(crate) struct Printer {
+    /// Column definitions, in cell order.
+    pub columns: &'static [Column],
+    /// The cells of one object's row.
+    pub cells: fn(&Value, &Now) -> Vec<Value>,
+    /// Row conditions (`Completed` for finished pods).
+    pub conditions: fn(&Value) -> Option<Value>,
+}
+
+/// No row conditions.
+pub(crate) fn no_conditions(_: &Value) -> Option<Value> {
+    None
+}
+
+/// kube-apiserver's `rest.DefaultTableConvertor`, used by built-in kinds
+/// without a printer (roles, cluster roles, CRDs, limit ranges, ...).
+static DEFAULT_CONVERTOR: Printer = Printer {
+    columns: &[
+        NAME,
+        Column::new(
+            "Created At",
+            "date",
+            Doc::Field(OBJECT_META, "creationTimestamp"),
+        ),
+    ],
+    cells: |o, _| {
+        vec![
+            name(o),
+            Value::from(time::rfc3339(&o["metadata"]["creationTimestamp"])),
+        ]
+    },
+    conditions: no_conditions,
+};
+
+/// NAME and AGE: a custom resource's default columns.
+static NAME_AGE: Printer = Printer {
+    columns: &[
+        NAME,
+        Column::new("Age", "date", Doc::Field(OBJECT_META, "creationTimestamp")),
+    ],
+    cells: |o, now| vec![name(o), Value::from(now.age(o))],
+    conditions: no_conditions,
+};
+
+/// The printer of a resource's kind.
+fn printer(resource: &ResourceInfo) -> &'static Printer {
+    let kind = resource.kind.as_str();
+    let found = match resource.group.as_str() {
+        "" => core::printer(kind).or_else(|| pod::printer(kind)),
+        "events.k8s.io" => events::printer("events.k8s.io", kind),
+        "apps" => apps::printer(kind),
+        "batch" => batch::printer(kind),
+        "networking.k8s.io" | "discovery.k8s.io" => networking::printer(kind),
+        "rbac.authorization.k8s.io" => rbac::printer(kind),
+        "storage.k8s.io" => storage::printer(kind),
+        "admissionregistration.k8s.io" => admissionregistration::printer(kind),
+        group => cluster::printer(group, kind),
+    };
+    found.unwrap_or_else(|| {
+        if has_default_convertor(&resource.group, kind) {
+            &DEFAULT_CONVERTOR
+        } else {
+            &NAME_AGE
+        }
+    })
+}
+
+/// Built-in kinds kube-apiserver serves without a printer.
+fn has_default_convertor(group: &str, kind: &str) -> bool {
+    matches!(
+        (group, kind),
+        ("", "LimitRange" | "Binding")
+            | ("rbac.authorization.k8s.io", "Role" | "ClusterRole")
+            | ("apiextensions.k8s.io", "CustomResourceDefinition")
+            | ("authentication.k8s.io", _)
+            | ("authorization.k8s.io", _)
+            | ("certificates.k8s.io", "PodCertificateRequest")
+            | ("resource.k8s.io", "DeviceTaintRule")
+    )
+}
+
+/// The row's `object` as `includeObject` asks.
+fn row_object(obj: &Value, include: IncludeObject, version: MetaVersion) -> Value {
+    match include {
+        IncludeObject::None => Value::Null,
+        IncludeObject::Object => obj.clone(),
+        IncludeObject::Metadata => partial_object_metadata(obj, version),
+    }
+}
+
+/// A Table of objects of one resource in `meta.k8s.io/v1`; `list_meta`
+/// becomes the Table's metadata.
+pub fn table(
+    resource: &ResourceInfo,
+    objects: &[Value],
+    list_meta: Value,
+    include: IncludeObject,
+) -> Value {
+    table_in(resource, objects, list_meta, include, MetaVersion::V1, true)
+}
+
+/// A Table in the given `meta.k8s.io` version; without `headers` the column
+/// definitions are null (kube-apiserver sends them with a watch's first
+/// event only).
+pub fn table_in(
+    resource: &ResourceInfo,
+    objects: &[Value],
+    list_meta: Value,
+    include: IncludeObject,
+    version: MetaVersion,
+    headers: bool,
+) -> Value {
+    let printer = printer(resource);
+    let now = Now::new();
+    let mut order: Vec<&Value> = objects.iter().collect();
+    if resource.group == "flowcontrol.apiserver.k8s.io" && resource.kind == "FlowSchema" {
+        cluster::sort_flow_schemas(&mut order);
+    }
+    let rows: Vec<Value> = order
+        .into_iter()
+        .map(|obj| {
+            let mut row = Map::with_capacity(3);
+            row.insert("cells".into(), Value::Array((printer.cells)(obj, &now)));
+            if let Some(c) = (printer.conditions)(obj) {
+                row.insert("conditions".into(), c);
+            }
+            row.insert("object".into(), row_object(obj, include, version));
+            Value::Object(row)
+        })
+        .collect();
+    let columns = if headers {
+        Value::Array(printer.columns.iter().map(Column::definition).collect())
+    } else {
+        Value::Null
+    };
+    json!({
+        "kind": "Table",
+        "apiVersion": version.api_version(),
+        "metadata": list_meta,
+        "columnDefinitions": columns,
+        "rows": rows,
+    })
+}
+
+// Accessors on JSON objects that read a missing field as Go reads a zero value.
+
+/// A string field, `""` when absent.
+pub(crate) fn text(v: &Value) -> &str {
+    v.as_str().unwrap_or("")
+}
+
+/// An integer field, 0 when absent.
+pub(crate) fn int(v: &Value) -> i64 {
+    v.as_i64().unwrap_or(0)
+}
+
+/// A list field, empty when absent.
+pub(crate) fn list(v: &Value) -> &[Value] {
+    v.as_array().map(Vec::as_slice).unwrap_or(&[])
+}
+
+/// The number of entries of a map or list field.
+pub(crate) fn count(v: &Value) -> i64 {
+    match v {
+        Value::Object(m) => m.len() as i64,
+        Value::Array(a) => a.len() as i64,
+        _ => 0,
+    }
+}
+
+/// The NAME cell.
+pub(crate) fn name(obj: &Value) -> Value {
+    Value::from(text(&obj["metadata"]["name"]))
+}
+
+/// `labels.FormatLabels`: `k=v,k2=v2` sorted by key, `<none>` when empty.
+pub(crate) fn format_labels(map: &Value) -> String {
+    let mut pairs: Vec<String> = map
+        .as_object()
+        .map(|m| m.iter().map(|(k, v)| format!("{k}={}", text(v))).collect())
+        .unwrap_or_default();
+    if pairs.is_empty() {
+        return "<none>".to_string();
+    }
+    pairs.sort();
+    pairs.join(",")
+}
+
+/// A `metav1.LabelSelector` as `selector.String()`; `Err` when invalid.
+pub(crate) fn selector_string(selector: &Value) -> Result<String, ()> {
+    keelson_apimachinery::selector::LabelSelector::from_meta_label_selector(selector)
+        .map(|s| s.to_string())
+        .map_err(|_| ())
+}
+
+/// `metav1.FormatLabelSelector`: `<none>` for an empty selector, `<error>`
+/// for an invalid one.
+pub(crate) fn format_label_selector(selector: &Value) -> String {
+    match selector_string(selector) {
+        Ok(s) if s.is_empty() => "<none>".to_string(),
+        Ok(s) => s,
+        Err(()) => "<error>".to_string(),
+    }
+}
+
+/// `layoutContainerCells`: container names and images, comma-separated.
+pub(crate) fn container_cells(containers: &Value) -> (Value, Value) {
+    let containers = list(containers);
+    let names: Vec<&str> = containers.iter().map(|c| text(&c["name"])).collect();
+    let images: Vec<&str> = containers.iter().map(|c| text(&c["image"])).collect();
+    (Value::from(names.join(",")), Value::from(images.join(",")))
+}
+
+/// The value of a condition of `type_` in a `conditions` list.
+pub(crate) fn condition<'a>(conditions: &'a Value, type_: &str) -> Option<&'a Value> {
+    list(conditions)
+        .iter()
+        .find(|c| c["type"].as_str() == Some(type_))
+}
+
+/// `list + N more...` after `max` entries, as kube's printers abbreviate.
+pub(crate) fn list_with_more(items: &[String], total: usize, max: usize, empty: &str) -> String {
+    let shown = items.join(",");
+    if total > max {
+        format!("{shown} + {} more...", total - max)
+    } else if shown.is_empty() {
+        empty.to_string()
+    } else {
+        shown
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support;
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{cells_of, resource};
+    use super::*;
+
+    #[test]
+    fn include_object_values() {
+        assert_eq!(IncludeObject::parse(None).unwrap(), IncludeObject::Metadata);
+        assert_eq!(
+            IncludeObject::parse(Some("None")).unwrap(),
+            IncludeObject::None
+        );
+        assert_eq!(
+            IncludeObject::parse(Some("all")).unwrap_err(),
+            "Unable to find resource: includeObject: Unsupported value: \"all\": supported values: \"Metadata\", \"None\", \"Object\""
+        );
+    }
+
+    #[test]
+    fn rows_carry_partial_metadata_by_default() {
+        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "a", "namespace": "ns", "resourceVersion": "7"}, "data": {"k": "v"}});
+        let t = table(
+            &resource("", "ConfigMap"),
+            std::slice::from_ref(&cm),
+            json!({"resourceVersion": "7"}),
+            IncludeObject::Metadata,
+        );
+        assert_eq!(t["kind"], "Table");
+        assert_eq!(t["apiVersion"], "meta.k8s.io/v1");
+        assert_eq!(t["metadata"]["resourceVersion"], "7");
+        let obj = &t["rows"][0]["object"];
+        assert_eq!(obj["kind"], "PartialObjectMetadata");
+        assert_eq!(obj["apiVersion"], "meta.k8s.io/v1");
+        assert_eq!(obj["metadata"]["name"], "a");
+        assert!(obj.get("data").is_none());
+
+        let t = table(
+            &resource("", "ConfigMap"),
+            std::slice::from_ref(&cm),
+            json!({}),
+            IncludeObject::Object,
+        );
+        assert_eq!(t["rows"][0]["object"], cm);
+        let t = table(
+            &resource("", "ConfigMap"),
+            &[cm],
+            json!({}),
+            IncludeObject::None,
+        );
+        assert_eq!(t["rows"][0]["object"], Value::Null);
+    }
+
+    #[test]
+    fn v1beta1_tables_and_headerless_tables() {
+        let cm = json!({"metadata": {"name": "a"}});
+        let t = table_in(
+            &resource("", "ConfigMap"),
+            &[cm],
+            json!({}),
+            IncludeObject::Metadata,
+            MetaVersion::V1beta1,
+            false,
+        );
+        assert_eq!(t["apiVersion"], "meta.k8s.io/v1beta1");
+        assert_eq!(t["rows"][0]["object"]["apiVersion"], "meta.k8s.io/v1beta1");
+        assert_eq!(t["columnDefinitions"], Value::Null);
+    }
+
+    #[test]
+    fn column_definitions_carry_kube_descriptions() {
+        let t = table(
+            &resource("", "ConfigMap"),
+            &[],
+            json!({}),
+            IncludeObject::None,
+        );
+        let cols = t["columnDefinitions"].as_array().unwrap();
+        assert_eq!(cols[0]["name"], "Name");
+        assert_eq!(cols[0]["format"], "name");
+        assert!(cols[0]["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Name must be unique within a namespace."));
+        assert_eq!(cols[1]["name"], "Data");
+        assert!(cols[1]["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Data contains the configuration data."));
+        assert_eq!(t["rows"], json!([]));
+    }
+
+    #[test]
+    fn kinds_without_printers() {
+        let role = json!({"metadata": {"name": "r", "creationTimestamp": "2024-05-01T10:00:00Z"}});
+        let t = table(
+            &resource("rbac.authorization.k8s.io", "Role"),
+            std::slice::from_ref(&role),
+            json!({}),
+            IncludeObject::None,
+        );
+        let names: Vec<_> = t["columnDefinitions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].clone())
+            .collect();
+        assert_eq!(names, ["Name", "Created At"]);
+        assert_eq!(t["columnDefinitions"][1]["type"], "date");
+        assert_eq!(t["rows"][0]["cells"], json!(["r", "2024-05-01T10:00:00Z"]));
+
+        // A custom resource without printer columns: NAME and AGE.
+        let widget = resource("example.com", "Widget");
+        assert_eq!(cells_of(&widget, &role), [json!("r"), json!("120m")]);
+        let t = table(&widget, &[], json!({}), IncludeObject::None);
+        assert_eq!(t["columnDefinitions"][1]["name"], "Age");
+    }
+
+    #[test]
+    fn label_helpers() {
+        assert_eq!(format_labels(&json!({"b": "2", "a": "1"})), "a=1,b=2");
+        assert_eq!(format_labels(&Value::Null), "<none>");
+        assert_eq!(
+            format_label_selector(&json!({"matchLabels": {"app": "web"}})),
+            "app=web"
+        );
+        assert_eq!(format_label_selector(&json!({})), "<none>");
+        assert_eq!(
+            format_label_selector(
+                &json!({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["b", "a"]}]})
+            ),
+            "tier in (a,b)"
+        );
+        assert_eq!(
+            format_label_selector(&json!({"matchExpressions": [{"key": "x", "operator": "Bad"}]})),
+            "<error>"
+        );
+        assert_eq!(
+            list_with_more(&["a".into(), "b".into()], 5, 2, "<unset>"),
+            "a,b + 3 more..."
+        );
+        assert_eq!(list_with_more(&[], 0, 3, "<unset>"), "<unset>");
+    }
+}
