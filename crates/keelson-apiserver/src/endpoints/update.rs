@@ -11,6 +11,7 @@ use keelson_apimachinery::codec::ContentType;
 use keelson_apimachinery::meta;
 use keelson_apimachinery::patch;
 use keelson_apimachinery::status::{ApiError, ApiResult};
+use keelson_apimachinery::{schema, strategic};
 use serde_json::{json, Value};
 
 /// Metadata only the server changes: carried over from the stored object.
@@ -205,14 +206,38 @@ pub async fn update(mut ctx: Ctx) -> ApiResult<Response<Body>> {
     respond_outcome(&ctx, outcome)
 }
 
+/// The definition a PATCH body applies to: the kind's, or `Scale` for /scale.
+fn patch_definition<'e>(entry: &'e ResourceEntry, subresource: &str) -> &'e str {
+    if subresource == "scale" {
+        "io.k8s.api.autoscaling.v1.Scale"
+    } else {
+        &entry.info.definition
+    }
+}
+
 /// Applies a patch document of the given type to the current object.
-fn apply_patch(ct: &ContentType, current: &Value, patch_body: &[u8]) -> ApiResult<Value> {
+fn apply_patch(
+    ct: &ContentType,
+    definition: &str,
+    current: &Value,
+    patch_body: &[u8],
+) -> ApiResult<Value> {
     match ct {
         ContentType::JsonPatch => patch::apply_json_patch(current, patch_body),
         ContentType::MergePatch => patch::apply_merge_patch(current, patch_body),
-        // Until strategic merge (per-field merge keys from the schemas) lands,
-        // a strategic patch merges maps and replaces lists, as a merge patch does.
-        ContentType::StrategicMergePatch => patch::apply_merge_patch(current, patch_body),
+        // Patch strategies come from the kind's definition; kinds without one
+        // (custom resources) do not take strategic merge patches.
+        ContentType::StrategicMergePatch => {
+            match strategic::PatchSchema::new(schema::definitions(), definition) {
+                Some(s) => strategic::apply_strategic_merge_patch(current, patch_body, s),
+                None => Err(ApiError::new(
+                    415,
+                    "UnsupportedMediaType",
+                    "the body of the request was in an unknown format - accepted media types include: \
+                     application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+                )),
+            }
+        }
         other => Err(ApiError::unsupported_media_type(
             &other.to_string(),
             &[
@@ -243,7 +268,7 @@ pub async fn patch(mut ctx: Ctx) -> ApiResult<Response<Body>> {
             } else {
                 current.clone()
             };
-            let mut patched = apply_patch(&ct, &base, &patch_body)?;
+            let mut patched = apply_patch(&ct, patch_definition(&entry, &sub), &base, &patch_body)?;
             if sub != "scale" {
                 check_type(&entry, &mut patched)?;
                 check_namespace(&entry, &ns, &mut patched)?;
