@@ -105,7 +105,9 @@ pub fn admit(write: &Write<'_>, obj: &mut Value) -> ApiResult<Vec<String>> {
     let mut causes = Vec::new();
     if info.group.is_empty() && info.kind == "Service" {
         let key = write.entry.key(meta::namespace(obj), meta::name(obj));
-        if let Err(c) = crate::ipalloc::allocate(write.registry, obj, write.old, &key, write.request.dry_run)? {
+        if let Err(c) =
+            crate::ipalloc::allocate(write.registry, obj, write.old, &key, write.request.dry_run)?
+        {
             causes = c;
         }
     }
@@ -116,7 +118,11 @@ pub fn admit(write: &Write<'_>, obj: &mut Value) -> ApiResult<Vec<String>> {
         };
     }
     if !causes.is_empty() {
-        return Err(crate::registry::invalid(write.entry, meta::name(obj), causes));
+        return Err(crate::registry::invalid(
+            write.entry,
+            meta::name(obj),
+            causes,
+        ));
     }
     Ok(warnings)
 }
@@ -161,10 +167,9 @@ fn kind_info(entry: &ResourceEntry, obj: &Value) -> keelson_apimachinery::resour
     let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     let version = api_version.rsplit('/').next().unwrap_or("");
     if version != entry.info.version {
-        if let Some(other) = keelson_apimachinery::resources::builtin()
-            .iter()
-            .find(|r| r.group == entry.info.group && r.kind == entry.info.kind && r.version == version)
-        {
+        if let Some(other) = keelson_apimachinery::resources::builtin().iter().find(|r| {
+            r.group == entry.info.group && r.kind == entry.info.kind && r.version == version
+        }) {
             return other.clone();
         }
     }
@@ -225,11 +230,17 @@ fn strict_object(
         FieldValidation::Strict => {
             let mut errors = Vec::new();
             if !strict.is_empty() {
-                errors.push(format!("yaml: unmarshal errors:\n  {}", strict.join("\n  ")));
+                errors.push(format!(
+                    "yaml: unmarshal errors:\n  {}",
+                    strict.join("\n  ")
+                ));
             }
             errors.extend(decoded.strict);
             if !errors.is_empty() {
-                return Err(cannot_handle(format!("strict decoding error: {}", errors.join(", "))));
+                return Err(cannot_handle(format!(
+                    "strict decoding error: {}",
+                    errors.join(", ")
+                )));
             }
         }
     }
@@ -245,11 +256,20 @@ fn json_patch_schema() -> Value {
 
 /// Patches: duplicates in the patch, unknown fields in the patched object
 /// (in Go map order), refused as kube-apiserver's patch handler does.
-fn strict_patch(write: &Write<'_>, root: Node<'_>, obj: &Value, warnings: &mut Vec<String>) -> ApiResult<()> {
+fn strict_patch(
+    write: &Write<'_>,
+    root: Node<'_>,
+    obj: &Value,
+    warnings: &mut Vec<String>,
+) -> ApiResult<()> {
     let ct = &write.request.content_type;
     let on = write.mode != FieldValidation::Ignore;
     if *ct == ContentType::ApplyPatch {
-        let dups = if on { structural::yaml_duplicate_keys(write.raw_body) } else { Vec::new() };
+        let dups = if on {
+            structural::yaml_duplicate_keys(write.raw_body)
+        } else {
+            Vec::new()
+        };
         if dups.is_empty() {
             return Ok(());
         }
@@ -302,7 +322,11 @@ fn strict_patch(write: &Write<'_>, root: Node<'_>, obj: &Value, warnings: &mut V
             "",
             "",
             "",
-            vec![keelson_apimachinery::validation::invalid_cause("patch", &shown(), &detail)],
+            vec![keelson_apimachinery::validation::invalid_cause(
+                "patch",
+                &shown(),
+                &detail,
+            )],
         )
     };
     if let Some(e) = decoded.type_error {
@@ -313,7 +337,10 @@ fn strict_patch(write: &Write<'_>, root: Node<'_>, obj: &Value, warnings: &mut V
         FieldValidation::Ignore => {}
         FieldValidation::Warn => warnings.extend(strict),
         FieldValidation::Strict if !strict.is_empty() => {
-            return Err(refuse(format!("strict decoding error: {}", strict.join(", "))));
+            return Err(refuse(format!(
+                "strict decoding error: {}",
+                strict.join(", ")
+            )));
         }
         FieldValidation::Strict => {}
     }
@@ -329,13 +356,17 @@ mod tests {
         let mut job = json!({"metadata": {"name": "pi", "uid": "u-1"},
             "spec": {"template": {"metadata": {"labels": {"x": "y"}}, "spec": {}}}});
         generate_job_selector(&mut job);
-        assert_eq!(job["spec"]["selector"], json!({"matchLabels": {"batch.kubernetes.io/controller-uid": "u-1"}}));
+        assert_eq!(
+            job["spec"]["selector"],
+            json!({"matchLabels": {"batch.kubernetes.io/controller-uid": "u-1"}})
+        );
         assert_eq!(
             job["spec"]["template"]["metadata"]["labels"],
             json!({"x": "y", "batch.kubernetes.io/controller-uid": "u-1", "batch.kubernetes.io/job-name": "pi",
                 "controller-uid": "u-1", "job-name": "pi"})
         );
-        let mut manual = json!({"metadata": {"name": "m", "uid": "u"}, "spec": {"manualSelector": true}});
+        let mut manual =
+            json!({"metadata": {"name": "m", "uid": "u"}, "spec": {"manualSelector": true}});
         generate_job_selector(&mut manual);
         assert!(manual["spec"].get("selector").is_none());
     }

@@ -62,7 +62,11 @@ fn cidr_text() -> String {
 fn needs_node_ports(spec: &Value) -> bool {
     match spec.get("type").and_then(Value::as_str) {
         Some("NodePort") => true,
-        Some("LoadBalancer") => spec.get("allocateLoadBalancerNodePorts").and_then(Value::as_bool) != Some(false),
+        Some("LoadBalancer") => {
+            spec.get("allocateLoadBalancerNodePorts")
+                .and_then(Value::as_bool)
+                != Some(false)
+        }
         _ => false,
     }
 }
@@ -78,10 +82,17 @@ fn taken(cache: &WatchCache, recent: &mut Recent, key: &str) -> Taken {
         ips: HashSet::new(),
         ports: HashSet::new(),
     };
-    for obj in cache.list("", |o| o.key != key) {
+    // What each cached Service holds, by key.
+    let mut held: HashMap<String, (HashSet<u32>, HashSet<u16>)> = HashMap::new();
+    for obj in cache.list("", |_| true) {
         let svc = obj.value();
         let spec = &svc["spec"];
-        for ip in spec["clusterIPs"].as_array().into_iter().flatten().chain(std::iter::once(&spec["clusterIP"])) {
+        for ip in spec["clusterIPs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .chain(std::iter::once(&spec["clusterIP"]))
+        {
             if let Some(a) = ip.as_str().and_then(|s| s.parse::<Ipv4Addr>().ok()) {
                 t.ips.insert(u32::from(a));
             }
@@ -94,12 +105,40 @@ fn taken(cache: &WatchCache, recent: &mut Recent, key: &str) -> Taken {
         if let Some(n) = spec["healthCheckNodePort"].as_u64().filter(|n| *n > 0) {
             t.ports.insert(n as u16);
         }
+        held.insert(
+            obj.key.clone(),
+            (std::mem::take(&mut t.ips), std::mem::take(&mut t.ports)),
+        );
     }
+    for (k, (ips, ports)) in &held {
+        if k != key {
+            t.ips.extend(ips);
+            t.ports.extend(ports);
+        }
+    }
+    // Once the cache shows the Service written, it speaks for its addresses.
     let now = Instant::now();
-    recent.ips.retain(|_, (at, _)| now.duration_since(*at) < RECENT_HOLD);
-    recent.ports.retain(|_, (at, _)| now.duration_since(*at) < RECENT_HOLD);
-    t.ips.extend(recent.ips.iter().filter(|(_, (_, k))| k != key).map(|(ip, _)| *ip));
-    t.ports.extend(recent.ports.iter().filter(|(_, (_, k))| k != key).map(|(p, _)| *p));
+    let fresh = |at: &Instant| now.duration_since(*at) < RECENT_HOLD;
+    recent
+        .ips
+        .retain(|ip, (at, k)| fresh(at) && !held.get(k).is_some_and(|h| h.0.contains(ip)));
+    recent
+        .ports
+        .retain(|p, (at, k)| fresh(at) && !held.get(k).is_some_and(|h| h.1.contains(p)));
+    t.ips.extend(
+        recent
+            .ips
+            .iter()
+            .filter(|(_, (_, k))| k != key)
+            .map(|(ip, _)| *ip),
+    );
+    t.ports.extend(
+        recent
+            .ports
+            .iter()
+            .filter(|(_, (_, k))| k != key)
+            .map(|(p, _)| *p),
+    );
     t
 }
 
@@ -137,7 +176,11 @@ pub fn allocate(
         return Ok(Ok(()));
     };
     let mut causes = Vec::new();
-    let service_type = spec.get("type").and_then(Value::as_str).unwrap_or("ClusterIP").to_string();
+    let service_type = spec
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("ClusterIP")
+        .to_string();
     if service_type == "ExternalName" {
         for f in ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"] {
             if old_spec.get(f) == spec.get(f) {
@@ -148,22 +191,43 @@ pub fn allocate(
     }
     // An update keeps what was allocated unless the client set something else.
     let old_ip = old_spec["clusterIP"].as_str().unwrap_or("");
-    let ip_unset = spec.get("clusterIP").and_then(Value::as_str).unwrap_or("").is_empty();
+    let ip_unset = spec
+        .get("clusterIP")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty();
     if ip_unset && !old_ip.is_empty() {
         spec.insert("clusterIP".into(), json!(old_ip));
-        if spec.get("clusterIPs").and_then(Value::as_array).is_none_or(|a| a.is_empty()) {
+        if spec
+            .get("clusterIPs")
+            .and_then(Value::as_array)
+            .is_none_or(|a| a.is_empty())
+        {
             spec.insert("clusterIPs".into(), old_spec["clusterIPs"].clone());
         }
     }
-    if spec.get("clusterIP").and_then(Value::as_str).unwrap_or("").is_empty() {
+    if spec
+        .get("clusterIP")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
         if let Some(first) = spec.get("clusterIPs").and_then(|a| a.get(0)).cloned() {
             spec.insert("clusterIP".into(), first);
         }
     }
     let headless = spec.get("clusterIP").and_then(Value::as_str) == Some("None");
-    let selectorless = spec.get("selector").and_then(Value::as_object).is_none_or(|m| m.is_empty());
-    for (field, old_value) in [("ipFamilyPolicy", &old_spec["ipFamilyPolicy"]), ("ipFamilies", &old_spec["ipFamilies"])] {
-        let unset = spec.get(field).is_none_or(|v| v.is_null() || v.as_array().is_some_and(|a| a.is_empty()));
+    let selectorless = spec
+        .get("selector")
+        .and_then(Value::as_object)
+        .is_none_or(|m| m.is_empty());
+    for (field, old_value) in [
+        ("ipFamilyPolicy", &old_spec["ipFamilyPolicy"]),
+        ("ipFamilies", &old_spec["ipFamilies"]),
+    ] {
+        let unset = spec
+            .get(field)
+            .is_none_or(|v| v.is_null() || v.as_array().is_some_and(|a| a.is_empty()));
         if unset {
             let value = if !old_value.is_null() {
                 old_value.clone()
@@ -178,7 +242,12 @@ pub fn allocate(
         }
     }
     let (base, size) = range();
-    match spec.get("clusterIP").and_then(Value::as_str).unwrap_or("").to_string() {
+    match spec
+        .get("clusterIP")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
+    {
         ip if ip == "None" => {
             spec.insert("clusterIPs".into(), json!(["None"]));
         }
@@ -189,7 +258,9 @@ pub fn allocate(
                 Some(offset) => {
                     let addr = Ipv4Addr::from(base + offset).to_string();
                     if !dry_run {
-                        recent.ips.insert(base + offset, (Instant::now(), key.to_string()));
+                        recent
+                            .ips
+                            .insert(base + offset, (Instant::now(), key.to_string()));
                     }
                     spec.insert("clusterIP".into(), json!(addr));
                     spec.insert("clusterIPs".into(), json!([addr]));
@@ -203,7 +274,11 @@ pub fn allocate(
         }
         ip if ip == old_ip => {}
         ip => {
-            if spec.get("clusterIPs").and_then(Value::as_array).is_none_or(|a| a.is_empty()) {
+            if spec
+                .get("clusterIPs")
+                .and_then(Value::as_array)
+                .is_none_or(|a| a.is_empty())
+            {
                 spec.insert("clusterIPs".into(), json!([ip]));
             }
             let shown = gofmt::strings(spec.get("clusterIPs"));
@@ -228,7 +303,9 @@ pub fn allocate(
                         causes.push(invalid_cause(
                             "spec.clusterIPs",
                             &shown,
-                            &format!("failed to allocate IP {ip}: provided IP is already allocated"),
+                            &format!(
+                                "failed to allocate IP {ip}: provided IP is already allocated"
+                            ),
                         ));
                     } else if !dry_run {
                         recent.ips.insert(n, (Instant::now(), key.to_string()));
@@ -237,14 +314,27 @@ pub fn allocate(
             }
         }
     }
-    allocate_node_ports(spec, &old_spec, &taken, &mut recent, key, dry_run, &mut causes);
-    Ok(if causes.is_empty() { Ok(()) } else { Err(causes) })
+    allocate_node_ports(
+        spec,
+        &old_spec,
+        &taken,
+        &mut recent,
+        key,
+        dry_run,
+        &mut causes,
+    );
+    Ok(if causes.is_empty() {
+        Ok(())
+    } else {
+        Err(causes)
+    })
 }
 
 fn old_node_port(old_spec: &Value, port: &Value) -> Option<u64> {
     old_spec["ports"].as_array()?.iter().find_map(|p| {
         let same = p["port"] == port["port"]
-            && p.get("protocol").unwrap_or(&json!("TCP")) == port.get("protocol").unwrap_or(&json!("TCP"));
+            && p.get("protocol").unwrap_or(&json!("TCP"))
+                == port.get("protocol").unwrap_or(&json!("TCP"));
         p["nodePort"].as_u64().filter(|n| same && *n > 0)
     })
 }
@@ -291,7 +381,9 @@ fn allocate_node_ports(
                     port["nodePort"] = json!(p);
                     mine.insert(p as u16);
                     if !dry_run {
-                        recent.ports.insert(p as u16, (Instant::now(), key.to_string()));
+                        recent
+                            .ports
+                            .insert(p as u16, (Instant::now(), key.to_string()));
                     }
                 }
                 None => causes.push(invalid_cause(
@@ -314,17 +406,29 @@ fn allocate_node_ports(
                 &format!("provided port is not in the valid range. The range of valid ports is {lo}-{hi}"),
             ));
         } else if taken.ports.contains(&(current as u16)) || mine.contains(&(current as u16)) {
-            causes.push(invalid_cause(&field, &current.to_string(), "provided port is already allocated"));
+            causes.push(invalid_cause(
+                &field,
+                &current.to_string(),
+                "provided port is already allocated",
+            ));
         } else {
             mine.insert(current as u16);
             if !dry_run {
-                recent.ports.insert(current as u16, (Instant::now(), key.to_string()));
+                recent
+                    .ports
+                    .insert(current as u16, (Instant::now(), key.to_string()));
             }
         }
     }
     let local_lb = spec.get("type").and_then(Value::as_str) == Some("LoadBalancer")
         && spec.get("externalTrafficPolicy").and_then(Value::as_str) == Some("Local");
-    if local_lb && spec.get("healthCheckNodePort").and_then(Value::as_u64).unwrap_or(0) == 0 {
+    if local_lb
+        && spec
+            .get("healthCheckNodePort")
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+            == 0
+    {
         let keep = old_spec["healthCheckNodePort"].as_u64().filter(|p| *p > 0);
         let chosen = keep.map(|p| p as u32).or_else(|| {
             pick(lo as u32, hi as u32, band_start, |v| {
@@ -334,7 +438,9 @@ fn allocate_node_ports(
         if let Some(p) = chosen {
             spec.insert("healthCheckNodePort".into(), json!(p));
             if !dry_run && keep.is_none() {
-                recent.ports.insert(p as u16, (Instant::now(), key.to_string()));
+                recent
+                    .ports
+                    .insert(p as u16, (Instant::now(), key.to_string()));
             }
         }
     } else if !local_lb {
@@ -362,7 +468,9 @@ mod tests {
     fn node_port_needs() {
         assert!(needs_node_ports(&json!({"type": "NodePort"})));
         assert!(needs_node_ports(&json!({"type": "LoadBalancer"})));
-        assert!(!needs_node_ports(&json!({"type": "LoadBalancer", "allocateLoadBalancerNodePorts": false})));
+        assert!(!needs_node_ports(
+            &json!({"type": "LoadBalancer", "allocateLoadBalancerNodePorts": false})
+        ));
         assert!(!needs_node_ports(&json!({"type": "ClusterIP"})));
     }
 }

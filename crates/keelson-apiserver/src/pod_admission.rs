@@ -27,21 +27,34 @@ fn service_account(spec: &mut Value) {
     let Some(map) = spec.as_object_mut() else {
         return;
     };
-    if map.get("serviceAccountName").and_then(Value::as_str).unwrap_or("").is_empty() {
+    if map
+        .get("serviceAccountName")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
         map.insert("serviceAccountName".into(), json!("default"));
         map.insert("serviceAccount".into(), json!("default"));
     }
-    if map.get("automountServiceAccountToken").and_then(Value::as_bool) == Some(false) {
+    if map
+        .get("automountServiceAccountToken")
+        .and_then(Value::as_bool)
+        == Some(false)
+    {
         return;
     }
     let mounted = ["containers", "initContainers"].iter().any(|f| {
-        map.get(*f).and_then(Value::as_array).into_iter().flatten().any(|c| {
-            c["volumeMounts"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|m| m["mountPath"] == TOKEN_MOUNT_PATH)
-        })
+        map.get(*f)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .any(|c| {
+                c["volumeMounts"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|m| m["mountPath"] == TOKEN_MOUNT_PATH)
+            })
     });
     if mounted {
         return;
@@ -71,10 +84,18 @@ fn service_account(spec: &mut Value) {
         *volumes = json!([volume]);
     }
     for field in ["containers", "initContainers"] {
-        for c in map.get_mut(field).and_then(Value::as_array_mut).into_iter().flatten() {
-            let Some(cm) = c.as_object_mut() else { continue };
+        for c in map
+            .get_mut(field)
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            let Some(cm) = c.as_object_mut() else {
+                continue;
+            };
             let mounts = cm.entry("volumeMounts").or_insert_with(|| json!([]));
-            let mount = json!({"name": volume_name, "readOnly": true, "mountPath": TOKEN_MOUNT_PATH});
+            let mount =
+                json!({"name": volume_name, "readOnly": true, "mountPath": TOKEN_MOUNT_PATH});
             match mounts.as_array_mut() {
                 Some(m) => m.push(mount),
                 None => *mounts = json!([mount]),
@@ -95,7 +116,10 @@ fn default_toleration_seconds(spec: &mut Value) {
     let Some(list) = tolerations.as_array_mut() else {
         return;
     };
-    for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
+    for key in [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+    ] {
         let tolerated = list.iter().any(|t| {
             let effect = t["effect"].as_str().unwrap_or("");
             let any_key = t["key"].as_str().unwrap_or("").is_empty() && t["operator"] == "Exists";
@@ -117,7 +141,12 @@ fn priority(registry: &Registry, spec: &mut Value, pod_name: &str) -> ApiResult<
         name => {
             let class = registry
                 .entry("scheduling.k8s.io", "v1", "priorityclasses")
-                .and_then(|e| registry.cache(&e).ok().and_then(|c| c.get(&e.key("", name))));
+                .and_then(|e| {
+                    registry
+                        .cache(&e)
+                        .ok()
+                        .and_then(|c| c.get(&e.key("", name)))
+                });
             let Some(class) = class.map(|c| c.value()) else {
                 return Err(ApiError::new(
                     403,
@@ -127,7 +156,10 @@ fn priority(registry: &Registry, spec: &mut Value, pod_name: &str) -> ApiResult<
             };
             (
                 class["value"].as_i64().unwrap_or(0),
-                class["preemptionPolicy"].as_str().unwrap_or("PreemptLowerPriority").to_string(),
+                class["preemptionPolicy"]
+                    .as_str()
+                    .unwrap_or("PreemptLowerPriority")
+                    .to_string(),
             )
         }
     };
@@ -150,7 +182,10 @@ mod tests {
         assert_eq!(spec["serviceAccountName"], "default");
         let volume = spec["volumes"][0]["name"].as_str().unwrap();
         assert!(volume.starts_with("kube-api-access-") && volume.len() == 21);
-        assert_eq!(spec["containers"][0]["volumeMounts"][0]["mountPath"], TOKEN_MOUNT_PATH);
+        assert_eq!(
+            spec["containers"][0]["volumeMounts"][0]["mountPath"],
+            TOKEN_MOUNT_PATH
+        );
         assert_eq!(spec["tolerations"].as_array().unwrap().len(), 2);
         // Idempotent for a pod that already has them.
         service_account(&mut spec);
@@ -161,7 +196,8 @@ mod tests {
 
     #[test]
     fn no_token_when_automount_is_off() {
-        let mut spec = json!({"automountServiceAccountToken": false, "containers": [{"name": "c"}]});
+        let mut spec =
+            json!({"automountServiceAccountToken": false, "containers": [{"name": "c"}]});
         service_account(&mut spec);
         assert!(spec.get("volumes").is_none());
     }

@@ -50,7 +50,11 @@ pub fn stateful_set(obj: &mut Value) {
     zero(spec, "podManagementPolicy", json!("OrderedReady"));
     if let Some(map) = spec.as_object_mut() {
         let strategy = super::ensure(map, "updateStrategy");
-        let untyped = strategy.get("type").and_then(Value::as_str).unwrap_or("").is_empty();
+        let untyped = strategy
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty();
         if untyped {
             zero(strategy, "type", json!("RollingUpdate"));
             absent(strategy, "rollingUpdate", json!({}));
@@ -113,7 +117,10 @@ mod tests {
         assert_eq!(d["spec"]["progressDeadlineSeconds"], 600);
         let pod = &d["spec"]["template"]["spec"];
         assert_eq!(pod["restartPolicy"], "Always");
-        assert!(pod.get("enableServiceLinks").is_none(), "a template is not a pod");
+        assert!(
+            pod.get("enableServiceLinks").is_none(),
+            "a template is not a pod"
+        );
         let mut recreate = json!({"spec": {"strategy": {"type": "Recreate"}}});
         deployment(&mut recreate);
         assert_eq!(recreate["spec"]["strategy"], json!({"type": "Recreate"}));
@@ -121,16 +128,26 @@ mod tests {
 
     #[test]
     fn stateful_set_defaults() {
-        let mut s = json!({"spec": {"volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {}}]}});
+        let mut s =
+            json!({"spec": {"volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {}}]}});
         stateful_set(&mut s);
         assert_eq!(s["spec"]["podManagementPolicy"], "OrderedReady");
-        assert_eq!(s["spec"]["updateStrategy"], json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}));
+        assert_eq!(
+            s["spec"]["updateStrategy"],
+            json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 0}})
+        );
         assert_eq!(
             s["spec"]["persistentVolumeClaimRetentionPolicy"],
             json!({"whenDeleted": "Retain", "whenScaled": "Retain"})
         );
-        assert_eq!(s["spec"]["volumeClaimTemplates"][0]["spec"]["volumeMode"], "Filesystem");
-        assert_eq!(s["spec"]["volumeClaimTemplates"][0]["status"]["phase"], "Pending");
+        assert_eq!(
+            s["spec"]["volumeClaimTemplates"][0]["spec"]["volumeMode"],
+            "Filesystem"
+        );
+        assert_eq!(
+            s["spec"]["volumeClaimTemplates"][0]["status"]["phase"],
+            "Pending"
+        );
     }
 
     #[test]

@@ -19,7 +19,11 @@ pub fn job(obj: &mut Value) {
     }
     absent(spec, "parallelism", json!(1));
     let per_index = !unset(spec.get("backoffLimitPerIndex"));
-    absent(spec, "backoffLimit", json!(if per_index { i32::MAX } else { 6 }));
+    absent(
+        spec,
+        "backoffLimit",
+        json!(if per_index { i32::MAX } else { 6 }),
+    );
     absent(spec, "completionMode", json!("NonIndexed"));
     absent(spec, "suspend", json!(false));
     let has_failure_policy = !unset(spec.get("podFailurePolicy"));
@@ -33,7 +37,11 @@ pub fn job(obj: &mut Value) {
     absent(
         spec,
         "podReplacementPolicy",
-        json!(if has_failure_policy { "Failed" } else { "TerminatingOrFailed" }),
+        json!(if has_failure_policy {
+            "Failed"
+        } else {
+            "TerminatingOrFailed"
+        }),
     );
     if let Some(t) = child(spec, "template") {
         pod_template(t);
@@ -60,7 +68,10 @@ pub fn cron_job(obj: &mut Value) {
     absent(spec, "suspend", json!(false));
     absent(spec, "successfulJobsHistoryLimit", json!(3));
     absent(spec, "failedJobsHistoryLimit", json!(1));
-    if let Some(job_spec) = spec.pointer_mut("/jobTemplate/spec").filter(|s| s.is_object()) {
+    if let Some(job_spec) = spec
+        .pointer_mut("/jobTemplate/spec")
+        .filter(|s| s.is_object())
+    {
         if let Some(t) = child(job_spec, "template") {
             pod_template(t);
         }
@@ -77,13 +88,19 @@ mod tests {
             "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}});
         job(&mut j);
         let spec = &j["spec"];
-        assert_eq!((spec["completions"].clone(), spec["parallelism"].clone()), (json!(1), json!(1)));
+        assert_eq!(
+            (spec["completions"].clone(), spec["parallelism"].clone()),
+            (json!(1), json!(1))
+        );
         assert_eq!(spec["backoffLimit"], 6);
         assert_eq!(spec["completionMode"], "NonIndexed");
         assert_eq!(spec["suspend"], false);
         assert_eq!(spec["podReplacementPolicy"], "TerminatingOrFailed");
         assert_eq!(j["metadata"]["labels"], json!({"a": "b"}));
-        assert_eq!(spec["template"]["spec"]["containers"][0]["imagePullPolicy"], "Always");
+        assert_eq!(
+            spec["template"]["spec"]["containers"][0]["imagePullPolicy"],
+            "Always"
+        );
 
         let mut parallel = json!({"spec": {"parallelism": 3}});
         job(&mut parallel);
@@ -98,7 +115,12 @@ mod tests {
         assert_eq!(c["spec"]["suspend"], false);
         assert_eq!(c["spec"]["successfulJobsHistoryLimit"], 3);
         assert_eq!(c["spec"]["failedJobsHistoryLimit"], 1);
-        assert!(c["spec"]["jobTemplate"]["spec"].get("backoffLimit").is_none());
-        assert_eq!(c["spec"]["jobTemplate"]["spec"]["template"]["spec"]["dnsPolicy"], "ClusterFirst");
+        assert!(c["spec"]["jobTemplate"]["spec"]
+            .get("backoffLimit")
+            .is_none());
+        assert_eq!(
+            c["spec"]["jobTemplate"]["spec"]["template"]["spec"]["dnsPolicy"],
+            "ClusterFirst"
+        );
     }
 }

@@ -62,11 +62,19 @@ pub fn pod_spec(spec: &mut Value) {
     absent(spec, "terminationGracePeriodSeconds", json!(30));
     zero(spec, "schedulerName", json!("default-scheduler"));
     // v1 conversion: the deprecated `serviceAccount` mirrors `serviceAccountName`.
-    let deprecated = spec.get("serviceAccount").and_then(Value::as_str).unwrap_or("").to_string();
+    let deprecated = spec
+        .get("serviceAccount")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if !deprecated.is_empty() {
         zero(spec, "serviceAccountName", json!(deprecated));
     }
-    if let Some(name) = spec.get("serviceAccountName").and_then(Value::as_str).filter(|n| !n.is_empty()) {
+    if let Some(name) = spec
+        .get("serviceAccountName")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+    {
         let name = name.to_string();
         if let Some(m) = spec.as_object_mut() {
             m.insert("serviceAccount".into(), json!(name));
@@ -83,7 +91,11 @@ pub fn pod_spec(spec: &mut Value) {
 }
 
 fn container(c: &mut Value, host_network: bool) {
-    if c.get("imagePullPolicy").and_then(Value::as_str).unwrap_or("").is_empty() {
+    if c.get("imagePullPolicy")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
         let image = c.get("image").and_then(Value::as_str).unwrap_or("");
         let policy = image_pull_policy(image);
         zero(c, "imagePullPolicy", json!(policy));
@@ -139,10 +151,35 @@ fn http_get(h: &mut Value) {
 }
 
 const VOLUME_SOURCES: &[&str] = &[
-    "hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "secret", "nfs",
-    "iscsi", "glusterfs", "persistentVolumeClaim", "rbd", "flexVolume", "cinder", "cephfs", "flocker",
-    "downwardAPI", "fc", "azureFile", "configMap", "vsphereVolume", "quobyte", "azureDisk",
-    "photonPersistentDisk", "projected", "portworxVolume", "scaleIO", "storageos", "csi", "ephemeral",
+    "hostPath",
+    "emptyDir",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "persistentVolumeClaim",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "downwardAPI",
+    "fc",
+    "azureFile",
+    "configMap",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "projected",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
+    "csi",
+    "ephemeral",
     "image",
 ];
 
@@ -294,7 +331,11 @@ pub fn service(obj: &mut Value) {
             }
         }
     }
-    let service_type = spec.get("type").and_then(Value::as_str).unwrap_or("").to_string();
+    let service_type = spec
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if matches!(service_type.as_str(), "NodePort" | "LoadBalancer") {
         zero(spec, "externalTrafficPolicy", json!("Cluster"));
     }
@@ -351,8 +392,16 @@ pub fn limit_range(obj: &mut Value) {
         let Some(map) = item.as_object_mut() else {
             continue;
         };
-        let max = map.get("max").and_then(Value::as_object).cloned().unwrap_or_default();
-        let min = map.get("min").and_then(Value::as_object).cloned().unwrap_or_default();
+        let max = map
+            .get("max")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let min = map
+            .get("min")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         let default = ensure(map, "default");
         for (k, v) in max {
             absent(default, &k, v);
@@ -375,7 +424,10 @@ mod tests {
         assert_eq!(image_pull_policy("nginx:latest"), "Always");
         assert_eq!(image_pull_policy("nginx:1.27"), "IfNotPresent");
         assert_eq!(image_pull_policy("registry:5000/team/app"), "Always");
-        assert_eq!(image_pull_policy("registry:5000/team/app:v2"), "IfNotPresent");
+        assert_eq!(
+            image_pull_policy("registry:5000/team/app:v2"),
+            "IfNotPresent"
+        );
         assert_eq!(image_pull_policy("nginx@sha256:abc"), "IfNotPresent");
     }
 

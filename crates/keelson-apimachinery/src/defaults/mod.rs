@@ -48,7 +48,9 @@ pub fn apply(group: &str, kind: &str, obj: &mut Value) {
         ("networking.k8s.io", "NetworkPolicy") => other::network_policy(obj),
         ("storage.k8s.io", "StorageClass") => other::storage_class(obj),
         ("scheduling.k8s.io", "PriorityClass") => other::priority_class(obj),
-        ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => other::role_binding(obj),
+        ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => {
+            other::role_binding(obj)
+        }
         ("discovery.k8s.io", "EndpointSlice") => other::endpoint_slice(obj),
         ("autoscaling", "HorizontalPodAutoscaler") => other::horizontal_pod_autoscaler(obj),
         _ => {}

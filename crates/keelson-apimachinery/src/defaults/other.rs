@@ -52,7 +52,11 @@ pub fn role_binding(obj: &mut Value) {
         zero(role_ref, "apiGroup", json!("rbac.authorization.k8s.io"));
     }
     for subject in each(obj, "subjects") {
-        let kind = subject.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
+        let kind = subject
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         match kind.as_str() {
             "User" | "Group" => zero(subject, "apiGroup", json!("rbac.authorization.k8s.io")),
             _ => {}

@@ -18,12 +18,20 @@ pub(crate) fn service(obj: &Value, errs: &mut Errs) {
         errs.not_supported("spec.type", service_type, SERVICE_TYPES);
     }
     let headless = spec.get("clusterIP").and_then(Value::as_str) == Some("None");
-    let ports = spec.get("ports").and_then(Value::as_array).cloned().unwrap_or_default();
+    let ports = spec
+        .get("ports")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     if ports.is_empty() && !headless && service_type != "ExternalName" {
         errs.required("spec.ports", "");
     }
     if service_type == "ExternalName"
-        && spec.get("externalName").and_then(Value::as_str).unwrap_or("").is_empty()
+        && spec
+            .get("externalName")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
     {
         errs.required("spec.externalName", "");
     }
@@ -45,14 +53,27 @@ pub(crate) fn service(obj: &Value, errs: &mut Errs) {
         }
         let port = p.get("port").and_then(Value::as_i64).unwrap_or(0);
         if !(1..=65535).contains(&port) {
-            errs.invalid(&format!("{at}.port"), &port.to_string(), "must be between 1 and 65535, inclusive");
+            errs.invalid(
+                &format!("{at}.port"),
+                &port.to_string(),
+                "must be between 1 and 65535, inclusive",
+            );
         }
-        errs.one_of(p, "protocol", &format!("{at}.protocol"), &["SCTP", "TCP", "UDP"]);
+        errs.one_of(
+            p,
+            "protocol",
+            &format!("{at}.protocol"),
+            &["SCTP", "TCP", "UDP"],
+        );
         match p.get("targetPort") {
             Some(Value::Number(n)) => {
                 let t = n.as_i64().unwrap_or(0);
                 if !(1..=65535).contains(&t) {
-                    errs.invalid(&format!("{at}.targetPort"), &t.to_string(), "must be between 1 and 65535, inclusive");
+                    errs.invalid(
+                        &format!("{at}.targetPort"),
+                        &t.to_string(),
+                        "must be between 1 and 65535, inclusive",
+                    );
                 }
             }
             Some(Value::String(s)) => {
@@ -71,7 +92,11 @@ pub(crate) fn service(obj: &Value, errs: &mut Errs) {
         }
     }
     if service_type == "ClusterIP" || service_type == "ExternalName" {
-        if let Some(p) = spec.get("externalTrafficPolicy").and_then(Value::as_str).filter(|p| !p.is_empty()) {
+        if let Some(p) = spec
+            .get("externalTrafficPolicy")
+            .and_then(Value::as_str)
+            .filter(|p| !p.is_empty())
+        {
             errs.invalid(
                 "spec.externalTrafficPolicy",
                 &go_quote(p),
@@ -83,8 +108,14 @@ pub(crate) fn service(obj: &Value, errs: &mut Errs) {
 
 /// A Service's cluster IPs may not change once set (except to or from ExternalName).
 pub(crate) fn service_update(new: &Value, old: &Value, errs: &mut Errs) {
-    let old_ip = old.pointer("/spec/clusterIP").and_then(Value::as_str).unwrap_or("");
-    let new_ip = new.pointer("/spec/clusterIP").and_then(Value::as_str).unwrap_or("");
+    let old_ip = old
+        .pointer("/spec/clusterIP")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let new_ip = new
+        .pointer("/spec/clusterIP")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let to_external = new.pointer("/spec/type").and_then(Value::as_str) == Some("ExternalName");
     if !old_ip.is_empty() && new_ip != old_ip && !to_external {
         errs.invalid(
@@ -105,7 +136,9 @@ pub(crate) fn immutable_data(new: &Value, old: &Value, fields: &[&str], errs: &m
         errs.forbidden("immutable", MSG);
     }
     for field in fields {
-        let empty = |v: Option<&Value>| v.is_none_or(|x| x.is_null() || x.as_object().is_some_and(|m| m.is_empty()));
+        let empty = |v: Option<&Value>| {
+            v.is_none_or(|x| x.is_null() || x.as_object().is_some_and(|m| m.is_empty()))
+        };
         let (n, o) = (new.get(*field), old.get(*field));
         if n != o && !(empty(n) && empty(o)) {
             errs.forbidden(field, MSG);
@@ -129,7 +162,12 @@ pub(crate) fn claim_update(new: &Value, old: &Value, errs: &mut Errs) {
         if let Some(m) = s.as_object_mut() {
             m.shift_remove("volumeAttributesClassName");
             // Binding fills the volume name in.
-            if old.pointer("/spec/volumeName").and_then(Value::as_str).unwrap_or("").is_empty() {
+            if old
+                .pointer("/spec/volumeName")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .is_empty()
+            {
                 m.shift_remove("volumeName");
             }
             if let Some(r) = m.get_mut("resources").and_then(Value::as_object_mut) {

@@ -24,7 +24,10 @@ fn string_slice(v: Option<&Value>) -> String {
     match v.and_then(Value::as_array) {
         None => "[]string(nil)".to_string(),
         Some(items) => {
-            let body: Vec<String> = items.iter().map(|s| go_quote(s.as_str().unwrap_or(""))).collect();
+            let body: Vec<String> = items
+                .iter()
+                .map(|s| go_quote(s.as_str().unwrap_or("")))
+                .collect();
             format!("[]string{{{}}}", body.join(", "))
         }
     }
@@ -79,12 +82,18 @@ pub fn plus_v(v: &Value) -> String {
         },
         Value::String(s) => s.clone(),
         Value::Array(items) => {
-            format!("[{}]", items.iter().map(plus_v).collect::<Vec<_>>().join(" "))
+            format!(
+                "[{}]",
+                items.iter().map(plus_v).collect::<Vec<_>>().join(" ")
+            )
         }
         Value::Object(m) => {
             let mut entries: Vec<(&String, &Value)> = m.iter().collect();
             entries.sort_by(|a, b| a.0.cmp(b.0));
-            let body: Vec<String> = entries.into_iter().map(|(k, v)| format!("{k}:{}", plus_v(v))).collect();
+            let body: Vec<String> = entries
+                .into_iter()
+                .map(|(k, v)| format!("{k}:{}", plus_v(v)))
+                .collect();
             format!("map[{}]", body.join(" "))
         }
     }
@@ -112,7 +121,9 @@ mod tests {
             r#"v1.LabelSelector{MatchLabels:map[string]string{"a":"1", "b":"2"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}"#
         );
         assert_eq!(
-            label_selector(&json!({"matchExpressions": [{"key": "k", "operator": "In", "values": ["x"]}]})),
+            label_selector(
+                &json!({"matchExpressions": [{"key": "k", "operator": "In", "values": ["x"]}]})
+            ),
             r#"v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement{v1.LabelSelectorRequirement{Key:"k", Operator:"In", Values:[]string{"x"}}}}"#
         );
     }

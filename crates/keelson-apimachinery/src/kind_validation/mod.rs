@@ -60,7 +60,9 @@ pub fn validate_update(group: &str, kind: &str, new: &Value, old: &Value) -> Vec
         }
         ("", "PersistentVolumeClaim") => core::claim_update(new, old, &mut errs),
         ("", "ReplicationController") => {}
-        ("apps", "Deployment" | "ReplicaSet" | "DaemonSet") => workloads::selector_immutable(new, old, &mut errs),
+        ("apps", "Deployment" | "ReplicaSet" | "DaemonSet") => {
+            workloads::selector_immutable(new, old, &mut errs)
+        }
         ("apps", "StatefulSet") => workloads::stateful_set_update(new, old, &mut errs),
         ("batch", "Job") => workloads::job_update(new, old, &mut errs),
         _ => {}
@@ -79,7 +81,8 @@ impl Errs {
     }
 
     pub(crate) fn invalid(&mut self, field: &str, shown: &str, detail: &str) {
-        self.0.push(crate::validation::invalid_cause(field, shown, detail));
+        self.0
+            .push(crate::validation::invalid_cause(field, shown, detail));
     }
 
     pub(crate) fn forbidden(&mut self, field: &str, detail: &str) {
@@ -90,17 +93,29 @@ impl Errs {
         let list: Vec<String> = supported.iter().map(|s| go_quote(s)).collect();
         self.0.push(StatusCause::new(
             "FieldValueNotSupported",
-            format!("Unsupported value: {}: supported values: {}", go_quote(value), list.join(", ")),
+            format!(
+                "Unsupported value: {}: supported values: {}",
+                go_quote(value),
+                list.join(", ")
+            ),
             field,
         ));
     }
 
     pub(crate) fn duplicate(&mut self, field: &str, shown: &str) {
-        self.0.push(StatusCause::new("FieldValueDuplicate", format!("Duplicate value: {shown}"), field));
+        self.0.push(StatusCause::new(
+            "FieldValueDuplicate",
+            format!("Duplicate value: {shown}"),
+            field,
+        ));
     }
 
     pub(crate) fn not_found(&mut self, field: &str, shown: &str) {
-        self.0.push(StatusCause::new("FieldValueNotFound", format!("Not found: {shown}"), field));
+        self.0.push(StatusCause::new(
+            "FieldValueNotFound",
+            format!("Not found: {shown}"),
+            field,
+        ));
     }
 
     /// An enum-like string field: absent or empty is `Required`, else it must be one of `supported`.

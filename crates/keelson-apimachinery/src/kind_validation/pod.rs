@@ -25,8 +25,14 @@ pub(crate) fn validate_template(template: Option<&Value>, path: &str, errs: &mut
         errs.required(path, "");
         return;
     };
-    if let Some(labels) = template.pointer("/metadata/labels").and_then(Value::as_object) {
-        errs.0.extend(crate::validation::validate_labels(labels, &join(path, "metadata.labels")));
+    if let Some(labels) = template
+        .pointer("/metadata/labels")
+        .and_then(Value::as_object)
+    {
+        errs.0.extend(crate::validation::validate_labels(
+            labels,
+            &join(path, "metadata.labels"),
+        ));
     }
     match template.get("spec") {
         Some(spec) if spec.is_object() => validate_pod_spec(spec, &join(path, "spec"), errs),
@@ -43,26 +49,60 @@ pub(crate) fn validate_pod_spec(spec: &Value, path: &str, errs: &mut Errs) {
     }
     let mut names = HashSet::new();
     for field in ["initContainers", "containers"] {
-        for (i, c) in spec.get(field).and_then(Value::as_array).into_iter().flatten().enumerate() {
-            validate_container(c, &format!("{}[{i}]", join(path, field)), &mut names, &volumes, errs);
+        for (i, c) in spec
+            .get(field)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            validate_container(
+                c,
+                &format!("{}[{i}]", join(path, field)),
+                &mut names,
+                &volumes,
+                errs,
+            );
         }
     }
-    errs.one_of(spec, "restartPolicy", &join(path, "restartPolicy"), RESTART_POLICIES);
+    errs.one_of(
+        spec,
+        "restartPolicy",
+        &join(path, "restartPolicy"),
+        RESTART_POLICIES,
+    );
     errs.one_of(spec, "dnsPolicy", &join(path, "dnsPolicy"), DNS_POLICIES);
-    errs.non_negative(spec, "terminationGracePeriodSeconds", &join(path, "terminationGracePeriodSeconds"));
+    errs.non_negative(
+        spec,
+        "terminationGracePeriodSeconds",
+        &join(path, "terminationGracePeriodSeconds"),
+    );
     if let Some(n) = spec.get("activeDeadlineSeconds").and_then(Value::as_i64) {
         if n <= 0 {
-            errs.invalid(&join(path, "activeDeadlineSeconds"), &n.to_string(), "must be greater than or equal to 1");
+            errs.invalid(
+                &join(path, "activeDeadlineSeconds"),
+                &n.to_string(),
+                "must be greater than or equal to 1",
+            );
         }
     }
     if let Some(selector) = spec.get("nodeSelector").and_then(Value::as_object) {
-        errs.0.extend(crate::validation::validate_labels(selector, &join(path, "nodeSelector")));
+        errs.0.extend(crate::validation::validate_labels(
+            selector,
+            &join(path, "nodeSelector"),
+        ));
     }
 }
 
 fn validate_volumes(spec: &Value, path: &str, errs: &mut Errs) -> HashSet<String> {
     let mut names = HashSet::new();
-    for (i, v) in spec.get("volumes").and_then(Value::as_array).into_iter().flatten().enumerate() {
+    for (i, v) in spec
+        .get("volumes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         let at = format!("{}[{i}]", join(path, "volumes"));
         let name = v.get("name").and_then(Value::as_str).unwrap_or("");
         if name.is_empty() {
@@ -97,13 +137,27 @@ fn validate_container(
             errs.duplicate(&format!("{path}.name"), &go_quote(name));
         }
     }
-    if c.get("image").and_then(Value::as_str).unwrap_or("").is_empty() {
+    if c.get("image")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
         errs.required(&format!("{path}.image"), "");
     }
     let mut port_names = HashSet::new();
-    for (i, p) in c.get("ports").and_then(Value::as_array).into_iter().flatten().enumerate() {
+    for (i, p) in c
+        .get("ports")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         let at = format!("{path}.ports[{i}]");
-        if let Some(name) = p.get("name").and_then(Value::as_str).filter(|n| !n.is_empty()) {
+        if let Some(name) = p
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+        {
             for msg in port_name_errors(name) {
                 errs.invalid(&format!("{at}.name"), &go_quote(name), &msg);
             }
@@ -113,24 +167,50 @@ fn validate_container(
         }
         match p.get("containerPort").and_then(Value::as_i64).unwrap_or(0) {
             0 => errs.required(&format!("{at}.containerPort"), ""),
-            n if !(1..=65535).contains(&n) => {
-                errs.invalid(&format!("{at}.containerPort"), &n.to_string(), "must be between 1 and 65535, inclusive")
-            }
+            n if !(1..=65535).contains(&n) => errs.invalid(
+                &format!("{at}.containerPort"),
+                &n.to_string(),
+                "must be between 1 and 65535, inclusive",
+            ),
             _ => {}
         }
-        if let Some(n) = p.get("hostPort").and_then(Value::as_i64).filter(|n| *n != 0) {
+        if let Some(n) = p
+            .get("hostPort")
+            .and_then(Value::as_i64)
+            .filter(|n| *n != 0)
+        {
             if !(1..=65535).contains(&n) {
-                errs.invalid(&format!("{at}.hostPort"), &n.to_string(), "must be between 1 and 65535, inclusive");
+                errs.invalid(
+                    &format!("{at}.hostPort"),
+                    &n.to_string(),
+                    "must be between 1 and 65535, inclusive",
+                );
             }
         }
         errs.one_of(p, "protocol", &format!("{at}.protocol"), PROTOCOLS);
     }
-    for (i, e) in c.get("env").and_then(Value::as_array).into_iter().flatten().enumerate() {
-        if e.get("name").and_then(Value::as_str).unwrap_or("").is_empty() {
+    for (i, e) in c
+        .get("env")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if e.get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+        {
             errs.required(&format!("{path}.env[{i}].name"), "");
         }
     }
-    for (i, m) in c.get("volumeMounts").and_then(Value::as_array).into_iter().flatten().enumerate() {
+    for (i, m) in c
+        .get("volumeMounts")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         let at = format!("{path}.volumeMounts[{i}]");
         let name = m.get("name").and_then(Value::as_str).unwrap_or("");
         if name.is_empty() {
@@ -138,12 +218,26 @@ fn validate_container(
         } else if !volumes.contains(name) {
             errs.not_found(&format!("{at}.name"), &go_quote(name));
         }
-        if m.get("mountPath").and_then(Value::as_str).unwrap_or("").is_empty() {
+        if m.get("mountPath")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+        {
             errs.required(&format!("{at}.mountPath"), "");
         }
     }
-    errs.one_of(c, "imagePullPolicy", &format!("{path}.imagePullPolicy"), PULL_POLICIES);
-    errs.one_of(c, "terminationMessagePolicy", &format!("{path}.terminationMessagePolicy"), MESSAGE_POLICIES);
+    errs.one_of(
+        c,
+        "imagePullPolicy",
+        &format!("{path}.imagePullPolicy"),
+        PULL_POLICIES,
+    );
+    errs.one_of(
+        c,
+        "terminationMessagePolicy",
+        &format!("{path}.terminationMessagePolicy"),
+        MESSAGE_POLICIES,
+    );
 }
 
 /// `IsValidPortName` (an IANA service name).
@@ -152,8 +246,13 @@ pub(crate) fn port_name_errors(name: &str) -> Vec<String> {
     if name.len() > 15 {
         errs.push("must be no more than 15 characters".to_string());
     }
-    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-        errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)".to_string());
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        errs.push(
+            "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)".to_string(),
+        );
     }
     if name.contains("--") {
         errs.push("must not contain consecutive hyphens".to_string());
@@ -182,13 +281,22 @@ pub(crate) fn validate_pod_update(new: &Value, old: &Value, errs: &mut Errs) {
             }
         }
         if let Some(m) = spec.as_object_mut() {
-            for mutable in ["activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds", "schedulingGates"] {
+            for mutable in [
+                "activeDeadlineSeconds",
+                "tolerations",
+                "terminationGracePeriodSeconds",
+                "schedulingGates",
+            ] {
                 m.shift_remove(mutable);
             }
         }
     }
     // Binding a pod sets its node once.
-    if o.get("nodeName").and_then(Value::as_str).unwrap_or("").is_empty() {
+    if o.get("nodeName")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
         for spec in [&mut n, &mut o] {
             if let Some(m) = spec.as_object_mut() {
                 m.shift_remove("nodeName");

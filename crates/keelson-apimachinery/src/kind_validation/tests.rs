@@ -22,22 +22,41 @@ fn deployment(selector: Value, labels: Value) -> Value {
 
 #[test]
 fn valid_objects_pass() {
-    let d = deployment(json!({"matchLabels": {"app": "web"}}), json!({"app": "web", "tier": "x"}));
+    let d = deployment(
+        json!({"matchLabels": {"app": "web"}}),
+        json!({"app": "web", "tier": "x"}),
+    );
     assert!(validate_create("apps", "Deployment", &d).is_empty());
-    let pod = defaulted("", "Pod", json!({"spec": {"containers": [{"name": "c", "image": "busybox", "ports": [{"containerPort": 80, "name": "http"}]}]}}));
+    let pod = defaulted(
+        "",
+        "Pod",
+        json!({"spec": {"containers": [{"name": "c", "image": "busybox", "ports": [{"containerPort": 80, "name": "http"}]}]}}),
+    );
     assert!(validate_create("", "Pod", &pod).is_empty());
     let svc = defaulted("", "Service", json!({"spec": {"ports": [{"port": 80}]}}));
     assert!(validate_create("", "Service", &svc).is_empty());
-    let job = defaulted("batch", "Job", json!({"spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}));
-    assert!(validate_create("batch", "Job", &job).is_empty(), "{:?}", validate_create("batch", "Job", &job));
+    let job = defaulted(
+        "batch",
+        "Job",
+        json!({"spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}),
+    );
+    assert!(
+        validate_create("batch", "Job", &job).is_empty(),
+        "{:?}",
+        validate_create("batch", "Job", &job)
+    );
 }
 
 #[test]
 fn pods_need_named_containers_with_images() {
     let pod = defaulted("", "Pod", json!({"spec": {"containers": []}}));
-    assert_eq!(messages(&validate_create("", "Pod", &pod)), ["spec.containers: Required value"]);
+    assert_eq!(
+        messages(&validate_create("", "Pod", &pod)),
+        ["spec.containers: Required value"]
+    );
     let pod = defaulted(
-        "", "Pod",
+        "",
+        "Pod",
         json!({"spec": {"containers": [{"image": "a"}, {"name": "x", "ports": [{"containerPort": 1, "name": "p"}, {"containerPort": 2, "name": "p"}]}, {"name": "x", "image": "b"}]}}),
     );
     assert_eq!(
@@ -53,7 +72,11 @@ fn pods_need_named_containers_with_images() {
 
 #[test]
 fn enums_as_kube_lists_them() {
-    let pod = defaulted("", "Pod", json!({"spec": {"restartPolicy": "Sometimes", "containers": [{"name": "c", "image": "i", "imagePullPolicy": "always"}]}}));
+    let pod = defaulted(
+        "",
+        "Pod",
+        json!({"spec": {"restartPolicy": "Sometimes", "containers": [{"name": "c", "image": "i", "imagePullPolicy": "always"}]}}),
+    );
     assert_eq!(
         messages(&validate_create("", "Pod", &pod)),
         [
@@ -66,31 +89,53 @@ fn enums_as_kube_lists_them() {
 #[test]
 fn selectors_must_exist_and_match() {
     let d = deployment(Value::Null, json!({"app": "web"}));
-    assert_eq!(messages(&validate_create("apps", "Deployment", &d)), ["spec.selector: Required value"]);
-    let d = deployment(json!({"matchLabels": {"app": "web"}}), json!({"app": "api"}));
     assert_eq!(
         messages(&validate_create("apps", "Deployment", &d)),
-        [r#"spec.template.metadata.labels: Invalid value: map[string]string{"app":"api"}: `selector` does not match template `labels`"#]
+        ["spec.selector: Required value"]
+    );
+    let d = deployment(
+        json!({"matchLabels": {"app": "web"}}),
+        json!({"app": "api"}),
+    );
+    assert_eq!(
+        messages(&validate_create("apps", "Deployment", &d)),
+        [
+            r#"spec.template.metadata.labels: Invalid value: map[string]string{"app":"api"}: `selector` does not match template `labels`"#
+        ]
     );
 }
 
 #[test]
 fn selectors_are_immutable() {
-    let old = deployment(json!({"matchLabels": {"app": "web"}}), json!({"app": "web", "v": "2"}));
-    let new = deployment(json!({"matchLabels": {"app": "web", "v": "2"}}), json!({"app": "web", "v": "2"}));
+    let old = deployment(
+        json!({"matchLabels": {"app": "web"}}),
+        json!({"app": "web", "v": "2"}),
+    );
+    let new = deployment(
+        json!({"matchLabels": {"app": "web", "v": "2"}}),
+        json!({"app": "web", "v": "2"}),
+    );
     assert_eq!(
         messages(&validate_update("apps", "Deployment", &new, &old)),
-        [r#"spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"web", "v":"2"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable"#]
+        [
+            r#"spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"web", "v":"2"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable"#
+        ]
     );
     assert!(validate_update("apps", "Deployment", &old, &old).is_empty());
 }
 
 #[test]
 fn jobs_do_not_restart_always() {
-    let job = defaulted("batch", "Job", json!({"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "busybox"}]}}}}));
+    let job = defaulted(
+        "batch",
+        "Job",
+        json!({"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "busybox"}]}}}}),
+    );
     assert_eq!(
         messages(&validate_create("batch", "Job", &job)),
-        [r#"spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never""#]
+        [
+            r#"spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never""#
+        ]
     );
 }
 
@@ -102,8 +147,16 @@ fn immutable_config_maps_and_services() {
         messages(&validate_update("", "ConfigMap", &new, &old)),
         ["data: Forbidden: field is immutable when `immutable` is set"]
     );
-    let old = defaulted("", "Service", json!({"spec": {"clusterIP": "10.96.0.10", "clusterIPs": ["10.96.0.10"], "ports": [{"port": 80}]}}));
-    let new = defaulted("", "Service", json!({"spec": {"clusterIP": "10.96.0.11", "clusterIPs": ["10.96.0.11"], "ports": [{"port": 80}]}}));
+    let old = defaulted(
+        "",
+        "Service",
+        json!({"spec": {"clusterIP": "10.96.0.10", "clusterIPs": ["10.96.0.10"], "ports": [{"port": 80}]}}),
+    );
+    let new = defaulted(
+        "",
+        "Service",
+        json!({"spec": {"clusterIP": "10.96.0.11", "clusterIPs": ["10.96.0.11"], "ports": [{"port": 80}]}}),
+    );
     assert_eq!(
         messages(&validate_update("", "Service", &new, &old)),
         [r#"spec.clusterIPs[0]: Invalid value: []string{"10.96.0.11"}: may not change once set"#]
@@ -112,7 +165,11 @@ fn immutable_config_maps_and_services() {
 
 #[test]
 fn services_need_ports() {
-    let svc = defaulted("", "Service", json!({"spec": {"ports": [{"port": 80}, {"port": 70000, "name": "b"}]}}));
+    let svc = defaulted(
+        "",
+        "Service",
+        json!({"spec": {"ports": [{"port": 80}, {"port": 70000, "name": "b"}]}}),
+    );
     assert_eq!(
         messages(&validate_create("", "Service", &svc)),
         [
@@ -122,12 +179,19 @@ fn services_need_ports() {
         ]
     );
     let svc = defaulted("", "Service", json!({"spec": {}}));
-    assert_eq!(messages(&validate_create("", "Service", &svc)), ["spec.ports: Required value"]);
+    assert_eq!(
+        messages(&validate_create("", "Service", &svc)),
+        ["spec.ports: Required value"]
+    );
 }
 
 #[test]
 fn pod_updates_change_images_only() {
-    let old = defaulted("", "Pod", json!({"spec": {"containers": [{"name": "c", "image": "a"}]}}));
+    let old = defaulted(
+        "",
+        "Pod",
+        json!({"spec": {"containers": [{"name": "c", "image": "a"}]}}),
+    );
     let mut new = old.clone();
     new["spec"]["containers"][0]["image"] = json!("b");
     assert!(validate_update("", "Pod", &new, &old).is_empty());

@@ -22,8 +22,14 @@ fn selector_and_template(spec: &Value, errs: &mut Errs, kind_word: &str) {
     match spec.get("selector").filter(|s| !s.is_null()) {
         None => errs.required("spec.selector", ""),
         Some(sel) => {
-            let empty = sel.get("matchLabels").and_then(Value::as_object).is_none_or(|m| m.is_empty())
-                && sel.get("matchExpressions").and_then(Value::as_array).is_none_or(|a| a.is_empty());
+            let empty = sel
+                .get("matchLabels")
+                .and_then(Value::as_object)
+                .is_none_or(|m| m.is_empty())
+                && sel
+                    .get("matchExpressions")
+                    .and_then(Value::as_array)
+                    .is_none_or(|a| a.is_empty());
             if empty {
                 errs.invalid(
                     "spec.selector",
@@ -32,12 +38,22 @@ fn selector_and_template(spec: &Value, errs: &mut Errs, kind_word: &str) {
                 );
             }
             match LabelSelector::from_meta_label_selector(sel) {
-                Err(_) => errs.invalid("spec.selector", &gofmt::label_selector(sel), "invalid label selector"),
+                Err(_) => errs.invalid(
+                    "spec.selector",
+                    &gofmt::label_selector(sel),
+                    "invalid label selector",
+                ),
                 Ok(selector) if !empty => {
                     let labels = spec.pointer("/template/metadata/labels");
-                    let set = crate::meta::labels(&serde_json::json!({"metadata": {"labels": labels.cloned().unwrap_or(Value::Null)}}));
+                    let set = crate::meta::labels(
+                        &serde_json::json!({"metadata": {"labels": labels.cloned().unwrap_or(Value::Null)}}),
+                    );
                     if spec.get("template").is_some() && !selector.matches(&set) {
-                        errs.invalid("spec.template.metadata.labels", &gofmt::string_map(labels), SELECTOR_MISMATCH);
+                        errs.invalid(
+                            "spec.template.metadata.labels",
+                            &gofmt::string_map(labels),
+                            SELECTOR_MISMATCH,
+                        );
                     }
                 }
                 Ok(_) => {}
@@ -55,11 +71,17 @@ fn replicas(spec: &Value, errs: &mut Errs) {
 /// Pods of a replicated workload restart always and have no deadline.
 fn always_restart(spec: &Value, errs: &mut Errs) {
     validate_template(spec.get("template"), "spec.template", errs);
-    let policy = spec.pointer("/template/spec/restartPolicy").and_then(Value::as_str).unwrap_or("");
+    let policy = spec
+        .pointer("/template/spec/restartPolicy")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if !policy.is_empty() && policy != "Always" {
         errs.not_supported("spec.template.spec.restartPolicy", policy, &["Always"]);
     }
-    if let Some(d) = spec.pointer("/template/spec/activeDeadlineSeconds").filter(|d| !d.is_null()) {
+    if let Some(d) = spec
+        .pointer("/template/spec/activeDeadlineSeconds")
+        .filter(|d| !d.is_null())
+    {
         errs.invalid(
             "spec.template.spec.activeDeadlineSeconds",
             &d.to_string(),
@@ -79,11 +101,19 @@ fn percent_or_int_errors(v: Option<&Value>, path: &str, errs: &mut Errs) -> Opti
         }
         Value::String(s) => match s.strip_suffix('%').and_then(|p| p.parse::<i64>().ok()) {
             Some(p) if p > 100 => {
-                errs.invalid(path, &crate::validation::go_quote(s), "must not be greater than 100%");
+                errs.invalid(
+                    path,
+                    &crate::validation::go_quote(s),
+                    "must not be greater than 100%",
+                );
                 Some(p as f64)
             }
             Some(p) if p < 0 => {
-                errs.invalid(path, &crate::validation::go_quote(s), "must be greater than or equal to 0");
+                errs.invalid(
+                    path,
+                    &crate::validation::go_quote(s),
+                    "must be greater than or equal to 0",
+                );
                 Some(p as f64)
             }
             Some(p) => Some(p as f64),
@@ -106,7 +136,10 @@ pub(crate) fn deployment(obj: &Value, errs: &mut Errs) {
         match strategy.get("type").and_then(Value::as_str).unwrap_or("") {
             "Recreate" => {
                 if strategy.get("rollingUpdate").is_some_and(|r| !r.is_null()) {
-                    errs.forbidden("spec.strategy.rollingUpdate", "may not be specified when strategy `type` is 'Recreate'");
+                    errs.forbidden(
+                        "spec.strategy.rollingUpdate",
+                        "may not be specified when strategy `type` is 'Recreate'",
+                    );
                 }
             }
             "RollingUpdate" => {
@@ -128,15 +161,23 @@ pub(crate) fn deployment(obj: &Value, errs: &mut Errs) {
                         ),
                         _ => "intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}".to_string(),
                     };
-                    errs.invalid("spec.strategy.rollingUpdate.maxUnavailable", &shown, "may not be 0 when `maxSurge` is 0");
+                    errs.invalid(
+                        "spec.strategy.rollingUpdate.maxUnavailable",
+                        &shown,
+                        "may not be 0 when `maxSurge` is 0",
+                    );
                 }
             }
-            other => errs.not_supported("spec.strategy.type", other, &["Recreate", "RollingUpdate"]),
+            other => {
+                errs.not_supported("spec.strategy.type", other, &["Recreate", "RollingUpdate"])
+            }
         }
     }
     if let (Some(deadline), min_ready) = (
         spec.get("progressDeadlineSeconds").and_then(Value::as_i64),
-        spec.get("minReadySeconds").and_then(Value::as_i64).unwrap_or(0),
+        spec.get("minReadySeconds")
+            .and_then(Value::as_i64)
+            .unwrap_or(0),
     ) {
         if deadline <= min_ready {
             errs.invalid(
@@ -163,8 +204,12 @@ pub(crate) fn replication_controller(obj: &Value, errs: &mut Errs) {
     let selector = spec.get("selector").and_then(Value::as_object);
     match selector {
         Some(sel) if !sel.is_empty() => {
-            let labels = spec.pointer("/template/metadata/labels").and_then(Value::as_object);
-            let matches = sel.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v));
+            let labels = spec
+                .pointer("/template/metadata/labels")
+                .and_then(Value::as_object);
+            let matches = sel
+                .iter()
+                .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v));
             if spec.get("template").is_some() && !matches {
                 errs.invalid(
                     "spec.template.metadata.labels",
@@ -182,7 +227,11 @@ pub(crate) fn replication_controller(obj: &Value, errs: &mut Errs) {
 pub(crate) fn stateful_set(obj: &Value, errs: &mut Errs) {
     let spec = spec(obj);
     replicas(spec, errs);
-    match spec.get("podManagementPolicy").and_then(Value::as_str).unwrap_or("") {
+    match spec
+        .get("podManagementPolicy")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+    {
         "" => errs.required("spec.podManagementPolicy", ""),
         "OrderedReady" | "Parallel" => {}
         other => errs.invalid(
@@ -192,7 +241,12 @@ pub(crate) fn stateful_set(obj: &Value, errs: &mut Errs) {
         ),
     }
     if let Some(strategy) = spec.get("updateStrategy") {
-        errs.one_of(strategy, "type", "spec.updateStrategy.type", &["OnDelete", "RollingUpdate"]);
+        errs.one_of(
+            strategy,
+            "type",
+            "spec.updateStrategy.type",
+            &["OnDelete", "RollingUpdate"],
+        );
     }
     selector_and_template(spec, errs, "statefulset");
     always_restart(spec, errs);
@@ -206,7 +260,12 @@ pub(crate) fn daemon_set(obj: &Value, errs: &mut Errs) {
     selector_and_template(spec, errs, "daemonset");
     always_restart(spec, errs);
     if let Some(strategy) = spec.get("updateStrategy") {
-        errs.one_of(strategy, "type", "spec.updateStrategy.type", &["OnDelete", "RollingUpdate"]);
+        errs.one_of(
+            strategy,
+            "type",
+            "spec.updateStrategy.type",
+            &["OnDelete", "RollingUpdate"],
+        );
     }
 }
 
@@ -214,7 +273,9 @@ pub(crate) fn daemon_set(obj: &Value, errs: &mut Errs) {
 pub(crate) fn selector_immutable(new: &Value, old: &Value, errs: &mut Errs) {
     let n = new.pointer("/spec/selector");
     if n != old.pointer("/spec/selector") {
-        let shown = n.filter(|s| !s.is_null()).map_or("null".to_string(), gofmt::label_selector);
+        let shown = n
+            .filter(|s| !s.is_null())
+            .map_or("null".to_string(), gofmt::label_selector);
         errs.invalid("spec.selector", &shown, FIELD_IMMUTABLE);
     }
 }
@@ -248,9 +309,16 @@ pub(crate) fn stateful_set_update(new: &Value, old: &Value, errs: &mut Errs) {
 
 fn job_template(spec: &Value, template_path: &str, errs: &mut Errs) {
     validate_template(spec.get("template"), template_path, errs);
-    let policy = spec.pointer("/template/spec/restartPolicy").and_then(Value::as_str).unwrap_or("");
+    let policy = spec
+        .pointer("/template/spec/restartPolicy")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if policy != "OnFailure" && policy != "Never" {
-        errs.not_supported(&format!("{template_path}.spec.restartPolicy"), policy, &["OnFailure", "Never"]);
+        errs.not_supported(
+            &format!("{template_path}.spec.restartPolicy"),
+            policy,
+            &["OnFailure", "Never"],
+        );
     }
 }
 
@@ -262,14 +330,23 @@ pub(crate) fn job(obj: &Value, errs: &mut Errs) {
     }
     if let Some(d) = spec.get("activeDeadlineSeconds").and_then(Value::as_i64) {
         if d <= 0 {
-            errs.invalid("spec.activeDeadlineSeconds", &d.to_string(), "must be greater than or equal to 1");
+            errs.invalid(
+                "spec.activeDeadlineSeconds",
+                &d.to_string(),
+                "must be greater than or equal to 1",
+            );
         }
     }
     let manual = spec.get("manualSelector").and_then(Value::as_bool) == Some(true);
     if manual || spec.get("selector").is_some_and(|s| !s.is_null()) {
         selector_and_template(spec, errs, "job");
     }
-    errs.one_of(spec, "completionMode", "spec.completionMode", &["NonIndexed", "Indexed"]);
+    errs.one_of(
+        spec,
+        "completionMode",
+        "spec.completionMode",
+        &["NonIndexed", "Indexed"],
+    );
     job_template(spec, "spec.template", errs);
 }
 
@@ -277,24 +354,41 @@ pub(crate) fn job(obj: &Value, errs: &mut Errs) {
 pub(crate) fn job_update(new: &Value, old: &Value, errs: &mut Errs) {
     selector_immutable(new, old, errs);
     for field in ["completionMode", "completions"] {
-        let (n, o) = (new.pointer(&format!("/spec/{field}")), old.pointer(&format!("/spec/{field}")));
+        let (n, o) = (
+            new.pointer(&format!("/spec/{field}")),
+            old.pointer(&format!("/spec/{field}")),
+        );
         if n != o {
             errs.invalid(&format!("spec.{field}"), &gofmt::scalar(n), FIELD_IMMUTABLE);
         }
     }
     let suspended = old.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true);
     if !suspended && new.pointer("/spec/template") != old.pointer("/spec/template") {
-        errs.invalid("spec.template", "core.PodTemplateSpec{...}", FIELD_IMMUTABLE);
+        errs.invalid(
+            "spec.template",
+            "core.PodTemplateSpec{...}",
+            FIELD_IMMUTABLE,
+        );
     }
 }
 
 /// A CronJob.
 pub(crate) fn cron_job(obj: &Value, errs: &mut Errs) {
     let spec = spec(obj);
-    if spec.get("schedule").and_then(Value::as_str).unwrap_or("").is_empty() {
+    if spec
+        .get("schedule")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
         errs.required("spec.schedule", "");
     }
-    errs.one_of(spec, "concurrencyPolicy", "spec.concurrencyPolicy", &["Allow", "Forbid", "Replace"]);
+    errs.one_of(
+        spec,
+        "concurrencyPolicy",
+        "spec.concurrencyPolicy",
+        &["Allow", "Forbid", "Replace"],
+    );
     for field in ["successfulJobsHistoryLimit", "failedJobsHistoryLimit"] {
         errs.non_negative(spec, field, &format!("spec.{field}"));
     }

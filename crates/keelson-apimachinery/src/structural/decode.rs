@@ -321,7 +321,11 @@ mod tests {
     }
 
     fn decode_json(body: &str) -> Decoded {
-        decode(&Raw::parse_json(body.as_bytes()).unwrap(), deployment(), Checks::ALL)
+        decode(
+            &Raw::parse_json(body.as_bytes()).unwrap(),
+            deployment(),
+            Checks::ALL,
+        )
     }
 
     // The body of kube-apiserver's own field validation integration test.
@@ -374,7 +378,9 @@ mod tests {
             d.type_error.as_deref(),
             Some("json: cannot unmarshal object into Go struct field PodSpec.spec.template.spec.containers of type []v1.Container")
         );
-        let d = decode_json(r#"{"spec": {"template": {"spec": {"containers": [{"ports": [{"containerPort": 80.5}]}]}}}}"#);
+        let d = decode_json(
+            r#"{"spec": {"template": {"spec": {"containers": [{"ports": [{"containerPort": 80.5}]}]}}}}"#,
+        );
         assert_eq!(
             d.type_error.as_deref(),
             Some("json: cannot unmarshal number 80.5 into Go struct field ContainerPort.spec.template.spec.containers.ports.containerPort of type int32")
@@ -389,14 +395,21 @@ mod tests {
     #[test]
     fn self_decoding_types() {
         let svc = Node::definition("io.k8s.api.core.v1.Service").unwrap();
-        let raw = Raw::parse_json(br#"{"spec": {"ports": [{"port": 80, "targetPort": true}]}}"#).unwrap();
+        let raw =
+            Raw::parse_json(br#"{"spec": {"ports": [{"port": 80, "targetPort": true}]}}"#).unwrap();
         assert_eq!(
             decode(&raw, svc, Checks::ALL).type_error.as_deref(),
             Some("json: cannot unmarshal bool into Go struct field ServicePort.spec.ports.targetPort of type int32")
         );
         let pod = Node::definition("io.k8s.api.core.v1.Pod").unwrap();
-        let raw = Raw::parse_json(br#"{"spec": {"containers": [{"resources": {"limits": {"cpu": "1x"}}}]}}"#).unwrap();
-        assert_eq!(decode(&raw, pod, Checks::ALL).type_error.as_deref(), Some(scalars::QUANTITY_FORMAT_WRONG));
+        let raw = Raw::parse_json(
+            br#"{"spec": {"containers": [{"resources": {"limits": {"cpu": "1x"}}}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            decode(&raw, pod, Checks::ALL).type_error.as_deref(),
+            Some(scalars::QUANTITY_FORMAT_WRONG)
+        );
         let secret = Node::definition("io.k8s.api.core.v1.Secret").unwrap();
         let raw = Raw::parse_json(br#"{"data": {"password": "hello"}}"#).unwrap();
         assert_eq!(
@@ -411,7 +424,9 @@ mod tests {
         let raw = Raw::parse_json(br#"{"data": {"anything": {"goes": [1, "x"]}}}"#).unwrap();
         assert_eq!(decode(&raw, cr, Checks::ALL), Decoded::default());
         // managedFields' fieldsV1 is free-form too.
-        let raw = Raw::parse_json(br#"{"metadata": {"managedFields": [{"fieldsV1": {"f:data": {}}}]}}"#).unwrap();
+        let raw =
+            Raw::parse_json(br#"{"metadata": {"managedFields": [{"fieldsV1": {"f:data": {}}}]}}"#)
+                .unwrap();
         assert_eq!(decode(&raw, deployment(), Checks::ALL), Decoded::default());
     }
 
@@ -427,18 +442,31 @@ mod tests {
                 }}
             }
         });
-        let raw = Raw::parse_json(br#"{"apiVersion": "x/v1", "kind": "X", "metadata": {"name": "a", "bogus": 1},
-            "spec": {"size": 3, "extra": {"free": {"x": 1}}, "port": "http", "other": 1}}"#).unwrap();
+        let raw = Raw::parse_json(
+            br#"{"apiVersion": "x/v1", "kind": "X", "metadata": {"name": "a", "bogus": 1},
+            "spec": {"size": 3, "extra": {"free": {"x": 1}}, "port": "http", "other": 1}}"#,
+        )
+        .unwrap();
         let d = decode(&raw, Node::of(&schema), Checks::ALL);
-        assert_eq!(d.strict, [r#"unknown field "metadata.bogus""#, r#"unknown field "spec.other""#]);
+        assert_eq!(
+            d.strict,
+            [
+                r#"unknown field "metadata.bogus""#,
+                r#"unknown field "spec.other""#
+            ]
+        );
     }
 
     #[test]
     fn patch_bodies_are_maps() {
-        let raw = Raw::parse_json(br#"{"spec": {"a": 1, "a": 2, "b": [{"c": 1, "c": 2}]}}"#).unwrap();
+        let raw =
+            Raw::parse_json(br#"{"spec": {"a": 1, "a": 2, "b": [{"c": 1, "c": 2}]}}"#).unwrap();
         assert_eq!(
             duplicate_keys(&raw),
-            [r#"duplicate field "spec.a""#, r#"duplicate field "spec.b[0].c""#]
+            [
+                r#"duplicate field "spec.a""#,
+                r#"duplicate field "spec.b[0].c""#
+            ]
         );
     }
 }

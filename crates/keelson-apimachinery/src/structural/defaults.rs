@@ -52,6 +52,9 @@ mod tests {
         }}}});
         let mut obj = json!({"spec": {"mode": "slow", "ports": [{"port": 80}]}});
         apply_schema_defaults(&mut obj, Node::of(&schema));
-        assert_eq!(obj, json!({"spec": {"mode": "slow", "ports": [{"port": 80, "protocol": "TCP"}], "replicas": 1}}));
+        assert_eq!(
+            obj,
+            json!({"spec": {"mode": "slow", "ports": [{"port": 80, "protocol": "TCP"}], "replicas": 1}})
+        );
     }
 }

@@ -16,7 +16,8 @@ fn prune_value(value: &mut Value, node: Node<'_>, root: bool) -> usize {
             let mut removed = 0;
             let keys: Vec<String> = map.keys().cloned().collect();
             for key in keys {
-                let implicit = (st.embedded || root) && matches!(key.as_str(), "apiVersion" | "kind" | "metadata");
+                let implicit = (st.embedded || root)
+                    && matches!(key.as_str(), "apiVersion" | "kind" | "metadata");
                 match st.properties.get(&key) {
                     Some(schema) => {
                         if let Some(v) = map.get_mut(&key) {
@@ -44,7 +45,9 @@ fn prune_value(value: &mut Value, node: Node<'_>, root: bool) -> usize {
         }
         (Shape::Map(values), Value::Object(map)) => {
             let values = Node::of(values);
-            map.values_mut().map(|v| prune_value(v, values, false)).sum()
+            map.values_mut()
+                .map(|v| prune_value(v, values, false))
+                .sum()
         }
         (Shape::List(items), Value::Array(elems)) => {
             let items = Node::of(items);
@@ -86,6 +89,9 @@ mod tests {
             "x-kubernetes-preserve-unknown-fields": true, "properties": {"a": {"type": "string"}}}}});
         let mut obj = json!({"apiVersion": "x/v1", "kind": "X", "metadata": {"name": "a", "junk": 1}, "spec": {"a": "1", "b": 2}, "c": 3});
         assert_eq!(prune(&mut obj, Node::of(&schema)), 2);
-        assert_eq!(obj, json!({"apiVersion": "x/v1", "kind": "X", "metadata": {"name": "a"}, "spec": {"a": "1", "b": 2}}));
+        assert_eq!(
+            obj,
+            json!({"apiVersion": "x/v1", "kind": "X", "metadata": {"name": "a"}, "spec": {"a": "1", "b": 2}})
+        );
     }
 }

@@ -135,10 +135,16 @@ mod tests {
     #[test]
     fn sorted_from_value() {
         let v = serde_json::json!({"b": 1, "a": [{"d": 1, "c": 2}]});
-        let Raw::Object(entries) = Raw::from_value_sorted(&v) else { panic!() };
+        let Raw::Object(entries) = Raw::from_value_sorted(&v) else {
+            panic!()
+        };
         assert_eq!(entries[0].0, "a");
-        let Raw::Array(items) = &entries[0].1 else { panic!() };
-        let Raw::Object(inner) = &items[0] else { panic!() };
+        let Raw::Array(items) = &entries[0].1 else {
+            panic!()
+        };
+        let Raw::Object(inner) = &items[0] else {
+            panic!()
+        };
         assert_eq!(inner[0].0, "c");
     }
 

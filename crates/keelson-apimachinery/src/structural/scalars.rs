@@ -47,7 +47,21 @@ pub fn check_quantity(text: &str) -> Result<(), &'static str> {
     let suffix = &s[suffix_start..];
     let known = matches!(
         suffix,
-        "" | "Ki" | "Mi" | "Gi" | "Ti" | "Pi" | "Ei" | "n" | "u" | "m" | "k" | "M" | "G" | "T" | "P" | "E"
+        "" | "Ki"
+            | "Mi"
+            | "Gi"
+            | "Ti"
+            | "Pi"
+            | "Ei"
+            | "n"
+            | "u"
+            | "m"
+            | "k"
+            | "M"
+            | "G"
+            | "T"
+            | "P"
+            | "E"
     );
     let exponent = suffix.len() > 1
         && matches!(suffix.as_bytes()[0], b'e' | b'E')
@@ -120,7 +134,8 @@ pub fn check_base64(text: &str) -> Result<(), String> {
 /// returning Go's message for the common failure.
 pub fn check_rfc3339(text: &str) -> Result<(), String> {
     let b = text.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
     let mut ok = b.len() >= 20
         && digits(0..4)
         && b[4] == b'-'
@@ -180,11 +195,26 @@ mod tests {
         assert_eq!(check_base64("aGk="), Ok(()));
         assert_eq!(check_base64("aQ=="), Ok(()));
         assert_eq!(check_base64(""), Ok(()));
-        assert_eq!(check_base64("s3cr3t!"), Err("illegal base64 data at input byte 6".into()));
-        assert_eq!(check_base64("hello"), Err("illegal base64 data at input byte 4".into()));
-        assert_eq!(check_base64("abc"), Err("illegal base64 data at input byte 0".into()));
-        assert_eq!(check_base64("aQ="), Err("illegal base64 data at input byte 3".into()));
-        assert_eq!(check_base64("aGk=x"), Err("illegal base64 data at input byte 4".into()));
+        assert_eq!(
+            check_base64("s3cr3t!"),
+            Err("illegal base64 data at input byte 6".into())
+        );
+        assert_eq!(
+            check_base64("hello"),
+            Err("illegal base64 data at input byte 4".into())
+        );
+        assert_eq!(
+            check_base64("abc"),
+            Err("illegal base64 data at input byte 0".into())
+        );
+        assert_eq!(
+            check_base64("aQ="),
+            Err("illegal base64 data at input byte 3".into())
+        );
+        assert_eq!(
+            check_base64("aGk=x"),
+            Err("illegal base64 data at input byte 4".into())
+        );
     }
 
     #[test]

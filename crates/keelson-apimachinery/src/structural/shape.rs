@@ -165,9 +165,8 @@ fn special_type(definition: &str) -> Option<Scalar> {
     match definition {
         "io.k8s.apimachinery.pkg.util.intstr.IntOrString" => Some(Scalar::IntOrString),
         "io.k8s.apimachinery.pkg.api.resource.Quantity" => Some(Scalar::Quantity),
-        "io.k8s.apimachinery.pkg.apis.meta.v1.Time" | "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime" => {
-            Some(Scalar::Time)
-        }
+        "io.k8s.apimachinery.pkg.apis.meta.v1.Time"
+        | "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime" => Some(Scalar::Time),
         _ => None,
     }
 }
@@ -235,22 +234,47 @@ mod tests {
 
     #[test]
     fn go_types_as_the_decoder_names_them() {
-        assert_eq!(prop("io.k8s.api.apps.v1.Deployment", "spec").go_type(), "v1.DeploymentSpec");
-        assert_eq!(prop("io.k8s.api.core.v1.PodSpec", "containers").go_type(), "[]v1.Container");
-        assert_eq!(prop("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "labels").go_type(), "map[string]string");
-        assert_eq!(prop("io.k8s.api.apps.v1.DeploymentSpec", "replicas").go_type(), "int32");
-        assert_eq!(prop("io.k8s.api.core.v1.Secret", "data").go_type(), "map[string][]uint8");
+        assert_eq!(
+            prop("io.k8s.api.apps.v1.Deployment", "spec").go_type(),
+            "v1.DeploymentSpec"
+        );
+        assert_eq!(
+            prop("io.k8s.api.core.v1.PodSpec", "containers").go_type(),
+            "[]v1.Container"
+        );
+        assert_eq!(
+            prop("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "labels").go_type(),
+            "map[string]string"
+        );
+        assert_eq!(
+            prop("io.k8s.api.apps.v1.DeploymentSpec", "replicas").go_type(),
+            "int32"
+        );
+        assert_eq!(
+            prop("io.k8s.api.core.v1.Secret", "data").go_type(),
+            "map[string][]uint8"
+        );
     }
 
     #[test]
     fn special_types_decode_themselves() {
-        assert!(matches!(prop("io.k8s.api.core.v1.ServicePort", "targetPort").shape(), Shape::Scalar(Scalar::IntOrString)));
         assert!(matches!(
-            prop("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "creationTimestamp").shape(),
+            prop("io.k8s.api.core.v1.ServicePort", "targetPort").shape(),
+            Shape::Scalar(Scalar::IntOrString)
+        ));
+        assert!(matches!(
+            prop(
+                "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta",
+                "creationTimestamp"
+            )
+            .shape(),
             Shape::Scalar(Scalar::Time)
         ));
         // RawExtension: a free-form object.
-        assert!(matches!(prop("io.k8s.api.apps.v1.ControllerRevision", "data").shape(), Shape::Any));
+        assert!(matches!(
+            prop("io.k8s.api.apps.v1.ControllerRevision", "data").shape(),
+            Shape::Any
+        ));
     }
 
     #[test]
@@ -258,7 +282,10 @@ mod tests {
         let s = serde_json::json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true});
         assert!(matches!(Node::of(&s).shape(), Shape::Any));
         let s = serde_json::json!({"x-kubernetes-int-or-string": true});
-        assert!(matches!(Node::of(&s).shape(), Shape::Scalar(Scalar::IntOrString)));
+        assert!(matches!(
+            Node::of(&s).shape(),
+            Shape::Scalar(Scalar::IntOrString)
+        ));
         let s = serde_json::json!({"type": "object", "x-kubernetes-embedded-resource": true, "properties": {"spec": {}}});
         match Node::of(&s).shape() {
             Shape::Struct(st) => assert!(st.embedded),

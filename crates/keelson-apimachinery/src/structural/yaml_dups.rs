@@ -39,7 +39,10 @@ pub fn duplicate_keys(yaml: &[u8]) -> Vec<String> {
         // Sequence items: `- ` opens a new item whose content starts further right.
         let mut column = indent;
         let mut content = trimmed;
-        while let Some(rest) = content.strip_prefix('-').filter(|r| r.is_empty() || r.starts_with(' ')) {
+        while let Some(rest) = content
+            .strip_prefix('-')
+            .filter(|r| r.is_empty() || r.starts_with(' '))
+        {
             maps.retain(|(c, _)| *c <= column);
             let spaces = rest.len() - rest.trim_start_matches(' ').len();
             column += 1 + spaces;
@@ -118,13 +121,19 @@ mod tests {
     #[test]
     fn sibling_mappings_are_separate() {
         let yaml = "a:\n  x: 1\nb:\n  x: 2\nlist:\n- name: a\n  v: 1\n- name: b\n  v: 2\n-   name: c\n    name: d\n";
-        assert_eq!(duplicate_keys(yaml.as_bytes()), [r#"line 11: key "name" already set in map"#]);
+        assert_eq!(
+            duplicate_keys(yaml.as_bytes()),
+            [r#"line 11: key "name" already set in map"#]
+        );
     }
 
     #[test]
     fn block_scalars_and_quotes() {
         let yaml = "data:\n  script: |\n    a: 1\n    a: 2\n  \"q\": 1\n  q: 2\n";
-        assert_eq!(duplicate_keys(yaml.as_bytes()), [r#"line 6: key "q" already set in map"#]);
+        assert_eq!(
+            duplicate_keys(yaml.as_bytes()),
+            [r#"line 6: key "q" already set in map"#]
+        );
     }
 
     #[test]
