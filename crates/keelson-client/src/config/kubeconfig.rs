@@ -358,7 +358,12 @@ impl LoadingRules {
     /// kubectl's defaults: `KUBECONFIG` split on the path-list separator (duplicates
     /// dropped), else `$HOME/.kube/config`.
     pub fn from_env() -> LoadingRules {
-        let precedence = match std::env::var_os("KUBECONFIG") {
+        LoadingRules::from_kubeconfig_var(std::env::var_os("KUBECONFIG").as_deref())
+    }
+
+    /// The rules for a given value of `KUBECONFIG` (`None`: unset).
+    pub fn from_kubeconfig_var(value: Option<&std::ffi::OsStr>) -> LoadingRules {
+        let precedence = match value {
             Some(list) if !list.is_empty() => {
                 let mut out: Vec<PathBuf> = Vec::new();
                 for p in std::env::split_paths(&list) {

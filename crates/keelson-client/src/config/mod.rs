@@ -15,6 +15,8 @@ mod exec;
 mod incluster;
 mod kubeconfig;
 mod overrides;
+#[cfg(test)]
+mod tests;
 
 pub use exec::{ExecCredential, ExecCredentialStatus, ExecRunner};
 pub use incluster::{incluster_config, SERVICE_ACCOUNT_DIR};

@@ -197,6 +197,8 @@ impl RestClient {
 pub struct Response {
     /// The status code (2xx).
     pub status: StatusCode,
+    /// The HTTP version spoken (HTTP/2 when the server offered it).
+    pub version: http::Version,
     /// The headers.
     pub headers: HeaderMap,
     /// The body.

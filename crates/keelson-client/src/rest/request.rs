@@ -445,7 +445,7 @@ impl Request {
                 .to_bytes();
             client.inner.tracer.response_body(&bytes);
             report_warnings(&client, &parts.headers);
-            p.check(parts.status, parts.headers, bytes)
+            p.check(parts.status, parts.version, parts.headers, bytes)
         };
         with_deadline(deadline, &p, fut).await
     }
@@ -490,7 +490,7 @@ impl Request {
             .await?;
             client.inner.tracer.response_body(&bytes);
             return Err(p
-                .check(parts.status, parts.headers, bytes)
+                .check(parts.status, parts.version, parts.headers, bytes)
                 .err()
                 .unwrap_or_else(|| Error::Decode(format!("unexpected status {}", parts.status))));
         }
@@ -551,7 +551,13 @@ impl Prepared {
         ))
     }
 
-    fn check(&self, status: StatusCode, headers: HeaderMap, body: Bytes) -> Result<Response> {
+    fn check(
+        &self,
+        status: StatusCode,
+        version: http::Version,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Result<Response> {
         let code = status.as_u16();
         if (200..=206).contains(&code) {
             // A 2xx Status saying Failure is still a failure (client-go's transformResponse).
@@ -564,6 +570,7 @@ impl Prepared {
             }
             return Ok(Response {
                 status,
+                version,
                 headers,
                 body,
             });
