@@ -11,6 +11,7 @@
 //! assert!(sel.matches(&labels));
 //! ```
 
+pub mod apply;
 pub mod codec;
 pub mod defaults;
 pub mod gvk;

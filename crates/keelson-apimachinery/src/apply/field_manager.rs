@@ -1,0 +1,603 @@
+//! The field manager of one endpoint (kube-apiserver's `FieldManager` and
+//! the managers it wraps): keeps `metadata.managedFields` on every write and
+//! performs server-side apply.
+//!
+//! Updates (create, update, non-apply patch) give their manager the fields
+//! they changed, merged into its previous `Update` entry. Applies merge the
+//! configuration, check conflicts, prune what the applier dropped, and keep
+//! one `Apply` entry per manager. Around that, as in kube-apiserver:
+//! typemeta and server-set metadata are never owned; an object whose
+//! managed fields were cleared is not tracked again until an apply, which
+//! first gives everything already set to `before-first-apply`; more than
+//! ten update entries are folded into `ancient-changes`; a client may
+//! replace the entries (kept if valid) or clear them (`[]` or `[{}]`); and
+//! `kubectl`'s server-side apply takes over fields from a client-side apply
+//! that set the same values, and keeps the client-side annotation in step.
+
+use super::fields::{to_field_set, Strictness};
+use super::fieldset::Set;
+use super::managed::{is_reset, Managed, ManagerId, VersionedSet, APPLY, UPDATE};
+use super::merge::compare;
+use super::path::PathElement;
+use super::remove::empty_object;
+use super::typeref::TypeRef;
+use super::updater::{Conflict, ResetFields, Updater};
+use super::value;
+use crate::status::{ApiError, StatusCause};
+use serde_json::{Map, Value};
+
+/// Update entries kept before the oldest are folded together.
+pub const MAX_UPDATE_MANAGERS: usize = 10;
+/// kubectl's client-side apply annotation.
+pub const LAST_APPLIED_ANNOTATION: &str = "kubectl.kubernetes.io/last-applied-configuration";
+/// The field manager `kubectl apply --server-side` uses by default.
+pub const KUBECTL_APPLY_MANAGER: &str = "kubectl";
+
+const CURRENT_OPERATION: &str = "current-operation";
+const BEFORE_FIRST_APPLY: &str = "before-first-apply";
+const ANCIENT_CHANGES: &str = "ancient-changes";
+const MAX_ANNOTATIONS_BYTES: usize = 256 * 1024;
+
+/// Metadata nobody owns.
+const STRIPPED: &[&[&str]] = &[
+    &["apiVersion"],
+    &["kind"],
+    &["metadata"],
+    &["metadata", "name"],
+    &["metadata", "namespace"],
+    &["metadata", "creationTimestamp"],
+    &["metadata", "selfLink"],
+    &["metadata", "uid"],
+    &["metadata", "clusterName"],
+    &["metadata", "generation"],
+    &["metadata", "managedFields"],
+    &["metadata", "resourceVersion"],
+];
+
+/// Why an apply failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplyError {
+    /// Fields other managers own would change (409).
+    Conflicts(Vec<Conflict>),
+    /// The request is malformed (400).
+    BadRequest(String),
+    /// The configuration does not fit the schema; kube-apiserver answers
+    /// these with a bare 500 (no reason).
+    Unprocessable(String),
+}
+
+impl From<ApplyError> for ApiError {
+    fn from(e: ApplyError) -> Self {
+        match e {
+            ApplyError::Conflicts(conflicts) => conflict_error(&conflicts),
+            ApplyError::BadRequest(m) => ApiError::bad_request(m),
+            ApplyError::Unprocessable(m) => ApiError::new(500, "", m),
+        }
+    }
+}
+
+/// kube-apiserver's 409 for apply conflicts.
+fn conflict_error(conflicts: &[Conflict]) -> ApiError {
+    let describe = |m: &str| ManagerId::decode(m).describe();
+    let message = if let [only] = conflicts {
+        format!(
+            "Apply failed with 1 conflict: conflict with {}: {}",
+            describe(&only.manager),
+            only.field()
+        )
+    } else {
+        let mut managers: Vec<&str> = conflicts.iter().map(|c| c.manager.as_str()).collect();
+        managers.sort();
+        managers.dedup();
+        let mut lines = Vec::new();
+        for m in managers {
+            lines.push(format!("conflicts with {}:", describe(m)));
+            for c in conflicts.iter().filter(|c| c.manager == m) {
+                lines.push(format!("- {}", c.field()));
+            }
+        }
+        format!(
+            "Apply failed with {} conflicts: {}",
+            conflicts.len(),
+            lines.join("\n")
+        )
+    };
+    let mut e = ApiError::new(409, "Conflict", message);
+    e.causes = conflicts
+        .iter()
+        .map(|c| {
+            StatusCause::new(
+                "FieldManagerConflict",
+                format!("conflict with {}", describe(&c.manager)),
+                c.field(),
+            )
+        })
+        .collect();
+    e
+}
+
+/// The field manager of one resource endpoint.
+#[derive(Debug, Clone)]
+pub struct FieldManager<'s> {
+    /// The kind's type.
+    pub schema: TypeRef<'s>,
+    /// `group/version` of the endpoint (`apps/v1`, `v1`).
+    pub api_version: String,
+    /// The kind.
+    pub kind: String,
+    /// The subresource written (`status`, `scale`), or empty.
+    pub subresource: String,
+    /// Fields this endpoint never changes.
+    pub reset: ResetFields,
+}
+
+fn managed_fields_of(obj: &Value) -> Option<&Value> {
+    obj.get("metadata")?.get("managedFields")
+}
+
+fn without_managed_fields(obj: &Value) -> Value {
+    let mut o = obj.clone();
+    remove_managed_fields(&mut o);
+    o
+}
+
+fn remove_managed_fields(obj: &mut Value) {
+    if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+        m.remove("managedFields");
+    }
+}
+
+fn set_managed_fields(obj: &mut Value, managed: &Managed) {
+    let entries = managed.encode();
+    let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
+        if entries.is_empty() {
+            return;
+        }
+        let mut meta = Map::new();
+        meta.insert("managedFields".into(), Value::Array(entries));
+        if let Some(o) = obj.as_object_mut() {
+            o.insert("metadata".into(), Value::Object(meta));
+        }
+        return;
+    };
+    if entries.is_empty() {
+        m.remove("managedFields");
+    } else {
+        m.insert("managedFields".into(), Value::Array(entries));
+    }
+}
+
+fn strip_set() -> Set {
+    let paths: Vec<Vec<PathElement>> = STRIPPED
+        .iter()
+        .map(|p| p.iter().map(|f| PathElement::field(f)).collect())
+        .collect();
+    Set::from_paths(paths.iter().map(Vec::as_slice))
+}
+
+fn strip_meta(fields: &mut super::updater::ManagedFields, manager: &str) {
+    if let Some(vs) = fields.get_mut(manager) {
+        vs.set = vs.set.difference(&strip_set());
+        if vs.set.is_empty() {
+            fields.remove(manager);
+        }
+    }
+}
+
+/// `group/version, Kind=kind` as Go prints a GroupVersionKind.
+fn gvk_string(api_version: &str, kind: &str) -> String {
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    format!("{group}/{version}, Kind={kind}")
+}
+
+fn meta_string<'a>(obj: &'a Value, field: &str) -> &'a str {
+    obj.get("metadata")
+        .and_then(|m| m.get(field))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+fn top_string<'a>(obj: &'a Value, field: &str) -> &'a str {
+    obj.get(field).and_then(Value::as_str).unwrap_or("")
+}
+
+/// Keys sorted at every level, as Go encodes maps.
+fn sorted_keys(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), sorted_keys(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted_keys).collect()),
+        other => other.clone(),
+    }
+}
+
+fn last_applied(obj: &Value) -> Option<&str> {
+    obj.get("metadata")?
+        .get("annotations")?
+        .get(LAST_APPLIED_ANNOTATION)?
+        .as_str()
+        .filter(|s| !s.is_empty())
+}
+
+/// The annotation value kubectl's client-side apply would have written for
+/// `config`: its JSON, keys sorted, with a final newline.
+fn build_last_applied(config: &Value) -> String {
+    let mut c = config.clone();
+    if let Some(a) = c
+        .get_mut("metadata")
+        .and_then(|m| m.get_mut("annotations"))
+        .and_then(Value::as_object_mut)
+    {
+        a.remove(LAST_APPLIED_ANNOTATION);
+    }
+    let mut s = crate::codec::to_json(&sorted_keys(&c));
+    s.push('\n');
+    s
+}
+
+fn set_last_applied(obj: &mut Value, value: String) {
+    let meta = crate::meta::metadata_mut(obj);
+    let annotations = meta
+        .entry("annotations")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !annotations.is_object() {
+        *annotations = Value::Object(Map::new());
+    }
+    let Some(a) = annotations.as_object_mut() else {
+        return;
+    };
+    a.insert(LAST_APPLIED_ANNOTATION.into(), Value::String(value));
+    let size: usize = a
+        .iter()
+        .map(|(k, v)| k.len() + v.as_str().map_or(0, str::len))
+        .sum();
+    if size > MAX_ANNOTATIONS_BYTES {
+        a.remove(LAST_APPLIED_ANNOTATION);
+    }
+}
+
+/// When a write changes nothing but managed-field timestamps, the stored
+/// entries are kept, so that the write is a no-op (kube-apiserver's
+/// `IgnoreManagedFieldsTimestampsTransformer`).
+pub fn keep_timestamps_if_unchanged(current: &Value, new: &mut Value) {
+    let (Some(old_entries), Some(new_entries)) =
+        (managed_fields_of(current), managed_fields_of(new))
+    else {
+        return;
+    };
+    if old_entries == new_entries {
+        return;
+    }
+    let untimed = |v: &Value| -> Value {
+        let mut v = v.clone();
+        if let Some(list) = v.as_array_mut() {
+            for e in list {
+                if let Some(o) = e.as_object_mut() {
+                    o.remove("time");
+                }
+            }
+        }
+        v
+    };
+    if untimed(old_entries) != untimed(new_entries) {
+        return;
+    }
+    if !value::equal(
+        &without_managed_fields(current),
+        &without_managed_fields(new),
+    ) {
+        return;
+    }
+    let kept = old_entries.clone();
+    crate::meta::set_meta(new, "managedFields", Some(kept));
+}
+
+impl<'s> FieldManager<'s> {
+    fn updater(&self) -> Updater<'s> {
+        Updater {
+            schema: self.schema,
+            reset: self.reset.clone(),
+        }
+    }
+
+    /// A new, empty object of the kind, as the live object of a create.
+    pub fn empty_object(&self) -> Value {
+        empty_object(self.schema)
+    }
+
+    /// Records an update of `live` into `new` by `manager`: sets `new`'s
+    /// `metadata.managedFields`. `live` is [`FieldManager::empty_object`]
+    /// for a create. `sent` holds the `managedFields` the client sent, when
+    /// it sent any (they replace the stored ones if valid).
+    pub fn update(
+        &self,
+        live: &Value,
+        new: &mut Value,
+        sent: Option<&Value>,
+        manager: &str,
+        now: &str,
+    ) {
+        let mut managed = self.decode_live_or_sent(live, sent);
+        remove_managed_fields(new);
+        // An existing object without managed fields stays untracked until
+        // it is applied to.
+        if managed.is_empty() && !meta_string(live, "uid").is_empty() {
+            return;
+        }
+        let live = without_managed_fields(live);
+        self.track_update(&live, new, &mut managed, manager, now);
+        set_managed_fields(new, &managed);
+    }
+
+    fn decode_live_or_sent(&self, live: &Value, sent: Option<&Value>) -> Managed {
+        let from_live = || Managed::decode(managed_fields_of(live)).unwrap_or_default();
+        // A subresource never takes managed fields from the request.
+        if !self.subresource.is_empty() {
+            return from_live();
+        }
+        if is_reset(sent) {
+            return Managed::default();
+        }
+        match Managed::decode(sent) {
+            Ok(m) if !m.is_empty() => m,
+            _ => from_live(),
+        }
+    }
+
+    fn track_update(
+        &self,
+        live: &Value,
+        new: &Value,
+        managed: &mut Managed,
+        manager: &str,
+        now: &str,
+    ) {
+        let id = ManagerId::new(manager, UPDATE, &self.api_version, &self.subresource).encode();
+        self.updater().update(
+            live,
+            new,
+            &self.api_version,
+            &mut managed.fields,
+            CURRENT_OPERATION,
+        );
+        strip_meta(&mut managed.fields, CURRENT_OPERATION);
+        if let Some(vs) = managed.fields.remove(CURRENT_OPERATION) {
+            let set = match managed.fields.get(&id) {
+                Some(previous) => vs.set.union(&previous.set),
+                None => vs.set,
+            };
+            managed.fields.insert(
+                id.clone(),
+                VersionedSet {
+                    set,
+                    api_version: vs.api_version,
+                    applied: false,
+                },
+            );
+            managed.times.insert(id, now.to_string());
+        }
+        cap_update_managers(managed);
+        managed.times.retain(|k, _| managed.fields.contains_key(k));
+    }
+
+    /// Applies `config` to `live` (the empty object when creating) for
+    /// `manager`, forcing conflicts away when `force`. Returns the object
+    /// to store, `metadata.managedFields` set.
+    pub fn apply(
+        &self,
+        live: &Value,
+        config: &Value,
+        manager: &str,
+        force: bool,
+        now: &str,
+    ) -> Result<Value, ApplyError> {
+        let (av, kind) = (top_string(config, "apiVersion"), top_string(config, "kind"));
+        if av != self.api_version || kind != self.kind {
+            return Err(ApplyError::BadRequest(format!(
+                "invalid object type: {}",
+                gvk_string(av, kind)
+            )));
+        }
+        let managed = Managed::decode(managed_fields_of(live)).map_err(|e| {
+            ApplyError::Unprocessable(format!("failed to decode managed fields: {e}"))
+        })?;
+        let live = without_managed_fields(live);
+        let (mut obj, managed) =
+            match self.apply_inner(&live, config, managed.clone(), manager, force, now) {
+                Err(ApplyError::Conflicts(conflicts)) if manager == KUBECTL_APPLY_MANAGER => {
+                    // Fields a client-side apply set to what they still are may
+                    // be taken over by kubectl's server-side apply.
+                    match self.allowed_from_last_applied(&live) {
+                        Some(allowed) => {
+                            let rest: Vec<Conflict> = conflicts
+                                .into_iter()
+                                .filter(|c| !allowed.has(&c.path))
+                                .collect();
+                            if !rest.is_empty() {
+                                return Err(ApplyError::Conflicts(rest));
+                            }
+                            self.apply_inner(&live, config, managed, manager, true, now)?
+                        }
+                        None => return Err(ApplyError::Conflicts(conflicts)),
+                    }
+                }
+                other => other?,
+            };
+        if manager == KUBECTL_APPLY_MANAGER && last_applied(&obj).is_some() {
+            set_last_applied(&mut obj, build_last_applied(config));
+        }
+        set_managed_fields(&mut obj, &managed);
+        Ok(obj)
+    }
+
+    fn apply_inner(
+        &self,
+        live: &Value,
+        config: &Value,
+        mut managed: Managed,
+        manager: &str,
+        force: bool,
+        now: &str,
+    ) -> Result<(Value, Managed), ApplyError> {
+        if managed.is_empty() {
+            // Whatever is set already was set by someone before the first apply.
+            self.track_update(
+                &self.empty_object(),
+                live,
+                &mut managed,
+                BEFORE_FIRST_APPLY,
+                now,
+            );
+        }
+        if matches!(managed_fields_of(config), Some(Value::Array(_))) {
+            return Err(ApplyError::BadRequest(
+                "metadata.managedFields must be nil".into(),
+            ));
+        }
+        if let Err(errors) = to_field_set(config, self.schema, Strictness::Strict) {
+            let what = if errors.len() == 1 {
+                errors[0].clone()
+            } else {
+                format!("errors:\n  {}", errors.join("\n  "))
+            };
+            return Err(ApplyError::Unprocessable(format!(
+                "failed to create typed patch object ({}/{}; {}): {what}",
+                meta_string(config, "namespace"),
+                meta_string(config, "name"),
+                gvk_string(top_string(config, "apiVersion"), top_string(config, "kind")),
+            )));
+        }
+        let id = ManagerId::new(manager, APPLY, &self.api_version, &self.subresource).encode();
+        let result = self
+            .updater()
+            .apply(
+                live,
+                config,
+                &self.api_version,
+                &mut managed.fields,
+                &id,
+                force,
+            )
+            .map_err(ApplyError::Conflicts)?;
+        strip_meta(&mut managed.fields, &id);
+        let obj = match result {
+            Some(obj) => {
+                managed.times.insert(id, now.to_string());
+                drop_nulls(obj)
+            }
+            None => live.clone(),
+        };
+        managed.times.retain(|k, _| managed.fields.contains_key(k));
+        Ok((obj, managed))
+    }
+
+    /// The fields a client-side apply set to what they still are.
+    fn allowed_from_last_applied(&self, live: &Value) -> Option<Set> {
+        let text = last_applied(live)?;
+        let applied: Value = serde_json::from_str(text).ok()?;
+        if top_string(&applied, "apiVersion") != self.api_version {
+            return None;
+        }
+        let set = to_field_set(&applied, self.schema, Strictness::Strict).ok()?;
+        let c = compare(Some(&applied), Some(live), self.schema);
+        Some(
+            set.difference(&c.modified)
+                .difference(&c.added)
+                .difference(&c.removed),
+        )
+    }
+}
+
+/// Folds the oldest update entries into one `ancient-changes` entry per
+/// API version until at most [`MAX_UPDATE_MANAGERS`] remain.
+fn cap_update_managers(managed: &mut Managed) {
+    let mut updaters: Vec<String> = managed
+        .fields
+        .iter()
+        .filter(|(_, vs)| !vs.applied)
+        .map(|(k, _)| k.clone())
+        .collect();
+    if updaters.len() <= MAX_UPDATE_MANAGERS {
+        return;
+    }
+    updaters.sort_by(|a, b| {
+        let t = |k: &String| {
+            managed
+                .times
+                .get(k)
+                .map(|t| t.get(..19).unwrap_or(t).to_string())
+        };
+        t(a).cmp(&t(b)).then_with(|| a.cmp(b))
+    });
+    let mut remaining = updaters.len();
+    let mut first_of_version: std::collections::HashMap<String, String> = Default::default();
+    for manager in updaters {
+        if remaining <= MAX_UPDATE_MANAGERS {
+            break;
+        }
+        let Some(vs) = managed.fields.get(&manager).cloned() else {
+            continue;
+        };
+        let time = managed.times.get(&manager).cloned();
+        let bucket = ManagerId::new(ANCIENT_CHANGES, UPDATE, &vs.api_version, "").encode();
+        match first_of_version.get(&vs.api_version) {
+            Some(first) => {
+                if !managed.fields.contains_key(&bucket) {
+                    if let Some(s) = managed.fields.remove(first) {
+                        managed.fields.insert(bucket.clone(), s);
+                    }
+                }
+                let merged = managed
+                    .fields
+                    .get(&bucket)
+                    .map(|b| b.set.union(&vs.set))
+                    .unwrap_or_else(|| vs.set.clone());
+                managed.fields.insert(
+                    bucket.clone(),
+                    VersionedSet {
+                        set: merged,
+                        api_version: vs.api_version.clone(),
+                        applied: false,
+                    },
+                );
+                if manager != bucket {
+                    managed.fields.remove(&manager);
+                }
+                remaining -= 1;
+                match time {
+                    Some(t) => managed.times.insert(bucket, t),
+                    None => managed.times.remove(&bucket),
+                };
+            }
+            None => {
+                first_of_version.insert(vs.api_version.clone(), manager);
+            }
+        }
+    }
+}
+
+/// Fields an apply set to `null` are unset, as converting to a Go object
+/// leaves them.
+fn drop_nulls(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, drop_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(drop_nulls).collect()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests;
