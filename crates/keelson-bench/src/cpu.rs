@@ -26,7 +26,12 @@ fn parse_stat(stat: &str) -> Option<f64> {
 
 /// The 1-minute load average.
 pub fn load_average() -> Option<f64> {
-    std::fs::read_to_string("/proc/loadavg").ok()?.split_whitespace().next()?.parse().ok()
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// CPU use of the benchmark and the server over one measured phase.
@@ -58,7 +63,11 @@ impl CpuWindow {
 
     /// Cores used since [`CpuWindow::start`].
     pub fn finish(&self) -> CpuUse {
-        let wall = self.started.elapsed().max(Duration::from_millis(1)).as_secs_f64();
+        let wall = self
+            .started
+            .elapsed()
+            .max(Duration::from_millis(1))
+            .as_secs_f64();
         let cores = |before: Option<f64>, after: Option<f64>| Some((after? - before?) / wall);
         CpuUse {
             bench: cores(self.bench, cpu_seconds(std::process::id())),
@@ -73,7 +82,8 @@ mod tests {
 
     #[test]
     fn parses_utime_and_stime() {
-        let stat = "4242 (keel son) S 1 4242 4242 0 -1 4194560 500 0 0 0 250 50 0 0 20 0 9 0 100 0 0";
+        let stat =
+            "4242 (keel son) S 1 4242 4242 0 -1 4194560 500 0 0 0 250 50 0 0 20 0 9 0 100 0 0";
         assert_eq!(parse_stat(stat), Some(3.0));
     }
 

@@ -63,12 +63,17 @@ impl Endpoint {
         let mut roots = rustls::RootCertStore::empty();
         let mut found = 0;
         for cert in CertificateDer::pem_slice_iter(&target.ca_pem) {
-            let cert = cert.map_err(|e| BenchError::Tls(format!("certificate-authority-data: {e}")))?;
-            roots.add(cert).map_err(|e| BenchError::Tls(e.to_string()))?;
+            let cert =
+                cert.map_err(|e| BenchError::Tls(format!("certificate-authority-data: {e}")))?;
+            roots
+                .add(cert)
+                .map_err(|e| BenchError::Tls(e.to_string()))?;
             found += 1;
         }
         if found == 0 {
-            return Err(BenchError::Tls("certificate-authority-data holds no certificate".into()));
+            return Err(BenchError::Tls(
+                "certificate-authority-data holds no certificate".into(),
+            ));
         }
         let mut config = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -139,7 +144,12 @@ impl Endpoint {
     }
 
     /// Builds a request for `path` (which starts with `/`).
-    pub fn request(&self, method: Method, path: &str, body: Option<Bytes>) -> Result<Request<Full<Bytes>>> {
+    pub fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Bytes>,
+    ) -> Result<Request<Full<Bytes>>> {
         let uri: Uri = match self.protocol {
             // HTTP/2 carries scheme and authority as pseudo-headers.
             Protocol::Http2 => format!("{}{}", self.base, path).parse(),
@@ -173,9 +183,15 @@ pub struct Pool {
 
 enum PoolKind {
     /// Idle connections; the semaphore bounds how many exist at once.
-    Http1 { idle: Mutex<Vec<http1::SendRequest<Full<Bytes>>>>, permits: Arc<Semaphore> },
+    Http1 {
+        idle: Mutex<Vec<http1::SendRequest<Full<Bytes>>>>,
+        permits: Arc<Semaphore>,
+    },
     /// Multiplexed connections used round-robin; a dead one is replaced.
-    Http2 { conns: Vec<Mutex<http2::SendRequest<Full<Bytes>>>>, next: AtomicUsize },
+    Http2 {
+        conns: Vec<Mutex<http2::SendRequest<Full<Bytes>>>>,
+        next: AtomicUsize,
+    },
 }
 
 impl Pool {
@@ -190,14 +206,20 @@ impl Pool {
                 for _ in 0..connections {
                     idle.push(endpoint.connect_h1().await?);
                 }
-                PoolKind::Http1 { idle: Mutex::new(idle), permits: Arc::new(Semaphore::new(connections)) }
+                PoolKind::Http1 {
+                    idle: Mutex::new(idle),
+                    permits: Arc::new(Semaphore::new(connections)),
+                }
             }
             Protocol::Http2 => {
                 let mut conns = Vec::with_capacity(connections);
                 for _ in 0..connections {
                     conns.push(Mutex::new(endpoint.connect_h2().await?));
                 }
-                PoolKind::Http2 { conns, next: AtomicUsize::new(0) }
+                PoolKind::Http2 {
+                    conns,
+                    next: AtomicUsize::new(0),
+                }
             }
         };
         Ok(Pool { endpoint, kind })
@@ -238,12 +260,20 @@ impl Pool {
                 let permit = permits.clone().acquire_owned().await.map_err(closed)?;
                 let mut sender = self.h1_checkout(idle).await?;
                 let resp = sender.send_request(req).await?;
-                Ok(Streaming { status: resp.status(), body: resp.into_body(), _lease: Some(permit) })
+                Ok(Streaming {
+                    status: resp.status(),
+                    body: resp.into_body(),
+                    _lease: Some(permit),
+                })
             }
             PoolKind::Http2 { conns, next } => {
                 let mut sender = self.h2_checkout(conns, next).await?;
                 let resp = sender.send_request(req).await?;
-                Ok(Streaming { status: resp.status(), body: resp.into_body(), _lease: None })
+                Ok(Streaming {
+                    status: resp.status(),
+                    body: resp.into_body(),
+                    _lease: None,
+                })
             }
         }
     }

@@ -74,7 +74,10 @@ pub fn parse(text: &str) -> Result<Target> {
     let cluster = find(&config.clusters, &context.cluster, "cluster")?;
     let user = find(&config.users, &context.user, "user")?;
     let ca_b64 = cluster.ca_data.as_deref().ok_or_else(|| {
-        BenchError::Kubeconfig(format!("cluster {:?} has no certificate-authority-data", context.cluster))
+        BenchError::Kubeconfig(format!(
+            "cluster {:?} has no certificate-authority-data",
+            context.cluster
+        ))
     })?;
     let ca_pem = base64::engine::general_purpose::STANDARD
         .decode(ca_b64.trim())
@@ -84,7 +87,12 @@ pub fn parse(text: &str) -> Result<Target> {
         .clone()
         .ok_or_else(|| BenchError::Kubeconfig(format!("user {:?} has no token", context.user)))?;
     let (host, addr) = loopback_addr(&cluster.server)?;
-    Ok(Target { addr, host, ca_pem, token })
+    Ok(Target {
+        addr,
+        host,
+        ca_pem,
+        token,
+    })
 }
 
 fn find<'a, T>(items: &'a [Named<T>], name: &str, what: &str) -> Result<&'a T> {
@@ -97,14 +105,14 @@ fn find<'a, T>(items: &'a [Named<T>], name: &str, what: &str) -> Result<&'a T> {
 
 /// Splits `https://host:port` and resolves it to a loopback socket address.
 fn loopback_addr(server: &str) -> Result<(String, SocketAddr)> {
-    let rest = server
-        .strip_prefix("https://")
-        .ok_or_else(|| BenchError::Kubeconfig(format!("server {server:?} is not an https:// URL")))?;
+    let rest = server.strip_prefix("https://").ok_or_else(|| {
+        BenchError::Kubeconfig(format!("server {server:?} is not an https:// URL"))
+    })?;
     let authority = rest.split('/').next().unwrap_or(rest);
     let (bare, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (h, after) = v6
-            .split_once(']')
-            .ok_or_else(|| BenchError::Kubeconfig(format!("server {server:?} has a bad address")))?;
+        let (h, after) = v6.split_once(']').ok_or_else(|| {
+            BenchError::Kubeconfig(format!("server {server:?} has a bad address"))
+        })?;
         (h, after.strip_prefix(':').unwrap_or("443"))
     } else {
         authority.rsplit_once(':').unwrap_or((authority, "443"))
@@ -114,9 +122,9 @@ fn loopback_addr(server: &str) -> Result<(String, SocketAddr)> {
         .map_err(|_| BenchError::Kubeconfig(format!("server {server:?} has a bad port")))?;
     let ip = match bare {
         "localhost" => std::net::IpAddr::from([127, 0, 0, 1]),
-        other => other
-            .parse()
-            .map_err(|_| BenchError::Kubeconfig(format!("server host {bare:?} is not a loopback address")))?,
+        other => other.parse().map_err(|_| {
+            BenchError::Kubeconfig(format!("server host {bare:?} is not a loopback address"))
+        })?,
     };
     if !ip.is_loopback() {
         return Err(BenchError::Kubeconfig(format!(
@@ -165,8 +173,12 @@ mod tests {
 
     #[test]
     fn missing_context_is_reported() {
-        let text = config("https://127.0.0.1:6443").replace("current-context: keelson", "current-context: other");
+        let text = config("https://127.0.0.1:6443")
+            .replace("current-context: keelson", "current-context: other");
         let err = parse(&text).expect_err("no such context");
-        assert!(err.to_string().contains("no context named \"other\""), "{err}");
+        assert!(
+            err.to_string().contains("no context named \"other\""),
+            "{err}"
+        );
     }
 }

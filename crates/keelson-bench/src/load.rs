@@ -44,9 +44,13 @@ impl LoadResult {
 
     /// An error message if anything failed.
     pub fn failure_summary(&self) -> Option<String> {
-        self.first_error
-            .as_ref()
-            .map(|e| format!("{} of {} operations failed; first: {e}", self.failed, self.ok + self.failed))
+        self.first_error.as_ref().map(|e| {
+            format!(
+                "{} of {} operations failed; first: {e}",
+                self.failed,
+                self.ok + self.failed
+            )
+        })
     }
 }
 
@@ -84,7 +88,12 @@ impl Tally {
 
 /// Runs `op(i)` for i = 0, 1, ... from `clients` concurrent tasks until
 /// `max_ops` operations were started or `duration` passed.
-pub async fn closed_loop<F, Fut>(clients: usize, duration: Duration, max_ops: u64, op: F) -> LoadResult
+pub async fn closed_loop<F, Fut>(
+    clients: usize,
+    duration: Duration,
+    max_ops: u64,
+    op: F,
+) -> LoadResult
 where
     F: Fn(u64) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = OpResult> + Send + 'static,
@@ -116,7 +125,9 @@ where
             Ok(tally) => total.merge(tally),
             Err(e) => {
                 total.failed += 1;
-                total.first_error.get_or_insert(format!("client task died: {e}"));
+                total
+                    .first_error
+                    .get_or_insert(format!("client task died: {e}"));
             }
         }
     }
@@ -133,7 +144,12 @@ where
 /// Starts `op(i)` at `rate` per second for `duration`, each in its own
 /// task, at most `max_in_flight` at once (beyond that the dispatcher waits,
 /// which shows up as dispatch lag). Latency runs from dispatch to answer.
-pub async fn open_loop<F, Fut>(rate: f64, duration: Duration, max_in_flight: usize, op: F) -> LoadResult
+pub async fn open_loop<F, Fut>(
+    rate: f64,
+    duration: Duration,
+    max_in_flight: usize,
+    op: F,
+) -> LoadResult
 where
     F: Fn(u64) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = OpResult> + Send + 'static,
@@ -149,14 +165,19 @@ where
     for i in 0..total {
         let scheduled = start + interval.mul_f64(i as f64);
         tokio::time::sleep_until(scheduled.into()).await;
-        let Ok(permit) = in_flight.clone().acquire_owned().await else { break };
+        let Ok(permit) = in_flight.clone().acquire_owned().await else {
+            break;
+        };
         lag.push(Instant::now().saturating_duration_since(scheduled));
         let (op, tally) = (op.clone(), tally.clone());
         tasks.spawn(async move {
             let t = Instant::now();
             let outcome = op(i).await;
             drop(permit);
-            tally.lock().unwrap_or_else(|p| p.into_inner()).record(t, outcome);
+            tally
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .record(t, outcome);
         });
         // Reap finished tasks so the set stays small on long runs.
         while tasks.try_join_next().is_some() {}

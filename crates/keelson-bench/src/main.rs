@@ -59,6 +59,15 @@ struct Cli {
     /// Connections per pool with --protocol http2.
     #[arg(long, default_value_t = 4)]
     h2_connections: usize,
+    /// get: offer this many GETs per second instead of half the measured maximum.
+    #[arg(long)]
+    get_rate: Option<f64>,
+    /// watch: number of watchers (default 100; quick 20).
+    #[arg(long)]
+    watchers: Option<usize>,
+    /// watch: writes per second (default 1000; quick 200).
+    #[arg(long)]
+    watch_rate: Option<f64>,
     /// Scenarios to run.
     #[arg(value_enum)]
     scenarios: Vec<Scenario>,
@@ -76,7 +85,12 @@ async fn main() -> std::process::ExitCode {
     } else {
         print!("{}", report.table());
     }
-    if report.errors.iter().any(|e| report.rows.iter().any(|r| r.scenario == e.scenario && r.figure == "error")) {
+    if report.errors.iter().any(|e| {
+        report
+            .rows
+            .iter()
+            .any(|r| r.scenario == e.scenario && r.figure == "error")
+    }) {
         std::process::ExitCode::FAILURE
     } else {
         std::process::ExitCode::SUCCESS
@@ -85,7 +99,11 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(quick: bool, cli: &Cli) -> Report {
     let mut report = Report::new(quick, cli.protocol);
-    let mut scenarios = if cli.scenarios.is_empty() { Scenario::ALL.to_vec() } else { cli.scenarios.clone() };
+    let mut scenarios = if cli.scenarios.is_empty() {
+        Scenario::ALL.to_vec()
+    } else {
+        cli.scenarios.clone()
+    };
     scenarios.sort();
     scenarios.dedup();
     let mut api: Option<Result<ApiServer>> = None;
@@ -96,9 +114,17 @@ async fn run(quick: bool, cli: &Cli) -> Report {
         Some(Ok(server)) => server.spawned.as_ref().map(|(p, _)| p.pid()),
         _ => None,
     };
+    let mut sizes = if quick { Sizes::quick() } else { Sizes::full() };
+    sizes.get_rate = cli.get_rate.filter(|r| *r > 0.0);
+    if let Some(n) = cli.watchers {
+        sizes.watch_watchers = n.max(1);
+    }
+    if let Some(r) = cli.watch_rate.filter(|r| *r > 0.0) {
+        sizes.watch_rate = r;
+    }
     let ctx = Context {
         protocol: cli.protocol,
-        sizes: if quick { Sizes::quick() } else { Sizes::full() },
+        sizes,
         clients: cli.clients.max(1),
         h2_connections: cli.h2_connections.max(1),
         run_id: run_id(),
@@ -140,7 +166,12 @@ async fn run(quick: bool, cli: &Cli) -> Report {
     report
 }
 
-async fn run_api(s: Scenario, ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -> Result<()> {
+async fn run_api(
+    s: Scenario,
+    ctx: &Context,
+    endpoint: &Arc<Endpoint>,
+    report: &mut Report,
+) -> Result<()> {
     match s {
         Scenario::Create => scenario::create::run(ctx, endpoint, report).await,
         Scenario::Get => scenario::get::run(ctx, endpoint, report).await,
@@ -151,14 +182,26 @@ async fn run_api(s: Scenario, ctx: &Context, endpoint: &Arc<Endpoint>, report: &
 
 /// Puts "API creates per storage create" next to the API create figure.
 fn add_api_storage_ratio(report: &mut Report) {
-    let (Some(api), Some(storage)) = (report.value("create", "throughput"), report.value("storage", "creates")) else {
+    let (Some(api), Some(storage)) = (
+        report.value("create", "throughput"),
+        report.value("storage", "creates"),
+    ) else {
         return;
     };
     if storage <= 0.0 {
         return;
     }
-    let at = report.rows.iter().position(|r| r.scenario == "create" && r.figure == "throughput").map_or(0, |i| i + 1);
-    report.info("create", "API/storage throughput ratio", Some(api / storage), "x");
+    let at = report
+        .rows
+        .iter()
+        .position(|r| r.scenario == "create" && r.figure == "throughput")
+        .map_or(0, |i| i + 1);
+    report.info(
+        "create",
+        "API/storage throughput ratio",
+        Some(api / storage),
+        "x",
+    );
     if let Some(row) = report.rows.pop() {
         report.rows.insert(at, row);
     }
@@ -175,18 +218,32 @@ impl ApiServer {
         match &cli.kubeconfig {
             Some(path) => {
                 let target = kubeconfig::load(path)?;
-                Ok(ApiServer { endpoint: Arc::new(Endpoint::new(&target, cli.protocol)?), spawned: None })
+                Ok(ApiServer {
+                    endpoint: Arc::new(Endpoint::new(&target, cli.protocol)?),
+                    spawned: None,
+                })
             }
             None => {
-                let dir = tempfile::Builder::new().prefix("keelson-bench-server-").tempdir()?;
+                let dir = tempfile::Builder::new()
+                    .prefix("keelson-bench-server-")
+                    .tempdir()?;
                 let data = dir.path().join("data");
                 std::fs::create_dir(&data)?;
                 let log = dir.path().join("server.log");
-                let process =
-                    ServerProcess::start(&cli.keelson_bin, &data, &[], &log, Duration::from_secs(60)).await?;
+                let process = ServerProcess::start(
+                    &cli.keelson_bin,
+                    &data,
+                    &[],
+                    &log,
+                    Duration::from_secs(60),
+                )
+                .await?;
                 let target = kubeconfig::load(&process.kubeconfig)?;
                 let endpoint = Arc::new(Endpoint::new(&target, cli.protocol)?);
-                Ok(ApiServer { endpoint, spawned: Some((process, dir)) })
+                Ok(ApiServer {
+                    endpoint,
+                    spawned: Some((process, dir)),
+                })
             }
         }
     }
@@ -202,6 +259,9 @@ impl ApiServer {
 /// Lowercase hex of the wall clock in milliseconds: unique enough between
 /// runs, valid in a namespace name.
 fn run_id() -> String {
-    let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
     format!("{ms:x}")
 }

@@ -30,12 +30,16 @@ pub fn configmap_name(i: u64) -> String {
 pub fn configmap(name: &str, annotations: &[(&str, String)]) -> Bytes {
     static PAYLOAD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let payload = PAYLOAD.get_or_init(|| {
-        (0..PAYLOAD_BYTES).map(|i| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[i % 36])).collect()
+        (0..PAYLOAD_BYTES)
+            .map(|i| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[i % 36]))
+            .collect()
     });
     let mut metadata = serde_json::json!({ "name": name, "labels": { "app": "keelson-bench" } });
     if !annotations.is_empty() {
-        let map: serde_json::Map<String, serde_json::Value> =
-            annotations.iter().map(|(k, v)| ((*k).to_string(), serde_json::Value::String(v.clone()))).collect();
+        let map: serde_json::Map<String, serde_json::Value> = annotations
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), serde_json::Value::String(v.clone())))
+            .collect();
         metadata["annotations"] = serde_json::Value::Object(map);
     }
     let obj = serde_json::json!({
@@ -50,7 +54,13 @@ pub fn configmap(name: &str, annotations: &[(&str, String)]) -> Bytes {
 /// Creates `name`; an existing namespace is fine.
 pub async fn create_namespace(pool: &Pool, name: &str) -> Result<()> {
     let body = serde_json::json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": name } });
-    let reply = pool.send(Method::POST, "/api/v1/namespaces", Some(Bytes::from(body.to_string()))).await?;
+    let reply = pool
+        .send(
+            Method::POST,
+            "/api/v1/namespaces",
+            Some(Bytes::from(body.to_string())),
+        )
+        .await?;
     match reply.status {
         StatusCode::CREATED | StatusCode::OK | StatusCode::CONFLICT => Ok(()),
         status => Err(BenchError::Status {
@@ -62,10 +72,21 @@ pub async fn create_namespace(pool: &Pool, name: &str) -> Result<()> {
 }
 
 /// POSTs one ConfigMap and expects `201 Created`.
-pub async fn create_configmap(pool: &Pool, namespace: &str, body: Bytes) -> std::result::Result<(), String> {
-    match pool.send(Method::POST, &configmaps_path(namespace), Some(body)).await {
+pub async fn create_configmap(
+    pool: &Pool,
+    namespace: &str,
+    body: Bytes,
+) -> std::result::Result<(), String> {
+    match pool
+        .send(Method::POST, &configmaps_path(namespace), Some(body))
+        .await
+    {
         Ok(r) if r.status == StatusCode::CREATED => Ok(()),
-        Ok(r) => Err(format!("create answered {}: {}", r.status, excerpt(&r.body))),
+        Ok(r) => Err(format!(
+            "create answered {}: {}",
+            r.status,
+            excerpt(&r.body)
+        )),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -73,7 +94,13 @@ pub async fn create_configmap(pool: &Pool, namespace: &str, body: Bytes) -> std:
 /// Creates ConfigMaps `cm-0000000` .. `cm-{count-1}` in `namespace` from
 /// `clients` concurrent clients; fails if any create fails or `limit` passes
 /// first.
-pub async fn populate(pool: Arc<Pool>, namespace: &str, count: u64, clients: usize, limit: Duration) -> Result<LoadResult> {
+pub async fn populate(
+    pool: Arc<Pool>,
+    namespace: &str,
+    count: u64,
+    clients: usize,
+    limit: Duration,
+) -> Result<LoadResult> {
     create_namespace(&pool, namespace).await?;
     let ns = Arc::new(namespace.to_string());
     let result = closed_loop(clients, limit, count, move |i| {
@@ -110,7 +137,10 @@ mod tests {
         assert_eq!(v["kind"], "ConfigMap");
         assert_eq!(v["metadata"]["name"], "cm-0000001");
         assert_eq!(v["metadata"]["annotations"][SENT_ANNOTATION], "12345");
-        assert_eq!(v["data"]["payload"].as_str().map(str::len), Some(PAYLOAD_BYTES));
+        assert_eq!(
+            v["data"]["payload"].as_str().map(str::len),
+            Some(PAYLOAD_BYTES)
+        );
     }
 
     #[test]

@@ -25,12 +25,18 @@ pub struct Target {
 impl Target {
     /// `value ≥ v`.
     pub fn at_least(v: f64) -> Target {
-        Target { bound: Bound::AtLeast, value: v }
+        Target {
+            bound: Bound::AtLeast,
+            value: v,
+        }
     }
 
     /// `value < v`.
     pub fn below(v: f64) -> Target {
-        Target { bound: Bound::Below, value: v }
+        Target {
+            bound: Bound::Below,
+            value: v,
+        }
     }
 
     fn met_by(&self, value: f64) -> bool {
@@ -89,7 +95,9 @@ impl Machine {
     /// Reads the machine description from /proc (fields stay empty or zero
     /// where /proc does not tell).
     pub fn detect() -> Machine {
-        let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+        let cpus = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0);
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let cpu_model = cpuinfo
             .lines()
@@ -105,7 +113,11 @@ impl Machine {
             .and_then(|kb| kb.parse::<u64>().ok())
             .map(|kb| kb / 1024)
             .unwrap_or(0);
-        Machine { cpus, cpu_model, memory_mib }
+        Machine {
+            cpus,
+            cpu_model,
+            memory_mib,
+        }
     }
 }
 
@@ -151,7 +163,14 @@ impl Report {
     }
 
     /// Adds a judged figure.
-    pub fn figure(&mut self, scenario: &str, figure: &str, value: Option<f64>, unit: &str, target: Target) {
+    pub fn figure(
+        &mut self,
+        scenario: &str,
+        figure: &str,
+        value: Option<f64>,
+        unit: &str,
+        target: Target,
+    ) {
         let verdict = if self.quick {
             Verdict::NotJudged
         } else {
@@ -185,17 +204,36 @@ impl Report {
     /// Adds the failed-request count of a load phase as a figure (any
     /// failure is a miss) and keeps the first failure's message.
     pub fn failures(&mut self, scenario: &str, phase: &str, load: &crate::load::LoadResult) {
-        self.figure(scenario, &format!("{phase} failed requests"), Some(load.failed as f64), "", Target::below(1.0));
+        self.figure(
+            scenario,
+            &format!("{phase} failed requests"),
+            Some(load.failed as f64),
+            "",
+            Target::below(1.0),
+        );
         if let Some(why) = load.failure_summary() {
-            self.errors.push(ScenarioError { scenario: scenario.into(), message: format!("{phase}: {why}") });
+            self.errors.push(ScenarioError {
+                scenario: scenario.into(),
+                message: format!("{phase}: {why}"),
+            });
         }
     }
 
     /// Adds the cores used by the benchmark and the server during `phase`.
     pub fn cpu(&mut self, scenario: &str, phase: &str, used: crate::cpu::CpuUse) {
-        self.info(scenario, &format!("bench CPU ({phase})"), used.bench, "cores");
+        self.info(
+            scenario,
+            &format!("bench CPU ({phase})"),
+            used.bench,
+            "cores",
+        );
         if used.server.is_some() {
-            self.info(scenario, &format!("server CPU ({phase})"), used.server, "cores");
+            self.info(
+                scenario,
+                &format!("server CPU ({phase})"),
+                used.server,
+                "cores",
+            );
         }
     }
 
@@ -209,12 +247,18 @@ impl Report {
             target: None,
             verdict: Verdict::Error,
         });
-        self.errors.push(ScenarioError { scenario: scenario.into(), message });
+        self.errors.push(ScenarioError {
+            scenario: scenario.into(),
+            message,
+        });
     }
 
     /// The first recorded value of `figure` in `scenario`.
     pub fn value(&self, scenario: &str, figure: &str) -> Option<f64> {
-        self.rows.iter().find(|r| r.scenario == scenario && r.figure == figure).and_then(|r| r.value)
+        self.rows
+            .iter()
+            .find(|r| r.scenario == scenario && r.figure == figure)
+            .and_then(|r| r.value)
     }
 
     /// The report as an aligned text table.
@@ -240,7 +284,13 @@ impl Report {
                 Verdict::NotJudged => "(quick)",
                 Verdict::Error => "ERROR",
             };
-            cells.push([r.scenario.clone(), r.figure.clone(), value, target, verdict.into()]);
+            cells.push([
+                r.scenario.clone(),
+                r.figure.clone(),
+                value,
+                target,
+                verdict.into(),
+            ]);
         }
         let mut widths = [0usize; 5];
         for row in &cells {
@@ -329,7 +379,13 @@ mod tests {
     #[test]
     fn figures_are_judged_against_targets() {
         let mut r = Report::new(false, Protocol::Http1);
-        r.figure("create", "throughput", Some(6000.0), "/s", Target::at_least(5000.0));
+        r.figure(
+            "create",
+            "throughput",
+            Some(6000.0),
+            "/s",
+            Target::at_least(5000.0),
+        );
         r.figure("create", "p99", Some(60.0), "ms", Target::below(50.0));
         r.figure("list", "median", None, "ms", Target::below(100.0));
         let verdicts: Vec<Verdict> = r.rows.iter().map(|r| r.verdict).collect();
@@ -343,7 +399,13 @@ mod tests {
     #[test]
     fn quick_runs_are_not_judged() {
         let mut r = Report::new(true, Protocol::Http2);
-        r.figure("create", "throughput", Some(1.0), "/s", Target::at_least(5000.0));
+        r.figure(
+            "create",
+            "throughput",
+            Some(1.0),
+            "/s",
+            Target::at_least(5000.0),
+        );
         assert_eq!(r.rows[0].verdict, Verdict::NotJudged);
         let json = serde_json::to_value(&r).expect("serializable");
         assert_eq!(json["rows"][0]["verdict"], "not_judged");

@@ -24,7 +24,13 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Runs `bin server --data-dir data_dir --secure-port 0` (plus `extra`)
     /// and waits up to `timeout` for the ready line. Stderr goes to `log`.
-    pub async fn start(bin: &Path, data_dir: &Path, extra: &[&str], log: &Path, timeout: Duration) -> Result<ServerProcess> {
+    pub async fn start(
+        bin: &Path,
+        data_dir: &Path,
+        extra: &[&str],
+        log: &Path,
+        timeout: Duration,
+    ) -> Result<ServerProcess> {
         let log_file = std::fs::File::create(log)?;
         let mut cmd = Command::new(bin);
         cmd.arg("server")
@@ -40,8 +46,13 @@ impl ServerProcess {
         let mut child = cmd
             .spawn()
             .map_err(|e| BenchError::Process(format!("cannot start {}: {e}", bin.display())))?;
-        let pid = child.id().ok_or_else(|| BenchError::Process("server exited at once".into()))?;
-        let stdout = child.stdout.take().ok_or_else(|| BenchError::Process("no stdout pipe".into()))?;
+        let pid = child
+            .id()
+            .ok_or_else(|| BenchError::Process("server exited at once".into()))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| BenchError::Process("no stdout pipe".into()))?;
         let mut lines = BufReader::new(stdout).lines();
         let ready = tokio::time::timeout(timeout, async {
             while let Some(line) = lines.next_line().await? {
@@ -72,7 +83,12 @@ impl ServerProcess {
         // Keep draining stdout so the server never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         let kubeconfig = kubeconfig_path(&rest).unwrap_or_else(|| data_dir.join("kubeconfig"));
-        Ok(ServerProcess { child, pid, ready_after, kubeconfig })
+        Ok(ServerProcess {
+            child,
+            pid,
+            ready_after,
+            kubeconfig,
+        })
     }
 
     /// Process id.
@@ -88,7 +104,11 @@ impl ServerProcess {
     /// Sends SIGTERM and waits up to `grace` for the exit, then kills.
     pub async fn stop(mut self, grace: Duration) -> Result<()> {
         // `kill` the command: no libc binding needed for one signal to our own child.
-        let sent = Command::new("kill").arg("-TERM").arg(self.pid.to_string()).status().await;
+        let sent = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.pid.to_string())
+            .status()
+            .await;
         if sent.map(|s| s.success()).unwrap_or(false) {
             if let Ok(status) = tokio::time::timeout(grace, self.child.wait()).await {
                 status?;
@@ -96,7 +116,9 @@ impl ServerProcess {
             }
         }
         self.child.kill().await?;
-        Err(BenchError::Process(format!("server did not stop within {grace:?} after SIGTERM; killed")))
+        Err(BenchError::Process(format!(
+            "server did not stop within {grace:?} after SIGTERM; killed"
+        )))
     }
 }
 
@@ -148,7 +170,10 @@ mod tests {
     #[test]
     fn reads_the_kubeconfig_path_from_the_ready_line() {
         let rest = "https://127.0.0.1:40123 (kubeconfig: /tmp/x y/kubeconfig)";
-        assert_eq!(kubeconfig_path(rest), Some(PathBuf::from("/tmp/x y/kubeconfig")));
+        assert_eq!(
+            kubeconfig_path(rest),
+            Some(PathBuf::from("/tmp/x y/kubeconfig"))
+        );
         assert_eq!(kubeconfig_path("https://127.0.0.1:1"), None);
     }
 

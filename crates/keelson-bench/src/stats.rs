@@ -11,12 +11,15 @@ pub struct Samples {
 impl Samples {
     /// An empty set with room for `n` samples.
     pub fn with_capacity(n: usize) -> Samples {
-        Samples { micros: Vec::with_capacity(n) }
+        Samples {
+            micros: Vec::with_capacity(n),
+        }
     }
 
     /// Records one latency.
     pub fn push(&mut self, d: Duration) {
-        self.micros.push(u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
+        self.micros
+            .push(u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
     }
 
     /// Moves all samples of `other` into `self`.

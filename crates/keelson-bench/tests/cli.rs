@@ -28,18 +28,33 @@ fn refuses_a_server_off_the_loopback() {
         "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://10.1.2.3:6443\n    certificate-authority-data: eA==\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: t\n",
     )
     .expect("write kubeconfig");
-    let out = bench().arg("--kubeconfig").arg(&path).args(["--json", "create"]).output().expect("runs");
+    let out = bench()
+        .arg("--kubeconfig")
+        .arg(&path)
+        .args(["--json", "create"])
+        .output()
+        .expect("runs");
     assert!(!out.status.success());
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
     let message = report["errors"][0]["message"].as_str().unwrap_or_default();
-    assert!(message.contains("not on the loopback interface"), "{report}");
+    assert!(
+        message.contains("not on the loopback interface"),
+        "{report}"
+    );
     assert_eq!(report["rows"][0]["verdict"], "error");
 }
 
 #[test]
 fn storage_scenario_runs_without_a_server() {
-    let out = bench().args(["--quick", "--json", "storage"]).output().expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = bench()
+        .args(["--quick", "--json", "storage"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
     assert_eq!(report["quick"], true);
     let rows = report["rows"].as_array().expect("rows");

@@ -29,7 +29,12 @@ fn quick_mode_measures_every_scenario() {
         .expect("keelson-bench runs");
     eprintln!("quick mode took {:?}", started.elapsed());
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "exit {:?}\n{stdout}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "exit {:?}\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
     assert_eq!(report["errors"], serde_json::json!([]), "{stdout}");
     let rows = report["rows"].as_array().expect("rows");

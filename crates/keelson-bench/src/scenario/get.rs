@@ -22,7 +22,14 @@ pub async fn run(ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -
     let pool = ctx.pool(endpoint, ctx.clients).await?;
     let ns = ctx.namespace(NAME);
     let objects = ctx.sizes.get_objects;
-    populate(pool.clone(), &ns, objects, ctx.clients, Duration::from_secs(120)).await?;
+    populate(
+        pool.clone(),
+        &ns,
+        objects,
+        ctx.clients,
+        Duration::from_secs(120),
+    )
+    .await?;
     let base = Arc::new(configmaps_path(&ns));
 
     let get = {
@@ -40,14 +47,30 @@ pub async fn run(ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -
         return Ok(());
     }
 
-    let rate = max_rate / 2.0;
+    let rate = ctx.sizes.get_rate.unwrap_or(max_rate / 2.0);
     let cpu = ctx.cpu_window();
     let mut load = open_loop(rate, ctx.sizes.get_duration, MAX_IN_FLIGHT, get).await;
-    report.info(NAME, "offered rate (open loop)", Some(rate), "/s");
+    let offered = if ctx.sizes.get_rate.is_some() {
+        "offered rate (open loop, fixed by --get-rate)"
+    } else {
+        "offered rate (open loop)"
+    };
+    report.info(NAME, offered, Some(rate), "/s");
     report.info(NAME, "achieved rate", Some(load.rate()), "/s");
     report.info(NAME, "p50 latency", load.samples.median_ms(), "ms");
-    report.figure(NAME, "p99 latency", load.samples.percentile_ms(99.0), "ms", Target::below(2.0));
-    report.info(NAME, "p99 dispatch lag", load.dispatch_lag.percentile_ms(99.0), "ms");
+    report.figure(
+        NAME,
+        "p99 latency",
+        load.samples.percentile_ms(99.0),
+        "ms",
+        Target::below(2.0),
+    );
+    report.info(
+        NAME,
+        "p99 dispatch lag",
+        load.dispatch_lag.percentile_ms(99.0),
+        "ms",
+    );
     report.cpu(NAME, "open loop", cpu.finish());
     report.failures(NAME, "get", &load);
     Ok(())
@@ -57,7 +80,11 @@ async fn get_one(pool: &crate::http::Pool, base: &str, i: u64) -> OpResult {
     let path = format!("{base}/{}", configmap_name(i));
     match pool.send(Method::GET, &path, None).await {
         Ok(r) if r.status == StatusCode::OK => Ok(()),
-        Ok(r) => Err(format!("GET {path} answered {}: {}", r.status, excerpt(&r.body))),
+        Ok(r) => Err(format!(
+            "GET {path} answered {}: {}",
+            r.status,
+            excerpt(&r.body)
+        )),
         Err(e) => Err(e.to_string()),
     }
 }

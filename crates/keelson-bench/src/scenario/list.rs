@@ -18,18 +18,31 @@ pub async fn run(ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -
     let pool = ctx.pool(endpoint, ctx.clients).await?;
     let ns = ctx.namespace(NAME);
     let objects = ctx.sizes.list_objects;
-    populate(pool.clone(), &ns, objects, ctx.clients, Duration::from_secs(300)).await?;
+    populate(
+        pool.clone(),
+        &ns,
+        objects,
+        ctx.clients,
+        Duration::from_secs(300),
+    )
+    .await?;
     let path = configmaps_path(&ns);
 
     // One untimed LIST checks that the answer is complete, so the timed runs
     // can trust the byte count.
     let first = pool.send(Method::GET, &path, None).await?;
     if first.status != StatusCode::OK {
-        return Err(BenchError::Status { what: format!("LIST {path}"), status: first.status.as_u16(), body: excerpt(&first.body) });
+        return Err(BenchError::Status {
+            what: format!("LIST {path}"),
+            status: first.status.as_u16(),
+            body: excerpt(&first.body),
+        });
     }
     let items = count_items(&first.body)?;
     if items != objects as usize {
-        return Err(BenchError::Http(format!("LIST {path} returned {items} items, expected {objects}")));
+        return Err(BenchError::Http(format!(
+            "LIST {path} returned {items} items, expected {objects}"
+        )));
     }
     let bytes = first.body.len();
 
@@ -48,10 +61,27 @@ pub async fn run(ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -
         }
         times.push(elapsed);
     }
-    report.figure(NAME, "median", times.median_ms(), "ms", Target::below(100.0));
-    report.figure(NAME, "p99", times.percentile_ms(99.0), "ms", Target::below(100.0));
+    report.figure(
+        NAME,
+        "median",
+        times.median_ms(),
+        "ms",
+        Target::below(100.0),
+    );
+    report.figure(
+        NAME,
+        "p99",
+        times.percentile_ms(99.0),
+        "ms",
+        Target::below(100.0),
+    );
     report.info(NAME, "items per LIST", Some(items as f64), "");
-    report.info(NAME, "body size", Some(bytes as f64 / (1024.0 * 1024.0)), "MiB");
+    report.info(
+        NAME,
+        "body size",
+        Some(bytes as f64 / (1024.0 * 1024.0)),
+        "MiB",
+    );
     report.cpu(NAME, "LISTs", cpu.finish());
     report.info(NAME, "runs", Some(times.len() as f64), "");
     Ok(())
@@ -63,7 +93,8 @@ fn count_items(body: &[u8]) -> Result<usize> {
     struct List {
         items: Vec<serde::de::IgnoredAny>,
     }
-    let list: List = serde_json::from_slice(body).map_err(|e| BenchError::Http(format!("LIST body: {e}")))?;
+    let list: List =
+        serde_json::from_slice(body).map_err(|e| BenchError::Http(format!("LIST body: {e}")))?;
     Ok(list.items.len())
 }
 

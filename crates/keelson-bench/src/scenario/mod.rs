@@ -33,8 +33,14 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario, in report order.
-    pub const ALL: [Scenario; 6] =
-        [Scenario::Create, Scenario::Get, Scenario::List, Scenario::Watch, Scenario::Startup, Scenario::Storage];
+    pub const ALL: [Scenario; 6] = [
+        Scenario::Create,
+        Scenario::Get,
+        Scenario::List,
+        Scenario::Watch,
+        Scenario::Startup,
+        Scenario::Storage,
+    ];
 
     /// The name used in reports.
     pub fn name(self) -> &'static str {
@@ -50,7 +56,10 @@ impl Scenario {
 
     /// Whether the scenario talks to the server under test.
     pub fn needs_api(self) -> bool {
-        matches!(self, Scenario::Create | Scenario::Get | Scenario::List | Scenario::Watch)
+        matches!(
+            self,
+            Scenario::Create | Scenario::Get | Scenario::List | Scenario::Watch
+        )
     }
 }
 
@@ -67,6 +76,8 @@ pub struct Sizes {
     pub get_probe: Duration,
     /// get: open-loop phase at half that rate.
     pub get_duration: Duration,
+    /// get: fixed open-loop rate instead of half the maximum (for analysis).
+    pub get_rate: Option<f64>,
     /// list: objects in the listed namespace.
     pub list_objects: u64,
     /// list: timed LIST calls.
@@ -96,6 +107,7 @@ impl Sizes {
             get_objects: 1_000,
             get_probe: Duration::from_secs(3),
             get_duration: Duration::from_secs(10),
+            get_rate: None,
             list_objects: 10_000,
             list_runs: 21,
             watch_watchers: 100,
@@ -116,6 +128,7 @@ impl Sizes {
             get_objects: 100,
             get_probe: Duration::from_secs(1),
             get_duration: Duration::from_secs(2),
+            get_rate: None,
             list_objects: 1_000,
             list_runs: 5,
             watch_watchers: 20,
@@ -156,7 +169,9 @@ impl Context {
             Protocol::Http1 => concurrency,
             Protocol::Http2 => self.h2_connections.min(concurrency.max(1)),
         };
-        Ok(Arc::new(Pool::connect(endpoint.clone(), connections).await?))
+        Ok(Arc::new(
+            Pool::connect(endpoint.clone(), connections).await?,
+        ))
     }
 
     /// Starts measuring CPU use of the benchmark and the server.

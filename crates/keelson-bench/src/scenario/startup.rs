@@ -21,7 +21,9 @@ const FILL_LIMIT: Duration = Duration::from_secs(600);
 
 /// Runs the scenario and adds its figures to `report`.
 pub async fn run(ctx: &Context, report: &mut Report) -> Result<()> {
-    let root = tempfile::Builder::new().prefix("keelson-bench-startup-").tempdir()?;
+    let root = tempfile::Builder::new()
+        .prefix("keelson-bench-startup-")
+        .tempdir()?;
     let data = root.path().join("data");
     std::fs::create_dir(&data)?;
     let log = root.path().join("server.log");
@@ -29,31 +31,77 @@ pub async fn run(ctx: &Context, report: &mut Report) -> Result<()> {
     let settle = ctx.sizes.startup_settle;
 
     let server = ServerProcess::start(&ctx.keelson_bin, &data, &[], &log, START_TIMEOUT).await?;
-    report.figure(NAME, "ready, empty data dir", Some(millis(server.ready_after)), "ms", Target::below(100.0));
+    report.figure(
+        NAME,
+        "ready, empty data dir",
+        Some(millis(server.ready_after)),
+        "ms",
+        Target::below(100.0),
+    );
     tokio::time::sleep(settle).await;
-    report.figure(NAME, "RSS idle", Some(server.rss_mib()?), "MiB", Target::below(40.0));
+    report.figure(
+        NAME,
+        "RSS idle",
+        Some(server.rss_mib()?),
+        "MiB",
+        Target::below(40.0),
+    );
 
-    let endpoint = Arc::new(Endpoint::new(&kubeconfig::load(&server.kubeconfig)?, ctx.protocol)?);
+    let endpoint = Arc::new(Endpoint::new(
+        &kubeconfig::load(&server.kubeconfig)?,
+        ctx.protocol,
+    )?);
     let fill_cpu = crate::cpu::CpuWindow::start(Some(server.pid()));
     let fill = {
         let pool = ctx.pool(&endpoint, ctx.clients).await?;
         populate(pool, NAMESPACE, n, ctx.clients, FILL_LIMIT).await?
     };
-    report.info(NAME, &format!("fill rate ({n} objects)"), Some(fill.rate()), "/s");
+    report.info(
+        NAME,
+        &format!("fill rate ({n} objects)"),
+        Some(fill.rate()),
+        "/s",
+    );
     report.cpu(NAME, "fill", fill_cpu.finish());
     tokio::time::sleep(settle).await;
-    report.figure(NAME, &format!("RSS with {n} objects (after writes)"), Some(server.rss_mib()?), "MiB", Target::below(600.0));
+    report.figure(
+        NAME,
+        &format!("RSS with {n} objects (after writes)"),
+        Some(server.rss_mib()?),
+        "MiB",
+        Target::below(600.0),
+    );
     server.stop(STOP_GRACE).await?;
     report.info(NAME, "data dir size", Some(dir_size_mib(&data)?), "MiB");
 
     let server = ServerProcess::start(&ctx.keelson_bin, &data, &[], &log, START_TIMEOUT).await?;
     let ready = Instant::now();
-    report.figure(NAME, &format!("ready, {n} objects"), Some(millis(server.ready_after)), "ms", Target::below(3_000.0));
-    let endpoint = Arc::new(Endpoint::new(&kubeconfig::load(&server.kubeconfig)?, ctx.protocol)?);
+    report.figure(
+        NAME,
+        &format!("ready, {n} objects"),
+        Some(millis(server.ready_after)),
+        "ms",
+        Target::below(3_000.0),
+    );
+    let endpoint = Arc::new(Endpoint::new(
+        &kubeconfig::load(&server.kubeconfig)?,
+        ctx.protocol,
+    )?);
     first_list(&endpoint, ctx).await?;
-    report.info(NAME, "first LIST answered, after ready", Some(millis(ready.elapsed())), "ms");
+    report.info(
+        NAME,
+        "first LIST answered, after ready",
+        Some(millis(ready.elapsed())),
+        "ms",
+    );
     tokio::time::sleep(settle).await;
-    report.figure(NAME, &format!("RSS with {n} objects (after restart)"), Some(server.rss_mib()?), "MiB", Target::below(600.0));
+    report.figure(
+        NAME,
+        &format!("RSS with {n} objects (after restart)"),
+        Some(server.rss_mib()?),
+        "MiB",
+        Target::below(600.0),
+    );
     server.stop(STOP_GRACE).await?;
     Ok(())
 }
@@ -70,7 +118,11 @@ async fn first_list(endpoint: &Arc<Endpoint>, ctx: &Context) -> Result<()> {
             return Ok(());
         }
         if Instant::now() > deadline {
-            return Err(BenchError::Status { what: format!("LIST {path} after restart"), status: reply.status.as_u16(), body: crate::objects::excerpt(&reply.body) });
+            return Err(BenchError::Status {
+                what: format!("LIST {path} after restart"),
+                status: reply.status.as_u16(),
+                body: crate::objects::excerpt(&reply.body),
+            });
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }

@@ -14,20 +14,31 @@ const NAME: &str = "storage";
 
 /// Runs the scenario and adds its figures to `report`.
 pub async fn run(ctx: &Context, report: &mut Report) -> Result<()> {
-    let dir = tempfile::Builder::new().prefix("keelson-bench-storage-").tempdir()?;
+    let dir = tempfile::Builder::new()
+        .prefix("keelson-bench-storage-")
+        .tempdir()?;
     let store = SqliteStorage::open(&dir.path().join("keelson.db"), SqliteOptions::default())?;
     // The server, if one was started, has stopped by now: only our own CPU counts.
     let cpu = crate::cpu::CpuWindow::start(None);
     let load = {
         let store = store.clone();
-        closed_loop(ctx.clients, ctx.sizes.storage_duration, ctx.sizes.storage_max, move |i| {
-            let store = store.clone();
-            async move {
-                let name = configmap_name(i);
-                let key = format!("/registry/configmaps/bench/{name}");
-                store.create(&key, configmap(&name, &[]).to_vec()).await.map(|_| ()).map_err(|e| e.to_string())
-            }
-        })
+        closed_loop(
+            ctx.clients,
+            ctx.sizes.storage_duration,
+            ctx.sizes.storage_max,
+            move |i| {
+                let store = store.clone();
+                async move {
+                    let name = configmap_name(i);
+                    let key = format!("/registry/configmaps/bench/{name}");
+                    store
+                        .create(&key, configmap(&name, &[]).to_vec())
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                }
+            },
+        )
         .await
     };
     let cpu = cpu.finish();

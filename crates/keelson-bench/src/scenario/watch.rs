@@ -6,7 +6,10 @@ use super::Context;
 use crate::error::{BenchError, Result};
 use crate::http::Endpoint;
 use crate::load::open_loop;
-use crate::objects::{configmap, configmap_name, configmaps_path, create_configmap, create_namespace, excerpt, SENT_ANNOTATION};
+use crate::objects::{
+    configmap, configmap_name, configmaps_path, create_configmap, create_namespace, excerpt,
+    SENT_ANNOTATION,
+};
 use crate::report::{Report, Target};
 use crate::stats::Samples;
 use http::{Method, StatusCode};
@@ -48,10 +51,24 @@ pub async fn run(ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -
     for _ in 0..n {
         let s = watch_pool.stream(Method::GET, &watch_path).await?;
         if s.status != StatusCode::OK {
-            let body = s.body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-            return Err(BenchError::Status { what: format!("WATCH {watch_path}"), status: s.status.as_u16(), body: excerpt(&body) });
+            let body = s
+                .body
+                .collect()
+                .await
+                .map(|b| b.to_bytes())
+                .unwrap_or_default();
+            return Err(BenchError::Status {
+                what: format!("WATCH {watch_path}"),
+                status: s.status.as_u16(),
+                body: excerpt(&body),
+            });
         }
-        watchers.push(tokio::spawn(follow(s.body, ctx.clock, received.clone(), stop_rx.clone())));
+        watchers.push(tokio::spawn(follow(
+            s.body,
+            ctx.clock,
+            received.clone(),
+            stop_rx.clone(),
+        )));
     }
 
     let clock = ctx.clock;
@@ -59,14 +76,19 @@ pub async fn run(ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -
     let cpu = ctx.cpu_window();
     let writes = {
         let writers = writers.clone();
-        open_loop(ctx.sizes.watch_rate, ctx.sizes.watch_duration, 1024, move |i| {
-            let (writers, ns) = (writers.clone(), ns.clone());
-            async move {
-                let sent = clock.elapsed().as_nanos().to_string();
-                let body = configmap(&configmap_name(i), &[(SENT_ANNOTATION, sent)]);
-                create_configmap(&writers, &ns, body).await
-            }
-        })
+        open_loop(
+            ctx.sizes.watch_rate,
+            ctx.sizes.watch_duration,
+            1024,
+            move |i| {
+                let (writers, ns) = (writers.clone(), ns.clone());
+                async move {
+                    let sent = clock.elapsed().as_nanos().to_string();
+                    let body = configmap(&configmap_name(i), &[(SENT_ANNOTATION, sent)]);
+                    create_configmap(&writers, &ns, body).await
+                }
+            },
+        )
         .await
     };
 
@@ -80,24 +102,64 @@ pub async fn run(ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -
     let mut all = Seen::default();
     let mut ended_early = 0u64;
     for w in watchers {
-        let seen = w.await.map_err(|e| BenchError::Http(format!("watcher task died: {e}")))?;
+        let seen = w
+            .await
+            .map_err(|e| BenchError::Http(format!("watcher task died: {e}")))?;
         all.latencies.merge(seen.latencies);
         all.events += seen.events;
         all.error_events += seen.error_events;
         ended_early += u64::from(seen.ended_early);
     }
 
-    let delivered = if expected > 0 { all.events as f64 * 100.0 / expected as f64 } else { 0.0 };
+    let delivered = if expected > 0 {
+        all.events as f64 * 100.0 / expected as f64
+    } else {
+        0.0
+    };
     report.info(NAME, "watchers", Some(n as f64), "");
     report.info(NAME, "write rate achieved", Some(writes.rate()), "/s");
-    report.info(NAME, "p50 delivery latency", all.latencies.median_ms(), "ms");
-    report.figure(NAME, "p99 delivery latency", all.latencies.percentile_ms(99.0), "ms", Target::below(20.0));
+    report.info(
+        NAME,
+        "p50 delivery latency",
+        all.latencies.median_ms(),
+        "ms",
+    );
+    report.figure(
+        NAME,
+        "p99 delivery latency",
+        all.latencies.percentile_ms(99.0),
+        "ms",
+        Target::below(20.0),
+    );
     report.info(NAME, "max delivery latency", all.latencies.max_ms(), "ms");
-    report.figure(NAME, "events delivered", Some(delivered), "%", Target::at_least(100.0));
-    report.figure(NAME, "watches ended by the server", Some(ended_early as f64), "", Target::below(1.0));
-    report.figure(NAME, "ERROR events", Some(all.error_events as f64), "", Target::below(1.0));
+    report.figure(
+        NAME,
+        "events delivered",
+        Some(delivered),
+        "%",
+        Target::at_least(100.0),
+    );
+    report.figure(
+        NAME,
+        "watches ended by the server",
+        Some(ended_early as f64),
+        "",
+        Target::below(1.0),
+    );
+    report.figure(
+        NAME,
+        "ERROR events",
+        Some(all.error_events as f64),
+        "",
+        Target::below(1.0),
+    );
     let mut write_latency = writes.samples.clone();
-    report.info(NAME, "p99 write latency", write_latency.percentile_ms(99.0), "ms");
+    report.info(
+        NAME,
+        "p99 write latency",
+        write_latency.percentile_ms(99.0),
+        "ms",
+    );
     report.cpu(NAME, "writes and delivery", cpu);
     report.failures(NAME, "write", &writes);
     Ok(())
@@ -107,10 +169,14 @@ pub async fn run(ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -
 async fn list_revision(pool: &crate::http::Pool, path: &str) -> Result<String> {
     let reply = pool.send(Method::GET, path, None).await?;
     if reply.status != StatusCode::OK {
-        return Err(BenchError::Status { what: format!("LIST {path}"), status: reply.status.as_u16(), body: excerpt(&reply.body) });
+        return Err(BenchError::Status {
+            what: format!("LIST {path}"),
+            status: reply.status.as_u16(),
+            body: excerpt(&reply.body),
+        });
     }
-    let v: serde_json::Value =
-        serde_json::from_slice(&reply.body).map_err(|e| BenchError::Http(format!("LIST {path}: {e}")))?;
+    let v: serde_json::Value = serde_json::from_slice(&reply.body)
+        .map_err(|e| BenchError::Http(format!("LIST {path}: {e}")))?;
     v["metadata"]["resourceVersion"]
         .as_str()
         .map(str::to_string)
@@ -118,7 +184,12 @@ async fn list_revision(pool: &crate::http::Pool, path: &str) -> Result<String> {
 }
 
 /// Reads watch events until told to stop or the stream ends.
-async fn follow(mut body: Incoming, clock: Instant, received: Arc<AtomicU64>, mut stop: signal::Receiver<bool>) -> Seen {
+async fn follow(
+    mut body: Incoming,
+    clock: Instant,
+    received: Arc<AtomicU64>,
+    mut stop: signal::Receiver<bool>,
+) -> Seen {
     let mut seen = Seen::default();
     let mut lines = LineBuffer::default();
     loop {
@@ -146,7 +217,8 @@ async fn follow(mut body: Incoming, clock: Instant, received: Arc<AtomicU64>, mu
 fn record(line: &[u8], now: Duration, seen: &mut Seen) {
     if let Some(sent) = sent_nanos(line) {
         seen.events += 1;
-        seen.latencies.push(now.saturating_sub(Duration::from_nanos(sent)));
+        seen.latencies
+            .push(now.saturating_sub(Duration::from_nanos(sent)));
     } else if contains(line, br#""type":"ERROR""#) {
         seen.error_events += 1;
     }
@@ -154,7 +226,8 @@ fn record(line: &[u8], now: Duration, seen: &mut Seen) {
 
 /// The send time carried by a watch event line, if it is one of ours.
 fn sent_nanos(line: &[u8]) -> Option<u64> {
-    static NEEDLE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| format!("\"{SENT_ANNOTATION}\":\""));
+    static NEEDLE: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| format!("\"{SENT_ANNOTATION}\":\""));
     let at = find(line, NEEDLE.as_bytes())? + NEEDLE.len();
     let digits = &line[at..];
     let end = digits.iter().position(|b| !b.is_ascii_digit())?;
@@ -219,7 +292,11 @@ mod tests {
     #[test]
     fn error_events_are_counted_apart() {
         let mut seen = Seen::default();
-        record(br#"{"type":"ERROR","object":{"kind":"Status","code":410}}"#, Duration::ZERO, &mut seen);
+        record(
+            br#"{"type":"ERROR","object":{"kind":"Status","code":410}}"#,
+            Duration::ZERO,
+            &mut seen,
+        );
         assert_eq!((seen.events, seen.error_events), (0, 1));
     }
 }
