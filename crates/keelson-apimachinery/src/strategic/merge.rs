@@ -4,8 +4,8 @@
 
 use super::meta::PatchSchema;
 use super::order::{
-    extract_to_delete_items, find_map, normalize_element_order, partition_maps,
-    partition_primitives,
+    find_map, is_delete_directive, normalize_element_order, order_keys, partition_maps,
+    partition_primitives, validate_merge_key, OrderKeys,
 };
 use super::{
     bad_arg_type, bad_patch_type, gofmt, no_merge_key, StrategicMergeError, DELETE_DIRECTIVE,
@@ -205,6 +205,13 @@ fn as_list(v: Option<&Value>) -> Result<Option<&Vec<Value>>> {
     }
 }
 
+fn take_list(m: &mut Object, key: &str) -> Vec<Value> {
+    match m.get_mut(key) {
+        Some(Value::Array(a)) => std::mem::take(a),
+        _ => Vec::new(),
+    }
+}
+
 /// `$setElementOrder/<field>` (`mergePatchIntoOriginal`): merges the patch
 /// list of `<field>` now and orders the result as the directive says; both
 /// leave the patch.
@@ -226,55 +233,69 @@ fn merge_set_element_order_lists(
             return Err(bad_arg_type("[]interface {}", &order));
         };
         let field = extract_key(&directive, SET_ELEMENT_ORDER_PREFIX)?;
-        // An empty live list is what kube-apiserver's typed objects omit.
-        let original_list = as_list(original.get(&field))?.filter(|l| !l.is_empty());
+        // An empty live list is one kube-apiserver's typed objects omit.
+        let live = as_list(original.get(&field))?.filter(|l| !l.is_empty());
         let patch_list = as_list(patch.get(&field))?;
+        let (found_live, found_patch) = (live.is_some(), patch_list.is_some());
         let (sub, meta) = schema.items(&field);
         let strategy = meta.strategy()?;
         let merge_key = meta.merge_key.as_str();
-        validate_patch_with_set_order_list(patch_list.map_or(&[][..], |l| l), &order, merge_key)?;
+        let no_items = Vec::new();
+        let live = live.unwrap_or(&no_items);
+        let patch_list = patch_list.unwrap_or(&no_items);
+        validate_patch_with_set_order_list(patch_list, &order, merge_key)?;
+        if !found_live && !found_patch {
+            continue;
+        }
+        let kind = slice_element_type(live, patch_list);
+        let key_kind = *kind.as_ref().unwrap_or(&Kind::Map);
+        let mut live_order = order_keys(live, merge_key, key_kind);
+        let merges = found_live && found_patch && strategy == MERGE_DIRECTIVE;
+        let reused = if merges {
+            let (order, reused) = live_order_after_merge(live_order, live, patch_list, merge_key);
+            live_order = order;
+            reused
+        } else {
+            None
+        };
 
-        let mut live_order = original_list.cloned().unwrap_or_default();
-        let patch_values = patch_list.cloned();
-        let merged = match (original_list.is_some(), patch_values) {
-            (_, None) if original_list.is_none() => continue,
-            (_, None) => live_order.clone(),
-            (false, Some(p)) => match remove_directives(Value::Array(p)) {
-                Some(Value::Array(p)) => p,
-                _ => continue,
-            },
-            (true, Some(p)) => {
-                let merged = merge_slice_handler(
-                    live_order.clone(),
-                    p.clone(),
-                    sub,
-                    strategy,
-                    merge_key,
-                    false,
-                )?;
-                if strategy == MERGE_DIRECTIVE {
-                    live_order = live_order_after_merge(live_order, &p, &merged, merge_key);
+        let merged = match (found_live, found_patch) {
+            (true, false) => take_list(original, &field),
+            (false, _) => {
+                let p = take_list(patch, &field);
+                match remove_directives(Value::Array(p)) {
+                    Some(Value::Array(p)) => p,
+                    _ => Vec::new(),
                 }
-                merged
+            }
+            (true, true) => {
+                let l = take_list(original, &field);
+                let p = take_list(patch, &field);
+                merge_slice_handler(l, p, sub, strategy, merge_key, false)?
             }
         };
-        let (patch_items, server_only) = if merge_key.is_empty() {
-            partition_primitives(merged, &order)
+        if let Some(len) = reused.filter(|len| *len == merged.len()) {
+            let merged_order = order_keys(&merged, merge_key, key_kind);
+            live_order[..len].clone_from_slice(&merged_order);
+        }
+        let order_keys_of_directive = if merge_key.is_empty() {
+            order_keys(&order, merge_key, Kind::Nil)
         } else {
-            partition_maps(merged, &order, merge_key)?
+            validate_merge_key(merge_key, &order)?;
+            order_keys(&order, merge_key, Kind::Map)
         };
-        let patch_values = patch
-            .get(&field)
-            .and_then(Value::as_array)
-            .map_or(&[][..], |l| l);
-        let kind = slice_element_type(&live_order, patch_values)?;
+        let (patch_items, server_only) = if merge_key.is_empty() {
+            partition_primitives(merged, &order_keys_of_directive)
+        } else {
+            partition_maps(merged, &order_keys_of_directive, merge_key)?
+        };
         let both = normalize_element_order(
             patch_items,
             server_only,
-            &order,
+            &order_keys_of_directive,
             &live_order,
             merge_key,
-            kind,
+            kind?,
         )?;
         original.insert(field.clone(), Value::Array(both));
         patch.shift_remove(&field);
@@ -283,28 +304,26 @@ fn merge_set_element_order_lists(
 }
 
 /// The live list as strategicpatch sees it after merging a patch list into
-/// it. Go's `mergeSlice` edits the live list's backing array in place:
-/// deleted items shift the rest left, new items fill the freed tail, and a
-/// merge that adds nothing writes its result over it (`mergeSortedSlice`
-/// reuses the array for up to 16 items). `$setElementOrder` then orders
-/// server-only items by that array, so reproducing it keeps kubectl apply's
-/// reorderings identical to kube-apiserver's.
+/// it, as order keys. Go's `mergeSlice` edits the live list's backing array
+/// in place: deleted items shift the rest left and new items fill the freed
+/// tail; a merge that adds nothing writes its result over it
+/// (`mergeSortedSlice` reuses the array for up to 16 items) — the returned
+/// length says where that result goes once known. `$setElementOrder` then
+/// orders server-only items by that array, so reproducing it keeps kubectl
+/// apply's reorderings identical to kube-apiserver's.
 fn live_order_after_merge(
-    mut live: Vec<Value>,
+    mut keys: OrderKeys,
+    live: &[Value],
     patch: &[Value],
-    merged: &[Value],
     merge_key: &str,
-) -> Vec<Value> {
+) -> (OrderKeys, Option<usize>) {
     const REUSED_ARRAY_MAX: usize = 16;
-    let n = live.len();
+    let n = keys.len();
     let maps = live.iter().chain(patch).all(Value::is_object);
     if !maps || merge_key.is_empty() {
-        if merged.len() == n && n <= REUSED_ARRAY_MAX {
-            return merged.to_vec();
-        }
-        return live;
+        // Primitives: only the write-back, when the patch adds nothing new.
+        return (keys, (n <= REUSED_ARRAY_MAX).then_some(n));
     }
-    let key_of = |v: &Value| v.get(merge_key).cloned();
     let mut len = n;
     let mut replace = false;
     for item in patch {
@@ -313,13 +332,12 @@ fn live_order_after_merge(
                 let Some(key) = item.get(merge_key) else {
                     continue;
                 };
-                while let Some(i) = live[..len]
-                    .iter()
-                    .position(|v| v.get(merge_key) == Some(key))
-                {
-                    for p in i..len - 1 {
-                        live[p] = live[p + 1].clone();
-                    }
+                while let Some(i) = keys[..len].iter().position(|k| k.as_ref() == Some(key)) {
+                    // Go's append(s[:i], s[i+1:]...): the slot left behind
+                    // keeps the old last item.
+                    let last = keys[len - 1].clone();
+                    keys[i..len].rotate_left(1);
+                    keys[len - 1] = last;
                     len -= 1;
                 }
             }
@@ -328,27 +346,25 @@ fn live_order_after_merge(
         }
     }
     if replace {
-        return live;
+        return (keys, None);
     }
     let mut appended = 0;
     for item in patch.iter().filter(|v| v.get(DIRECTIVE_MARKER).is_none()) {
-        let key = key_of(item);
-        if key.is_some() && live[..len].iter().any(|v| key_of(v) == key) {
+        let key = item.get(merge_key);
+        if key.is_some() && keys[..len].iter().any(|k| k.as_ref() == key) {
             continue;
         }
-        if len < live.len() {
-            live[len] = item.clone();
+        if len < keys.len() {
+            keys[len] = key.cloned();
         } else {
-            live.push(item.clone());
+            keys.push(key.cloned());
         }
         len += 1;
         appended += 1;
     }
-    if appended == 0 && len <= REUSED_ARRAY_MAX && merged.len() == len {
-        live[..len].clone_from_slice(merged);
-    }
-    live.truncate(n);
-    live
+    keys.truncate(n);
+    let reused = (appended == 0 && len <= REUSED_ARRAY_MAX).then_some(len);
+    (keys, reused)
 }
 
 /// The patch list's items (deletions aside) must appear in the
@@ -361,18 +377,22 @@ fn validate_patch_with_set_order_list(
     if order.is_empty() || patch_list.is_empty() {
         return Ok(());
     }
-    let kept = if merge_key.is_empty() {
-        patch_list.to_vec()
-    } else {
-        extract_to_delete_items(patch_list.to_vec())?.0
-    };
+    if !merge_key.is_empty() {
+        if let Some(bad) = patch_list.iter().find(|v| !v.is_object()) {
+            return Err(bad_arg_type("map[string]interface {}", bad));
+        }
+    }
+    let kept: Vec<&Value> = patch_list
+        .iter()
+        .filter(|v| merge_key.is_empty() || !is_delete_directive(v))
+        .collect();
     let (mut p, mut o) = (0, 0);
     while p < kept.len() && o < order.len() {
         if kept[p].get(DIRECTIVE_MARKER).is_some() {
             p += 1;
             continue;
         }
-        if merge_key_value_equal(&kept[p], &order[o], merge_key)? {
+        if merge_key_value_equal(kept[p], &order[o], merge_key)? {
             p += 1;
         }
         o += 1;
@@ -391,16 +411,13 @@ fn merge_key_value_equal(left: &Value, right: &Value, merge_key: &str) -> Result
     if merge_key.is_empty() {
         return Ok(left == right);
     }
-    let key = |v: &Value| -> Result<Value> {
+    fn key<'v>(v: &'v Value, merge_key: &str) -> Result<&'v Value> {
         match v {
-            Value::Object(m) => m
-                .get(merge_key)
-                .cloned()
-                .ok_or_else(|| no_merge_key(m, merge_key)),
+            Value::Object(m) => m.get(merge_key).ok_or_else(|| no_merge_key(m, merge_key)),
             other => Err(bad_arg_type("map[string]interface {}", other)),
         }
-    };
-    Ok(key(left)? == key(right)?)
+    }
+    Ok(key(left, merge_key)? == key(right, merge_key)?)
 }
 
 /// The common element type of two lists (`sliceElementType`).
@@ -462,38 +479,51 @@ fn merge_slice(
         return Ok(original);
     }
     let kind = slice_element_type(&original, &patch)?;
-    let (original, patch, merged) = if kind != Kind::Map {
+    if kind != Kind::Map {
         if is_delete_list {
             return Ok(original
                 .into_iter()
                 .filter(|v| !patch.contains(v))
                 .collect());
         }
+        let server_order = order_keys(&original, merge_key, kind);
+        let patch_order = order_keys(&patch, merge_key, kind);
         let mut merged: Vec<Value> = Vec::with_capacity(original.len() + patch.len());
-        for v in original.iter().chain(&patch) {
-            if !merged.contains(v) {
-                merged.push(v.clone());
+        for v in original.into_iter().chain(patch) {
+            if !merged.contains(&v) {
+                merged.push(v);
             }
         }
-        (original, patch, merged)
-    } else {
-        if merge_key.is_empty() {
-            return Err(StrategicMergeError::Internal(format!(
-                "cannot merge lists without merge key for {}",
-                schema.name()
-            )));
-        }
-        let (original, patch) = merge_slice_with_special_elements(original, patch, merge_key)?;
-        let merged =
-            merge_slice_without_special_elements(original.clone(), &patch, merge_key, schema)?;
-        (original, patch, merged)
-    };
-    let (patch_items, server_only) = if merge_key.is_empty() {
-        partition_primitives(merged, &patch)
-    } else {
-        partition_maps(merged, &patch, merge_key)?
-    };
-    normalize_element_order(patch_items, server_only, &patch, &original, merge_key, kind)
+        let (patch_items, server_only) = partition_primitives(merged, &patch_order);
+        return normalize_element_order(
+            patch_items,
+            server_only,
+            &patch_order,
+            &server_order,
+            merge_key,
+            kind,
+        );
+    }
+    if merge_key.is_empty() {
+        return Err(StrategicMergeError::Internal(format!(
+            "cannot merge lists without merge key for {}",
+            schema.name()
+        )));
+    }
+    let (original, patch) = merge_slice_with_special_elements(original, patch, merge_key)?;
+    validate_merge_key(merge_key, &original)?;
+    let server_order = order_keys(&original, merge_key, kind);
+    let patch_order = order_keys(&patch, merge_key, kind);
+    let merged = merge_slice_without_special_elements(original, patch, merge_key, schema)?;
+    let (patch_items, server_only) = partition_maps(merged, &patch_order, merge_key)?;
+    normalize_element_order(
+        patch_items,
+        server_only,
+        &patch_order,
+        &server_order,
+        merge_key,
+        kind,
+    )
 }
 
 /// Applies the `$patch` items of a list of maps: `delete` removes the items
@@ -547,24 +577,24 @@ fn merge_slice_with_special_elements(
 /// or appends it.
 fn merge_slice_without_special_elements(
     mut original: Vec<Value>,
-    patch: &[Value],
+    patch: Vec<Value>,
     merge_key: &str,
     schema: PatchSchema,
 ) -> Result<Vec<Value>> {
     for v in patch {
         let Value::Object(item) = v else {
-            return Err(bad_arg_type("map[string]interface {}", v));
+            return Err(bad_arg_type("map[string]interface {}", &v));
         };
         let Some(key_value) = item.get(merge_key) else {
-            return Err(no_merge_key(item, merge_key));
+            return Err(no_merge_key(&item, merge_key));
         };
         let found = find_map(&original, merge_key, key_value)?;
         match found.and_then(|i| original[i].as_object_mut()) {
             Some(o) => {
-                let merged = merge_map(std::mem::take(o), item.clone(), schema)?;
+                let merged = merge_map(std::mem::take(o), item, schema)?;
                 *o = merged;
             }
-            None => original.push(v.clone()),
+            None => original.push(Value::Object(item)),
         }
     }
     Ok(original)

@@ -13,20 +13,31 @@ use serde_json::Value;
 
 type Result<T> = std::result::Result<T, StrategicMergeError>;
 
-fn merge_key_value<'a>(item: &'a Value, merge_key: &str) -> Option<&'a Value> {
-    item.as_object().and_then(|m| m.get(merge_key))
+/// A list reduced to what ordering compares: each map's merge-key value
+/// (`None` when missing, which matches another missing key as Go's nil
+/// interfaces do), or the value itself for primitives. Cheap to keep while
+/// the items themselves move into the merged list.
+pub(super) type OrderKeys = Vec<Option<Value>>;
+
+fn key_of<'a>(item: &'a Value, merge_key: &str, kind: Kind) -> Option<&'a Value> {
+    if kind == Kind::Map {
+        item.as_object().and_then(|m| m.get(merge_key))
+    } else {
+        Some(item)
+    }
 }
 
-/// Position of `item` in `list`: by merge-key value for maps (a missing key
-/// matches a missing key, as Go's nil interfaces do), by value otherwise.
-pub(super) fn index(list: &[Value], item: &Value, merge_key: &str, kind: Kind) -> Option<usize> {
-    if kind == Kind::Map {
-        let target = merge_key_value(item, merge_key);
-        list.iter()
-            .position(|v| merge_key_value(v, merge_key) == target)
-    } else {
-        list.iter().position(|v| v == item)
-    }
+/// The order keys of `list`.
+pub(super) fn order_keys(list: &[Value], merge_key: &str, kind: Kind) -> OrderKeys {
+    list.iter()
+        .map(|v| key_of(v, merge_key, kind).cloned())
+        .collect()
+}
+
+/// Position of `item` in an order.
+fn index(order: &[Option<Value>], item: &Value, merge_key: &str, kind: Kind) -> Option<usize> {
+    let key = key_of(item, merge_key, kind);
+    order.iter().position(|k| k.as_ref() == key)
 }
 
 /// Every item is a map carrying the merge key.
@@ -41,12 +52,13 @@ pub(super) fn validate_merge_key(merge_key: &str, list: &[Value]) -> Result<()> 
     Ok(())
 }
 
-fn is_delete_directive(item: &Value) -> bool {
+/// Whether a list item is `$patch: delete`.
+pub(super) fn is_delete_directive(item: &Value) -> bool {
     item.get(super::DIRECTIVE_MARKER).and_then(Value::as_str) == Some(super::DELETE_DIRECTIVE)
 }
 
 /// Splits the items to keep from the `$patch: delete` ones.
-pub(super) fn extract_to_delete_items(list: Vec<Value>) -> Result<(Vec<Value>, Vec<Value>)> {
+fn extract_to_delete_items(list: Vec<Value>) -> Result<(Vec<Value>, Vec<Value>)> {
     if let Some(bad) = list.iter().find(|v| !v.is_object()) {
         return Err(bad_arg_type("map[string]interface {}", bad));
     }
@@ -71,20 +83,20 @@ pub(super) fn find_map(list: &[Value], key: &str, value: &Value) -> Result<Optio
 /// Splits maps into those whose merge key appears in `by` and the others.
 pub(super) fn partition_maps(
     merged: Vec<Value>,
-    by: &[Value],
+    by: &[Option<Value>],
     merge_key: &str,
 ) -> Result<(Vec<Value>, Vec<Value>)> {
     let mut in_patch = Vec::with_capacity(merged.len());
     let mut server_only = Vec::new();
     for v in merged {
-        let key_value = match &v {
+        let found = match &v {
             Value::Object(m) => match m.get(merge_key) {
-                Some(k) => k,
+                Some(k) => by.iter().any(|b| b.as_ref() == Some(k)),
                 None => return Err(no_merge_key(m, merge_key)),
             },
             other => return Err(bad_arg_type("map[string]interface {}", other)),
         };
-        if find_map(by, merge_key, key_value)?.is_some() {
+        if found {
             in_patch.push(v);
         } else {
             server_only.push(v);
@@ -94,17 +106,22 @@ pub(super) fn partition_maps(
 }
 
 /// Splits primitives into those present in `by` and the others.
-pub(super) fn partition_primitives(merged: Vec<Value>, by: &[Value]) -> (Vec<Value>, Vec<Value>) {
-    merged.into_iter().partition(|v| by.contains(v))
+pub(super) fn partition_primitives(
+    merged: Vec<Value>,
+    by: &[Option<Value>],
+) -> (Vec<Value>, Vec<Value>) {
+    merged
+        .into_iter()
+        .partition(|v| by.iter().any(|b| b.as_ref() == Some(v)))
 }
 
 /// Sorts `patch` by `patch_order` and `server_only` by `server_order`, then
-/// interleaves them.
+/// interleaves them. The callers have checked the orders' merge keys.
 pub(super) fn normalize_element_order(
     patch: Vec<Value>,
     server_only: Vec<Value>,
-    patch_order: &[Value],
-    server_order: &[Value],
+    patch_order: &[Option<Value>],
+    server_order: &[Option<Value>],
     merge_key: &str,
     kind: Kind,
 ) -> Result<Vec<Value>> {
@@ -123,13 +140,12 @@ pub(super) fn normalize_element_order(
 /// delete` items go last.
 fn normalize_slice_order(
     to_sort: Vec<Value>,
-    order: &[Value],
+    order: &[Option<Value>],
     merge_key: &str,
     kind: Kind,
 ) -> Result<Vec<Value>> {
     let (to_sort, to_delete) = if kind == Kind::Map {
         validate_merge_key(merge_key, &to_sort)?;
-        validate_merge_key(merge_key, order)?;
         extract_to_delete_items(to_sort)?
     } else {
         (to_sort, Vec::new())
@@ -140,8 +156,7 @@ fn normalize_slice_order(
         .collect();
     let already_sorted = keyed
         .windows(2)
-        .all(|w| matches!((w[0].0, w[1].0), (Some(a), Some(b)) if a <= b))
-        && keyed.first().is_none_or(|f| f.0.is_some());
+        .all(|w| matches!((w[0].0, w[1].0), (Some(a), Some(b)) if a <= b));
     if keyed.len() > 1 && !already_sorted {
         go_stable_sort(&mut keyed, |a, b| match (a.0, b.0) {
             (Some(i), Some(j)) => i < j,
@@ -159,7 +174,7 @@ fn normalize_slice_order(
 fn merge_sorted_slices(
     left: Vec<Value>,
     right: Vec<Value>,
-    server_order: &[Value],
+    server_order: &[Option<Value>],
     merge_key: &str,
     kind: Kind,
 ) -> Vec<Value> {
