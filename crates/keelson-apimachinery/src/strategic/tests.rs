@@ -281,6 +281,94 @@ const MERGE_ITEM_CASES: &str = r##"
   result:
     mergingList: [{name: b, value: b}]
     mergeItemPtr: [{name: d, value: d}, {name: c, value: c}]
+- description: add field to map in merging list by pointer
+  original:
+    mergeItemPtr:
+      - name: 1
+        other: a
+        mergeItemPtr: [{name: 1, other: a}, {name: 2, value: 2, other: b}]
+      - {name: 2, other: b}
+  patch:
+    $setElementOrder/mergeItemPtr: [{name: 1}, {name: 2}]
+    mergeItemPtr:
+      - $setElementOrder/mergeItemPtr: [{name: 1}, {name: 2}]
+        name: 1
+        mergeItemPtr: [{name: 1, value: 1}]
+  result:
+    mergeItemPtr:
+      - name: 1
+        other: a
+        mergeItemPtr: [{name: 1, other: a, value: 1}, {name: 2, value: 2, other: b}]
+      - {name: 2, other: b}
+- description: merge lists of scalars
+  original: {mergingIntList: [1, 2, 4]}
+  patch:
+    $setElementOrder/mergingIntList: [1, 2, 3]
+    mergingIntList: [3]
+  result: {mergingIntList: [1, 2, 3, 4]}
+- description: add an item in a list of primitives and preserve order
+  original: {mergingIntList: [1, 4, 2]}
+  patch:
+    $setElementOrder/mergingIntList: [3, 1, 2]
+    mergingIntList: [3]
+  result: {mergingIntList: [3, 1, 4, 2]}
+- description: delete an item in a list of primitives and preserve order
+  original: {mergingIntList: [1, 2, 3]}
+  patch:
+    $setElementOrder/mergingIntList: [2, 1]
+    $deleteFromPrimitiveList/mergingIntList: [3]
+  result: {mergingIntList: [2, 1]}
+- description: add and delete an item in a int list and preserve order
+  original: {mergingIntList: [1, 2, 3]}
+  patch:
+    $setElementOrder/mergingIntList: [4, 2, 1]
+    mergingIntList: [4]
+    $deleteFromPrimitiveList/mergingIntList: [3]
+  result: {mergingIntList: [4, 2, 1]}
+- description: change an item in a list and preserve order
+  original:
+    mergingList: [{name: 1, other: a}, {name: 2, value: 2, other: b}, {name: 3, value: 3}]
+  patch:
+    $setElementOrder/mergingList: [{name: 2}, {name: 3}, {name: 1}]
+    mergingList: [{name: 3, value: x}]
+  result:
+    mergingList: [{name: 2, value: 2, other: b}, {name: 3, value: x}, {name: 1, other: a}]
+- description: add and delete an item in a list and preserve order
+  original:
+    mergingList: [{name: 1, other: a}, {name: 2, value: 2, other: b}, {name: 3, value: 3}]
+  patch:
+    $setElementOrder/mergingList: [{name: 4}, {name: 2}, {name: 1}]
+    mergingList: [{name: 4, value: 4}, {name: 3, $patch: delete}]
+  result:
+    mergingList: [{name: 4, value: 4}, {name: 2, value: 2, other: b}, {name: 1, other: a}]
+- description: set elements order in a list with server-only items
+  original:
+    mergingList: [{name: 1, other: a}, {name: 2, value: 2}, {name: 9}, {name: 3, value: 3}, {name: 4, value: 4}]
+  patch:
+    $setElementOrder/mergingList: [{name: 2}, {name: 1}, {name: 4}, {name: 3}]
+  result:
+    mergingList: [{name: 2, value: 2}, {name: 1, other: a}, {name: 9}, {name: 4, value: 4}, {name: 3, value: 3}]
+- description: set elements order in a list with several server-only items
+  original:
+    mergingList:
+      - {name: 1, other: a}
+      - {name: 2, value: 2}
+      - {name: 7}
+      - {name: 9}
+      - {name: 8}
+      - {name: 3, value: 3}
+      - {name: 4, value: 4}
+  patch:
+    $setElementOrder/mergingList: [{name: 2}, {name: 1}, {name: 4}, {name: 3}]
+  result:
+    mergingList:
+      - {name: 2, value: 2}
+      - {name: 1, other: a}
+      - {name: 7}
+      - {name: 9}
+      - {name: 8}
+      - {name: 4, value: 4}
+      - {name: 3, value: 3}
 - description: replace strategy replaces the map
   original: {replacingItem: {a: 1, b: 2}}
   patch: {replacingItem: {c: 3}}
