@@ -234,6 +234,19 @@ impl Registry {
         Ok(rev)
     }
 
+    /// Waits until the caches have seen `revision` (a read "not older than"
+    /// it); kube-apiserver's 504 `Too large resource version` after 3 s.
+    /// Returns the caches' revision.
+    pub async fn wait_for_revision(&self, revision: i64) -> ApiResult<i64> {
+        if !self.caches.wait_for(revision, CONSISTENT_READ_WAIT).await {
+            return Err(ApiError::timeout(format!(
+                "Too large resource version: {revision}, current: {}",
+                self.caches.revision()
+            )));
+        }
+        Ok(self.caches.revision())
+    }
+
     /// Reads one object (consistently).
     pub async fn get(
         &self,

@@ -13,7 +13,6 @@ use keelson_apimachinery::status::{ApiError, ApiResult};
 use keelson_storage::ListOptions;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// How a list's resourceVersion must be honoured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,20 +139,7 @@ pub async fn read_page(ctx: &Ctx, filter: &ListFilter) -> ApiResult<Page> {
         let cache = ctx.registry.cache(entry)?;
         let revision = match m {
             RvMatch::Latest => ctx.registry.wait_consistent().await?,
-            RvMatch::NotOlderThan(rv) => {
-                if !ctx
-                    .registry
-                    .caches
-                    .wait_for(rv, Duration::from_secs(3))
-                    .await
-                {
-                    return Err(ApiError::timeout(format!(
-                        "Too large resource version: {rv}, current: {}",
-                        ctx.registry.caches.revision()
-                    )));
-                }
-                ctx.registry.caches.revision()
-            }
+            RvMatch::NotOlderThan(rv) => ctx.registry.wait_for_revision(rv).await?,
             _ => ctx.registry.caches.revision(),
         };
         let items = cache.list(&prefix, |o| filter.matches(o));

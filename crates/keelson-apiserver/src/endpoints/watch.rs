@@ -147,17 +147,7 @@ pub async fn watch(ctx: Ctx) -> ApiResult<Response<Body>> {
         let rv: i64 = rv
             .parse()
             .map_err(|_| ApiError::bad_request(format!("invalid resource version: {rv}")))?;
-        if !ctx
-            .registry
-            .caches
-            .wait_for(rv, Duration::from_secs(3))
-            .await
-        {
-            return Err(ApiError::timeout(format!(
-                "Too large resource version: {rv}, current: {}",
-                ctx.registry.caches.revision()
-            )));
-        }
+        ctx.registry.wait_for_revision(rv).await?;
         WatchStart::After(rv)
     };
     let cache = ctx.registry.cache(&ctx.entry)?.clone();
