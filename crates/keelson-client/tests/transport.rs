@@ -1,0 +1,328 @@
+//! Retries, timeouts, rate limiting and tracing, against a tiny local HTTP server
+//! that answers what each test scripts.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use keelson_client::{Config, RestClient};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+
+/// One scripted answer: status, `Retry-After`, content type, body, delay.
+#[derive(Clone)]
+struct Answer {
+    code: u16,
+    retry_after: Option<&'static str>,
+    content_type: &'static str,
+    body: &'static str,
+    delay: Duration,
+}
+
+fn answer(code: u16, retry_after: Option<&'static str>) -> Answer {
+    Answer {
+        code,
+        retry_after,
+        content_type: "application/json",
+        body: r#"{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"x"}}"#,
+        delay: Duration::ZERO,
+    }
+}
+
+/// What the server saw: method, path and query, body.
+type Seen = Arc<Mutex<Vec<(String, String, Bytes)>>>;
+
+/// Serves `script` in order (the last answer repeats) on a free port.
+async fn serve(script: Vec<Answer>) -> (String, Seen) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let seen: Seen = Arc::default();
+    let script = Arc::new(Mutex::new(script));
+    let seen2 = seen.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let (seen, script) = (seen2.clone(), script.clone());
+            tokio::spawn(async move {
+                let svc = service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                    let (seen, script) = (seen.clone(), script.clone());
+                    async move {
+                        let method = req.method().to_string();
+                        let path = req
+                            .uri()
+                            .path_and_query()
+                            .map(|p| p.to_string())
+                            .unwrap_or_default();
+                        let body = req
+                            .into_body()
+                            .collect()
+                            .await
+                            .map(|b| b.to_bytes())
+                            .unwrap_or_default();
+                        seen.lock().expect("lock").push((method, path, body));
+                        let a = {
+                            let mut s = script.lock().expect("lock");
+                            if s.len() > 1 {
+                                s.remove(0)
+                            } else {
+                                s[0].clone()
+                            }
+                        };
+                        tokio::time::sleep(a.delay).await;
+                        let mut resp = http::Response::builder()
+                            .status(a.code)
+                            .header("content-type", a.content_type);
+                        if let Some(r) = a.retry_after {
+                            resp = resp.header("retry-after", r);
+                        }
+                        Ok::<_, std::convert::Infallible>(
+                            resp.body(Full::new(Bytes::from_static(a.body.as_bytes())))
+                                .expect("response"),
+                        )
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await;
+            });
+        }
+    });
+    (url, seen)
+}
+
+fn client(url: &str) -> RestClient {
+    RestClient::new(Config::new(url).expect("config")).expect("client")
+}
+
+#[tokio::test]
+async fn retry_after_on_429_is_honoured() {
+    let (url, seen) = serve(vec![answer(429, Some("1")), answer(200, None)]).await;
+    let started = Instant::now();
+    let got: serde_json::Value = client(&url)
+        .post()
+        .namespace("ns")
+        .resource("configmaps")
+        .body(&serde_json::json!({"metadata": {"name": "x"}}))
+        .into()
+        .await
+        .expect("succeeds on the second attempt");
+    assert_eq!(got["metadata"]["name"], "x");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited {:?}",
+        started.elapsed()
+    );
+    let seen = seen.lock().expect("lock");
+    assert_eq!(seen.len(), 2);
+    assert_eq!(
+        seen[0], seen[1],
+        "the same request, body included, is sent again"
+    );
+    assert_eq!(seen[1].1, "/api/v1/namespaces/ns/configmaps");
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_only_with_retry_after() {
+    let (url, seen) = serve(vec![answer(500, Some("0")), answer(200, None)]).await;
+    client(&url)
+        .get()
+        .resource("configmaps")
+        .name("x")
+        .send()
+        .await
+        .expect("retried");
+    assert_eq!(seen.lock().expect("lock").len(), 2);
+
+    let plain = Answer {
+        content_type: "text/plain",
+        body: "upstream went away",
+        ..answer(503, None)
+    };
+    let (url, seen) = serve(vec![plain, answer(200, None)]).await;
+    let err = client(&url)
+        .get()
+        .resource("configmaps")
+        .name("x")
+        .send()
+        .await
+        .expect_err("not retried");
+    assert_eq!(seen.lock().expect("lock").len(), 1);
+    assert_eq!(err.reason(), Some("ServiceUnavailable"));
+    assert_eq!(
+        err.to_string(),
+        "ServiceUnavailable (503): the server is currently unable to handle the request (get configmaps x)"
+    );
+}
+
+#[tokio::test]
+async fn retries_stop_after_ten() {
+    let (url, seen) = serve(vec![answer(429, Some("0"))]).await;
+    let err = client(&url)
+        .get()
+        .resource("pods")
+        .send()
+        .await
+        .expect_err("gives up");
+    assert_eq!(
+        seen.lock().expect("lock").len(),
+        11,
+        "one attempt and client-go's 10 retries"
+    );
+    assert_eq!(err.reason(), Some("TooManyRequests"));
+    assert_eq!(err.api().and_then(|e| e.retry_after_seconds), Some(0));
+
+    let (url, seen) = serve(vec![answer(429, Some("0"))]).await;
+    client(&url)
+        .get()
+        .resource("pods")
+        .max_retries(2)
+        .send()
+        .await
+        .expect_err("gives up");
+    assert_eq!(seen.lock().expect("lock").len(), 3);
+}
+
+#[tokio::test]
+async fn timeout_bounds_the_request_and_is_sent_to_the_server() {
+    let slow = Answer {
+        delay: Duration::from_secs(3),
+        ..answer(200, None)
+    };
+    let (url, seen) = serve(vec![slow]).await;
+    let started = Instant::now();
+    let err = client(&url)
+        .get()
+        .resource("pods")
+        .timeout(Duration::from_millis(300))
+        .send()
+        .await
+        .expect_err("times out");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(
+        err.to_string(),
+        format!("Get \"{url}/api/v1/pods?timeout=300ms\": context deadline exceeded")
+    );
+    assert!(matches!(err, keelson_client::Error::Timeout(_)));
+    assert_eq!(
+        seen.lock().expect("lock")[0].1,
+        "/api/v1/pods?timeout=300ms"
+    );
+}
+
+#[tokio::test]
+async fn client_side_rate_limit_paces_requests() {
+    let (url, _) = serve(vec![answer(200, None)]).await;
+    let mut config = Config::new(&url).expect("config");
+    config.qps = 5.0;
+    config.burst = 2;
+    let c = RestClient::new(config).expect("client");
+    let started = Instant::now();
+    for _ in 0..5 {
+        c.get().resource("pods").send().await.expect("ok");
+    }
+    // Two from the burst, then three more at 5 per second.
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(550), "took {took:?}");
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+
+    let mut config = Config::new(&url).expect("config");
+    config.qps = 0.0;
+    let unlimited = RestClient::new(config).expect("client");
+    let started = Instant::now();
+    for _ in 0..20 {
+        unlimited.get().resource("pods").send().await.expect("ok");
+    }
+    assert!(started.elapsed() < Duration::from_millis(1000));
+}
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+async fn logs_at(url: &str, verbosity: u8) -> String {
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || sink.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let mut config = Config::new(url).expect("config");
+    config.verbosity = verbosity;
+    config.auth.token = Some("very-secret-token".into());
+    let c = RestClient::new(config).expect("client");
+    c.get()
+        .namespace("ns")
+        .resource("configmaps")
+        .name("x")
+        .send()
+        .await
+        .expect("ok");
+    let bytes = captured.0.lock().expect("lock").clone();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[tokio::test]
+async fn verbosity_levels_log_like_kubectl() {
+    let (url, _) = serve(vec![answer(200, None)]).await;
+    let full = format!("{url}/api/v1/namespaces/ns/configmaps/x");
+
+    let v0 = logs_at(&url, 0).await;
+    assert!(v0.is_empty(), "nothing at info level by default: {v0}");
+
+    let v6 = logs_at(&url, 6).await;
+    assert!(
+        v6.contains(&format!(
+            "\"Response\" verb=\"GET\" url=\"{full}\" status=\"200 OK\" milliseconds="
+        )),
+        "{v6}"
+    );
+    assert!(!v6.contains("Accept"), "no headers at -v=6: {v6}");
+
+    let v7 = logs_at(&url, 7).await;
+    assert!(v7.contains("Accept: application/json, */*"), "{v7}");
+    assert!(v7.contains("Authorization: Bearer <masked>"), "{v7}");
+
+    let v8 = logs_at(&url, 8).await;
+    assert!(v8.contains("\"Response Body\""), "{v8}");
+    assert!(v8.contains("Content-Type: application/json"), "{v8}");
+
+    let v9 = logs_at(&url, 9).await;
+    assert!(
+        v9.contains(&format!("curl -v -XGET ")) && v9.contains(&format!("'{full}'")),
+        "{v9}"
+    );
+    for logs in [&v6, &v7, &v8, &v9] {
+        assert!(!logs.contains("very-secret-token"), "token leaked: {logs}");
+    }
+}
+
+#[tokio::test]
+async fn two_hundred_status_failure_is_an_error() {
+    let failure = Answer {
+        body: r#"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Conflict","message":"nope","code":409}"#,
+        ..answer(200, None)
+    };
+    let (url, _) = serve(vec![failure]).await;
+    let err = client(&url)
+        .get()
+        .resource("pods")
+        .send()
+        .await
+        .expect_err("Status Failure");
+    assert_eq!(err.reason(), Some("Conflict"));
+    assert_eq!(err.code(), Some(409));
+}
