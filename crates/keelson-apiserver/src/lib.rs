@@ -23,6 +23,7 @@ pub mod filter;
 pub mod handler;
 pub mod instrumented;
 pub mod ipalloc;
+pub mod managed_fields;
 pub mod metrics;
 pub mod negotiate;
 pub mod openapi;

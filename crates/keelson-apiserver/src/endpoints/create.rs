@@ -2,8 +2,9 @@
 
 use super::Ctx;
 use crate::admission;
+use crate::managed_fields;
 use crate::negotiate::Body;
-use crate::registry::{generate_name, invalid, now_rfc3339, ResourceEntry};
+use crate::registry::{generate_name, invalid, now_rfc3339, Registry, ResourceEntry};
 use http::Response;
 use keelson_apimachinery::meta;
 use keelson_apimachinery::status::{ApiError, ApiResult};
@@ -80,6 +81,7 @@ pub fn validate_meta(entry: &ResourceEntry, obj: &Value) -> ApiResult<()> {
 /// CREATE.
 pub async fn create(mut ctx: Ctx) -> ApiResult<Response<Body>> {
     let dry_run = ctx.dry_run()?;
+    let tracker = managed_fields::Tracker::for_request(&ctx)?;
     let (mut obj, raw) = ctx.read_object_raw().await?;
     let entry = ctx.entry.clone();
     check_type(&entry, &mut obj)?;
@@ -104,29 +106,41 @@ pub async fn create(mut ctx: Ctx) -> ApiResult<Response<Body>> {
         &mut obj,
     )?;
     ctx.warnings.extend(admitted);
-    let name = meta::name(&obj).to_string();
+    tracker.record_create(&mut obj);
+    prepare_new_object(&ctx.registry, &entry, &ctx.info.namespace, &mut obj).await?;
+    let stored = ctx.registry.create(&entry, obj, dry_run).await?;
+    ctx.respond_object(201, &stored)
+}
+
+/// The server's part of a create, once the object is admitted: the
+/// namespace must exist and be active; uid, creationTimestamp, generation
+/// and status are the server's; the kind's strategy has the last word.
+/// (Also the create half of a server-side apply to a missing object.)
+pub async fn prepare_new_object(
+    registry: &Registry,
+    entry: &ResourceEntry,
+    namespace: &str,
+    obj: &mut Value,
+) -> ApiResult<()> {
+    let name = meta::name(obj).to_string();
     if entry.info.namespaced {
-        ctx.registry
-            .check_namespace_writable(&entry.gr, &name, &ctx.info.namespace)
+        registry
+            .check_namespace_writable(&entry.gr, &name, namespace)
             .await?;
     }
     // Fields only the server sets.
-    meta::set_meta(
-        &mut obj,
-        "uid",
-        Some(json!(uuid::Uuid::new_v4().to_string())),
-    );
-    meta::set_meta(&mut obj, "creationTimestamp", Some(json!(now_rfc3339())));
-    meta::set_meta(&mut obj, "resourceVersion", None);
-    meta::set_meta(&mut obj, "deletionTimestamp", None);
-    meta::set_meta(&mut obj, "deletionGracePeriodSeconds", None);
+    meta::set_meta(obj, "uid", Some(json!(uuid::Uuid::new_v4().to_string())));
+    meta::set_meta(obj, "creationTimestamp", Some(json!(now_rfc3339())));
+    meta::set_meta(obj, "resourceVersion", None);
+    meta::set_meta(obj, "deletionTimestamp", None);
+    meta::set_meta(obj, "deletionGracePeriodSeconds", None);
     if entry.strategy.tracks_generation {
-        meta::set_meta(&mut obj, "generation", Some(json!(1)));
+        meta::set_meta(obj, "generation", Some(json!(1)));
     } else {
-        meta::set_meta(&mut obj, "generation", None);
+        meta::set_meta(obj, "generation", None);
     }
     if entry.strategy.status_subresource {
-        match entry.strategy.initial_status(&obj) {
+        match entry.strategy.initial_status(obj) {
             Some(s) => obj["status"] = s,
             None => {
                 if let Some(m) = obj.as_object_mut() {
@@ -135,7 +149,6 @@ pub async fn create(mut ctx: Ctx) -> ApiResult<Response<Body>> {
             }
         }
     }
-    entry.strategy.prepare_for_create(&mut obj);
-    let stored = ctx.registry.create(&entry, obj, dry_run).await?;
-    ctx.respond_object(201, &stored)
+    entry.strategy.prepare_for_create(obj);
+    Ok(())
 }

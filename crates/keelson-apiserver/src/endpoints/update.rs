@@ -1,9 +1,10 @@
 //! UPDATE (PUT) and PATCH of an object or its status/scale subresources.
 
-use super::create::{check_namespace, check_type, validate_meta};
+use super::create::{check_namespace, check_type, prepare_new_object, validate_meta};
 use super::get::scale_of;
 use super::Ctx;
 use crate::admission;
+use crate::managed_fields;
 use crate::negotiate::Body;
 use crate::registry::{Change, ResourceEntry, WriteOutcome};
 use http::Response;
@@ -165,6 +166,7 @@ fn respond_outcome(ctx: &Ctx, outcome: WriteOutcome) -> ApiResult<Response<Body>
 /// UPDATE (PUT).
 pub async fn update(mut ctx: Ctx) -> ApiResult<Response<Body>> {
     let dry_run = ctx.dry_run()?;
+    let tracker = managed_fields::Tracker::for_request(&ctx)?;
     let (mut body, raw) = ctx.read_object_raw().await?;
     let entry = ctx.entry.clone();
     let sub = ctx.info.subresource.clone();
@@ -199,7 +201,9 @@ pub async fn update(mut ctx: Ctx) -> ApiResult<Response<Body>> {
                 request: admission::Request::of(&ctx),
             };
             warnings = admission::admit(&write, &mut new)?;
-            prepare_update(&entry, &sub, &current, new)
+            let sent = managed_fields::sent(&new);
+            let change = prepare_update(&entry, &sub, &current, new)?;
+            Ok(tracker.record_update(&current, sent, change))
         })
         .await?;
     ctx.warnings.extend(warnings);
@@ -253,6 +257,10 @@ fn apply_patch(
 pub async fn patch(mut ctx: Ctx) -> ApiResult<Response<Body>> {
     let dry_run = ctx.dry_run()?;
     let ct = ctx.content_type();
+    let tracker = managed_fields::Tracker::for_request(&ctx)?;
+    if ct == ContentType::ApplyPatch {
+        return apply(ctx, tracker).await;
+    }
     let patch_body = ctx.read_body().await?;
     let entry = ctx.entry.clone();
     let sub = ctx.info.subresource.clone();
@@ -290,9 +298,95 @@ pub async fn patch(mut ctx: Ctx) -> ApiResult<Response<Body>> {
                 };
                 warnings = admission::admit(&write, &mut patched)?;
             }
-            prepare_update(&entry, &sub, &current, patched)
+            let sent = managed_fields::sent(&patched);
+            let change = prepare_update(&entry, &sub, &current, patched)?;
+            Ok(tracker.record_update(&current, sent, change))
         })
         .await?;
     ctx.warnings.extend(warnings);
     respond_outcome(&ctx, outcome)
+}
+
+/// Server-side apply (PATCH with `application/apply-patch+yaml`). As in
+/// kube-apiserver, applying to an object that does not exist creates it
+/// (201), except through a subresource.
+async fn apply(mut ctx: Ctx, tracker: managed_fields::Tracker) -> ApiResult<Response<Body>> {
+    let dry_run = ctx.dry_run()?;
+    let patch_body = ctx.read_body().await?;
+    let config = managed_fields::decode_apply_config(&patch_body)?;
+    let entry = ctx.entry.clone();
+    let sub = ctx.info.subresource.clone();
+    let name = ctx.info.name.clone();
+    let ns = ctx.info.namespace.clone();
+    let mode = ctx.field_validation()?;
+    let registry = ctx.registry.clone();
+    // The object is created when missing; a create racing with ours makes
+    // us apply again, to the object it created.
+    for _ in 0..3 {
+        let mut warnings = Vec::new();
+        let admit = |old: Option<&Value>, obj: &mut Value, warnings: &mut Vec<String>| {
+            if sub != "scale" {
+                check_type(&entry, obj)?;
+                check_namespace(&entry, &ns, obj)?;
+                if meta::name(obj) != name {
+                    return Err(ApiError::bad_request(format!(
+                        "the name of the object ({}) does not match the name on the URL ({name})",
+                        meta::name(obj)
+                    )));
+                }
+                validate_meta(&entry, obj)?;
+            }
+            let write = admission::Write {
+                registry: &registry,
+                entry: &entry,
+                old,
+                raw_body: &patch_body,
+                body_is_object: false,
+                mode,
+                request: admission::Request::of(&ctx),
+            };
+            *warnings = admission::admit(&write, obj)?;
+            Ok(())
+        };
+        let result = registry
+            .update_with(&entry, &ns, &name, dry_run, |current| {
+                let mut applied = tracker.apply(Some(&current), &config)?;
+                admit(Some(&current), &mut applied, &mut warnings)?;
+                prepare_update(&entry, &sub, &current, applied)
+            })
+            .await;
+        let missing = |e: &ApiError| {
+            e.code == 404
+                && e.kind.as_deref() == Some(entry.gr.resource.as_str())
+                && e.name.as_deref() == Some(name.as_str())
+        };
+        match result {
+            Ok(outcome) => {
+                ctx.warnings.extend(warnings);
+                return respond_outcome(&ctx, outcome);
+            }
+            Err(e) if sub.is_empty() && missing(&e) => {}
+            Err(e) => return Err(e),
+        }
+        let mut obj = tracker.apply(None, &config)?;
+        let uid = meta::meta_str(&obj, "uid").to_string();
+        if !uid.is_empty() {
+            return Err(ApiError::conflict(
+                &entry.gr,
+                &name,
+                &format!("uid mismatch: the provided object specified uid {uid}, and no existing object was found"),
+            ));
+        }
+        admit(None, &mut obj, &mut warnings)?;
+        prepare_new_object(&registry, &entry, &ns, &mut obj).await?;
+        match registry.create(&entry, obj, dry_run).await {
+            Ok(stored) => {
+                ctx.warnings.extend(warnings);
+                return ctx.respond_object(201, &stored);
+            }
+            Err(e) if e.reason == "AlreadyExists" => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(ApiError::stale_conflict(&entry.gr, &name))
 }
