@@ -415,3 +415,105 @@ async fn exec_plugin_supplies_the_token() {
         .expect("authenticated through the plugin");
     assert_eq!(ns.name(), "kube-system");
 }
+
+/// A minimal HTTP CONNECT proxy on loopback; records the targets it was asked for.
+async fn connect_proxy() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let targets: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let seen = targets.clone();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if client.read(&mut byte).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let text = String::from_utf8_lossy(&head).to_string();
+                let target = text.split_whitespace().nth(1).unwrap_or("").to_string();
+                seen.lock().expect("lock").push(target.clone());
+                let Ok(mut upstream) = tokio::net::TcpStream::connect(&target).await else {
+                    let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
+                    return;
+                };
+                let _ = client
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .await;
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+            });
+        }
+    });
+    (format!("http://{addr}"), targets)
+}
+
+#[tokio::test]
+async fn proxy_url_tunnels_with_connect() {
+    let server = TestServer::start().await;
+    let (proxy, targets) = connect_proxy().await;
+    let rules = LoadingRules::default().with_explicit_path(server.kubeconfig_path());
+    let mut config = Config::load(&rules, &ConfigOverrides::default()).expect("config");
+    config.proxy_url = Some(proxy);
+    let client = RestClient::new(config).expect("client");
+    for _ in 0..3 {
+        client
+            .get()
+            .resource("namespaces")
+            .name("default")
+            .send()
+            .await
+            .expect("through the proxy");
+    }
+    let targets = targets.lock().expect("lock").clone();
+    let host_port = server.url().trim_start_matches("https://").to_string();
+    assert_eq!(
+        targets,
+        vec![host_port],
+        "one tunnel, reused for every request"
+    );
+
+    let mut config = Config::new(server.url()).expect("config");
+    config.proxy_url = Some("socks5://127.0.0.1:1080".into());
+    let err = RestClient::new(config)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("socks5 scheme is not supported"), "{err}");
+}
+
+#[tokio::test]
+async fn connections_are_reused() {
+    // Every request of a burst goes over the one HTTP/2 connection: a proxy in
+    // front counts the connections.
+    let server = TestServer::start().await;
+    let (proxy, targets) = connect_proxy().await;
+    let rules = LoadingRules::default().with_explicit_path(server.kubeconfig_path());
+    let mut config = Config::load(&rules, &ConfigOverrides::default()).expect("config");
+    config.proxy_url = Some(proxy);
+    config.qps = 0.0;
+    let client = RestClient::new(config).expect("client");
+    client
+        .get()
+        .abs_path("/version")
+        .send()
+        .await
+        .expect("first request opens the connection");
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let c = client.clone();
+        tasks.push(tokio::spawn(async move {
+            c.get().resource("namespaces").send().await.map(|_| ())
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task").expect("request");
+    }
+    assert_eq!(targets.lock().expect("lock").len(), 1);
+}

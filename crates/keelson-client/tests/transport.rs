@@ -302,7 +302,7 @@ async fn verbosity_levels_log_like_kubectl() {
 
     let v9 = logs_at(&url, 9).await;
     assert!(
-        v9.contains(&format!("curl -v -XGET ")) && v9.contains(&format!("'{full}'")),
+        v9.contains("curl -v -XGET ") && v9.contains(&format!("'{full}'")),
         "{v9}"
     );
     for logs in [&v6, &v7, &v8, &v9] {

@@ -451,7 +451,6 @@ impl Request {
     }
 
     /// Sends the request and decodes the JSON body into `T` (client-go's `Do().Into()`).
-    #[allow(clippy::should_implement_trait)]
     pub async fn into<T: DeserializeOwned>(self) -> Result<T> {
         self.send().await?.decode()
     }
