@@ -18,6 +18,7 @@ struct Answer {
     content_type: &'static str,
     body: &'static str,
     delay: Duration,
+    warning: Option<&'static str>,
 }
 
 fn answer(code: u16, retry_after: Option<&'static str>) -> Answer {
@@ -27,11 +28,12 @@ fn answer(code: u16, retry_after: Option<&'static str>) -> Answer {
         content_type: "application/json",
         body: r#"{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"x"}}"#,
         delay: Duration::ZERO,
+        warning: None,
     }
 }
 
-/// What the server saw: method, path and query, body.
-type Seen = Arc<Mutex<Vec<(String, String, Bytes)>>>;
+/// What the server saw: method, path and query, body, content type.
+type Seen = Arc<Mutex<Vec<(String, String, Bytes, String)>>>;
 
 /// Serves `script` in order (the last answer repeats) on a free port.
 async fn serve(script: Vec<Answer>) -> (String, Seen) {
@@ -56,13 +58,19 @@ async fn serve(script: Vec<Answer>) -> (String, Seen) {
                             .path_and_query()
                             .map(|p| p.to_string())
                             .unwrap_or_default();
+                        let ct = req
+                            .headers()
+                            .get("content-type")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("")
+                            .to_string();
                         let body = req
                             .into_body()
                             .collect()
                             .await
                             .map(|b| b.to_bytes())
                             .unwrap_or_default();
-                        seen.lock().expect("lock").push((method, path, body));
+                        seen.lock().expect("lock").push((method, path, body, ct));
                         let a = {
                             let mut s = script.lock().expect("lock");
                             if s.len() > 1 {
@@ -77,6 +85,9 @@ async fn serve(script: Vec<Answer>) -> (String, Seen) {
                             .header("content-type", a.content_type);
                         if let Some(r) = a.retry_after {
                             resp = resp.header("retry-after", r);
+                        }
+                        if let Some(w) = a.warning {
+                            resp = resp.header("warning", w);
                         }
                         Ok::<_, std::convert::Infallible>(
                             resp.body(Full::new(Bytes::from_static(a.body.as_bytes())))
@@ -325,4 +336,57 @@ async fn two_hundred_status_failure_is_an_error() {
         .expect_err("Status Failure");
     assert_eq!(err.reason(), Some("Conflict"));
     assert_eq!(err.code(), Some(409));
+}
+
+#[tokio::test]
+async fn typed_verbs_send_client_go_options() {
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use keelson_client::api::{Api, DeleteParams, Patch, PatchParams, Preconditions};
+    let (url, seen) = serve(vec![answer(200, None)]).await;
+    let cms: Api<ConfigMap> = Api::namespaced(client(&url), "ns");
+    cms.patch(
+        "x",
+        &PatchParams::apply("me").force(),
+        &Patch::Apply(serde_json::json!({"data": {"a": "b"}})),
+    )
+    .await
+    .expect("apply");
+    let dp = DeleteParams {
+        preconditions: Some(Preconditions {
+            uid: Some("u1".into()),
+            resource_version: None,
+        }),
+        ..DeleteParams::foreground().grace_period(0)
+    };
+    cms.delete("x", &dp).await.expect("delete");
+    let seen = seen.lock().expect("lock");
+    assert_eq!(seen[0].0, "PATCH");
+    assert_eq!(
+        seen[0].1,
+        "/api/v1/namespaces/ns/configmaps/x?fieldManager=me&force=true"
+    );
+    assert_eq!(seen[0].3, "application/apply-patch+yaml");
+    assert_eq!(seen[1].0, "DELETE");
+    let body: serde_json::Value = serde_json::from_slice(&seen[1].2).expect("JSON body");
+    assert_eq!(
+        body,
+        serde_json::json!({"kind": "DeleteOptions", "apiVersion": "v1", "gracePeriodSeconds": 0,
+                           "propagationPolicy": "Foreground", "preconditions": {"uid": "u1"}})
+    );
+}
+
+#[tokio::test]
+async fn server_warnings_reach_the_handler() {
+    let warned = Answer {
+        warning: Some("299 - \"spec.foo: unknown field\""),
+        ..answer(200, None)
+    };
+    let (url, _) = serve(vec![warned]).await;
+    let c = client(&url);
+    let got: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = got.clone();
+    c.set_warning_handler(move |w| sink.lock().expect("lock").push(w.to_string()));
+    let resp = c.get().resource("pods").send().await.expect("ok");
+    assert_eq!(resp.warnings(), ["spec.foo: unknown field"]);
+    assert_eq!(*got.lock().expect("lock"), ["spec.foo: unknown field"]);
 }

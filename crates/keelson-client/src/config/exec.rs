@@ -56,11 +56,19 @@ impl ExecCredentialStatus {
 
 /// Runs one exec plugin and caches its credential until `expirationTimestamp`
 /// (or, without one, until the server answers 401 and [`ExecRunner::invalidate`] is called).
-#[derive(Debug)]
 pub struct ExecRunner {
     config: ExecConfig,
     cluster: Option<Value>,
     cache: tokio::sync::Mutex<Option<ExecCredentialStatus>>,
+}
+
+impl std::fmt::Debug for ExecRunner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The cached credential and the plugin's environment may hold secrets.
+        f.debug_struct("ExecRunner")
+            .field("command", &self.config.command)
+            .finish()
+    }
 }
 
 impl ExecRunner {

@@ -79,7 +79,7 @@ pub struct Config {
 }
 
 /// TLS settings of a [`Config`].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct TlsConfig {
     /// Root certificates (PEM) to trust instead of none.
     pub ca_pem: Option<Vec<u8>>,
@@ -94,7 +94,7 @@ pub struct TlsConfig {
 }
 
 /// How a [`Config`] authenticates, besides client certificates.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AuthConfig {
     /// A static bearer token.
     pub token: Option<String>,
@@ -106,6 +106,42 @@ pub struct AuthConfig {
     pub password: Option<String>,
     /// An exec credential plugin and the cluster it may be told about.
     pub exec: Option<ExecConfig>,
+}
+
+// Secrets stay out of `{:?}` output (logs, panics); only their presence shows.
+fn secret<T>(v: &Option<T>) -> &'static str {
+    if v.is_some() {
+        "<set>"
+    } else {
+        "<none>"
+    }
+}
+
+impl std::fmt::Debug for TlsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsConfig")
+            .field("ca_pem", &self.ca_pem.as_ref().map(|c| c.len()))
+            .field("insecure", &self.insecure)
+            .field("server_name", &self.server_name)
+            .field(
+                "client_cert_pem",
+                &self.client_cert_pem.as_ref().map(|c| c.len()),
+            )
+            .field("client_key_pem", &secret(&self.client_key_pem))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("token", &secret(&self.token))
+            .field("token_file", &self.token_file)
+            .field("username", &self.username)
+            .field("password", &secret(&self.password))
+            .field("exec", &self.exec.as_ref().map(|e| &e.command))
+            .finish()
+    }
 }
 
 /// `Impersonate-User`, `Impersonate-Uid` and `Impersonate-Group` headers.
@@ -122,9 +158,8 @@ pub struct Impersonation {
 impl Config {
     /// A configuration for `server` with nothing else set (no TLS trust, no credentials).
     pub fn new(server: &str) -> Result<Config> {
-        let has_tls = false;
         Ok(Config {
-            cluster_url: server_url(server, has_tls)?,
+            cluster_url: server_url(server, false)?,
             namespace: "default".into(),
             namespace_explicit: false,
             context: None,

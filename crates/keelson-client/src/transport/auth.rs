@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 /// client-go's `CachedFileTokenSource` re-reads the token file once a minute.
 const TOKEN_FILE_PERIOD: Duration = Duration::from_secs(60);
 
-#[derive(Debug)]
 struct TokenFile {
     path: PathBuf,
     cached: Mutex<Option<(String, Instant)>>,
@@ -47,7 +46,6 @@ impl TokenFile {
 }
 
 /// Adds credentials to requests.
-#[derive(Debug)]
 pub(crate) struct Authenticator {
     token: Option<String>,
     token_file: Option<TokenFile>,
