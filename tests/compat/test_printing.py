@@ -173,15 +173,16 @@ def test_event_table(kubectl, ns):
              "involvedObject": {"kind": "Pod", "name": "web-0", "namespace": ns},
              "reason": "Scheduled", "message": f"Successfully assigned {ns}/web-0 to node-1", "type": "Normal",
              "source": {"component": "default-scheduler"},
-             "firstTimestamp": ago(10), "lastTimestamp": ago(2), "count": 4}
+             "firstTimestamp": ago(30), "lastTimestamp": ago(12), "count": 4}
     kubectl("create", "-f", "-", input=yaml.safe_dump(event))
 
     [row] = parse_table(kubectl("get", "events").out, ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"])
-    assert row == {"LAST SEEN": "2m", "TYPE": "Normal", "REASON": "Scheduled", "OBJECT": "pod/web-0",
+    # Between 10 minutes and 3 hours, ages are whole minutes.
+    assert row == {"LAST SEEN": "12m", "TYPE": "Normal", "REASON": "Scheduled", "OBJECT": "pod/web-0",
                    "MESSAGE": f"Successfully assigned {ns}/web-0 to node-1"}
     wide = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT", "NAME"]
     [row] = parse_table(kubectl("get", "events", "-o", "wide").out, wide)
-    assert (row["SOURCE"], row["FIRST SEEN"], row["COUNT"], row["NAME"]) == ("default-scheduler", "10m", "4", "web-0.1")
+    assert (row["SOURCE"], row["FIRST SEEN"], row["COUNT"], row["NAME"]) == ("default-scheduler", "30m", "4", "web-0.1")
 
 
 def test_storage_tables(kubectl, ns):

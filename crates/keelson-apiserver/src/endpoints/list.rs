@@ -231,8 +231,8 @@ pub async fn list(ctx: Ctx) -> ApiResult<Response<Body>> {
             let include =
                 IncludeObject::parse(ctx.param("includeObject")).map_err(ApiError::bad_request)?;
             let values: Vec<Value> = page.items.iter().map(|o| o.value()).collect();
-            let t = table::table_in(&ctx.entry.info, &values, meta, include, version, true);
-            return Ok(respond_value(200, Representation::Json, &t));
+            let t = table::table_json(&ctx.entry.info, &values, &meta, include, version, true);
+            return Ok(respond(200, "application/json", t));
         }
         Representation::PartialObjectMetadataList(version) => {
             let values: Vec<Value> = page.items.iter().map(|o| o.value()).collect();

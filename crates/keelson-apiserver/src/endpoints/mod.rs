@@ -8,7 +8,7 @@ pub mod review;
 mod update;
 mod watch;
 
-use crate::negotiate::{respond_json_bytes, respond_value, Body, Representation};
+use crate::negotiate::{respond, respond_json_bytes, respond_value, Body, Representation};
 use crate::registry::{Registry, ResourceEntry};
 use crate::request_info::RequestInfo;
 use crate::table::{self, IncludeObject};
@@ -130,15 +130,9 @@ impl Ctx {
                 let include = IncludeObject::parse(self.param("includeObject"))
                     .map_err(ApiError::bad_request)?;
                 let meta = serde_json::json!({"resourceVersion": obj.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null)});
-                let t = table::table_in(
-                    &self.entry.info,
-                    std::slice::from_ref(obj),
-                    meta,
-                    include,
-                    version,
-                    true,
-                );
-                Ok(respond_value(status, Representation::Json, &t))
+                let objects = std::slice::from_ref(obj);
+                let t = table::table_json(&self.entry.info, objects, &meta, include, version, true);
+                Ok(respond(status, "application/json", t))
             }
             Representation::PartialObjectMetadata(version) => Ok(respond_value(
                 status,

@@ -32,7 +32,7 @@ impl Encoder {
     /// The event's object as the client asked for it; every event's object
     /// is transformed (bookmarks too, so metadata informers can decode them)
     /// except error Statuses.
-    fn transform(&self, kind: &str, object: &[u8]) -> Option<Value> {
+    fn transform(&self, kind: &str, object: &[u8]) -> Option<Vec<u8>> {
         if kind == "ERROR" {
             return None;
         }
@@ -41,10 +41,11 @@ impl Encoder {
                 let v: Value = serde_json::from_slice(object).unwrap_or(Value::Null);
                 let meta = json!({"resourceVersion": v.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null)});
                 let headers = !self.headers_sent.swap(true, Ordering::Relaxed);
-                Some(table::table_in(
+                let objects = std::slice::from_ref(&v);
+                Some(table::table_json(
                     &self.info,
-                    std::slice::from_ref(&v),
-                    meta,
+                    objects,
+                    &meta,
                     self.include,
                     version,
                     headers,
@@ -52,7 +53,7 @@ impl Encoder {
             }
             Representation::PartialObjectMetadata(version) => {
                 let v: Value = serde_json::from_slice(object).unwrap_or(Value::Null);
-                Some(table::partial_object_metadata(&v, version))
+                serde_json::to_vec(&table::partial_object_metadata(&v, version)).ok()
             }
             _ => None,
         }
@@ -64,7 +65,7 @@ impl Encoder {
         out.extend_from_slice(kind.as_bytes());
         out.extend_from_slice(b"\",\"object\":");
         match self.transform(kind, object) {
-            Some(t) => out.extend_from_slice(&serde_json::to_vec(&t).unwrap_or_default()),
+            Some(t) => out.extend_from_slice(&t),
             None => out.extend_from_slice(object),
         }
         out.extend_from_slice(b"}\n");
