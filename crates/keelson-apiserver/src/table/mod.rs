@@ -563,6 +563,22 @@ mod tests {
     }
 
     #[test]
+    fn every_column_of_every_built_in_kind_has_a_description() {
+        for r in keelson_apimachinery::resources::builtin() {
+            for c in printer(r).columns {
+                assert!(
+                    !c.doc.text().is_empty(),
+                    "{}/{} column {}: no description for {:?}",
+                    r.group,
+                    r.kind,
+                    c.name,
+                    c.doc
+                );
+            }
+        }
+    }
+
+    #[test]
     fn kinds_without_printers() {
         let role = json!({"metadata": {"name": "r", "creationTimestamp": "2024-05-01T10:00:00Z"}});
         let t = table(
