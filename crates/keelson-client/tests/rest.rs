@@ -517,3 +517,38 @@ async fn connections_are_reused() {
     }
     assert_eq!(targets.lock().expect("lock").len(), 1);
 }
+
+#[tokio::test]
+async fn tls_server_name_is_what_gets_verified() {
+    let server = TestServer::start().await;
+    let rules = LoadingRules::default().with_explicit_path(server.kubeconfig_path());
+    let named = ConfigOverrides {
+        tls_server_name: Some("kubernetes.default".into()),
+        ..Default::default()
+    };
+    let client = RestClient::new(Config::load(&rules, &named).expect("config")).expect("client");
+    client
+        .get()
+        .abs_path("/version")
+        .send()
+        .await
+        .expect("the certificate names kubernetes.default");
+
+    let wrong = ConfigOverrides {
+        tls_server_name: Some("wrong.example".into()),
+        ..Default::default()
+    };
+    let client = RestClient::new(Config::load(&rules, &wrong).expect("config")).expect("client");
+    let err = client
+        .get()
+        .abs_path("/version")
+        .send()
+        .await
+        .expect_err("name mismatch");
+    let text = err.to_string();
+    assert!(
+        text.ends_with(", not wrong.example")
+            && text.contains("x509: certificate is valid for localhost, kubernetes"),
+        "{text}"
+    );
+}

@@ -628,8 +628,49 @@ fn describe_tls(e: &rustls::Error, uri: &http::Uri) -> String {
             "tls: failed to verify certificate: x509: certificate signed by unknown authority"
                 .into()
         }
-        rustls::Error::InvalidCertificate(C::NotValidForName)
-        | rustls::Error::InvalidCertificate(C::NotValidForNameContext { .. }) => format!(
+        rustls::Error::InvalidCertificate(C::NotValidForNameContext {
+            expected,
+            presented,
+        }) => {
+            // Go lists the DNS names for a host name and the IP SANs for an address.
+            let (want, is_ip) = match expected {
+                rustls::pki_types::ServerName::DnsName(d) => (d.as_ref().to_string(), false),
+                rustls::pki_types::ServerName::IpAddress(ip) => {
+                    (std::net::IpAddr::from(*ip).to_string(), true)
+                }
+                other => (format!("{other:?}"), false),
+            };
+            // rustls renders the names as `DnsName("x")` and `IpAddress(1.2.3.4)`.
+            let names: Vec<String> = presented
+                .iter()
+                .filter_map(|n| {
+                    if let Some(d) = n
+                        .strip_prefix("DnsName(\"")
+                        .and_then(|d| d.strip_suffix("\")"))
+                    {
+                        (!is_ip).then(|| d.to_string())
+                    } else {
+                        let ip = n
+                            .strip_prefix("IpAddress(")
+                            .and_then(|d| d.strip_suffix(')'))
+                            .unwrap_or(n);
+                        let ip = ip.parse::<std::net::IpAddr>().ok()?;
+                        is_ip.then(|| ip.to_string())
+                    }
+                })
+                .collect();
+            if names.is_empty() && is_ip {
+                format!(
+                    "tls: failed to verify certificate: x509: cannot validate certificate for {want} because it doesn't contain any IP SANs"
+                )
+            } else {
+                format!(
+                    "tls: failed to verify certificate: x509: certificate is valid for {}, not {want}",
+                    names.join(", ")
+                )
+            }
+        }
+        rustls::Error::InvalidCertificate(C::NotValidForName) => format!(
             "tls: failed to verify certificate: x509: certificate is not valid for {}",
             uri.host().unwrap_or("")
         ),
