@@ -33,7 +33,25 @@ fn answer(code: u16, retry_after: Option<&'static str>) -> Answer {
 }
 
 /// What the server saw: method, path and query, body, content type.
-type Seen = Arc<Mutex<Vec<(String, String, Bytes, String)>>>;
+type Seen = Arc<Mutex<Vec<Received>>>;
+
+/// One request the scripted server received.
+#[derive(Debug, Clone, PartialEq)]
+struct Received {
+    method: String,
+    path: String,
+    body: Bytes,
+    headers: http::HeaderMap,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
 
 /// Serves `script` in order (the last answer repeats) on a free port.
 async fn serve(script: Vec<Answer>) -> (String, Seen) {
@@ -58,19 +76,19 @@ async fn serve(script: Vec<Answer>) -> (String, Seen) {
                             .path_and_query()
                             .map(|p| p.to_string())
                             .unwrap_or_default();
-                        let ct = req
-                            .headers()
-                            .get("content-type")
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or("")
-                            .to_string();
+                        let headers = req.headers().clone();
                         let body = req
                             .into_body()
                             .collect()
                             .await
                             .map(|b| b.to_bytes())
                             .unwrap_or_default();
-                        seen.lock().expect("lock").push((method, path, body, ct));
+                        seen.lock().expect("lock").push(Received {
+                            method,
+                            path,
+                            body,
+                            headers,
+                        });
                         let a = {
                             let mut s = script.lock().expect("lock");
                             if s.len() > 1 {
@@ -132,7 +150,7 @@ async fn retry_after_on_429_is_honoured() {
         seen[0], seen[1],
         "the same request, body included, is sent again"
     );
-    assert_eq!(seen[1].1, "/api/v1/namespaces/ns/configmaps");
+    assert_eq!(seen[1].path, "/api/v1/namespaces/ns/configmaps");
 }
 
 #[tokio::test]
@@ -218,7 +236,7 @@ async fn timeout_bounds_the_request_and_is_sent_to_the_server() {
     );
     assert!(matches!(err, keelson_client::Error::Timeout(_)));
     assert_eq!(
-        seen.lock().expect("lock")[0].1,
+        seen.lock().expect("lock")[0].path,
         "/api/v1/pods?timeout=300ms"
     );
 }
@@ -360,14 +378,17 @@ async fn typed_verbs_send_client_go_options() {
     };
     cms.delete("x", &dp).await.expect("delete");
     let seen = seen.lock().expect("lock");
-    assert_eq!(seen[0].0, "PATCH");
+    assert_eq!(seen[0].method, "PATCH");
     assert_eq!(
-        seen[0].1,
+        seen[0].path,
         "/api/v1/namespaces/ns/configmaps/x?fieldManager=me&force=true"
     );
-    assert_eq!(seen[0].3, "application/apply-patch+yaml");
-    assert_eq!(seen[1].0, "DELETE");
-    let body: serde_json::Value = serde_json::from_slice(&seen[1].2).expect("JSON body");
+    assert_eq!(
+        seen[0].header("content-type"),
+        "application/apply-patch+yaml"
+    );
+    assert_eq!(seen[1].method, "DELETE");
+    let body: serde_json::Value = serde_json::from_slice(&seen[1].body).expect("JSON body");
     assert_eq!(
         body,
         serde_json::json!({"kind": "DeleteOptions", "apiVersion": "v1", "gracePeriodSeconds": 0,
@@ -389,4 +410,56 @@ async fn server_warnings_reach_the_handler() {
     let resp = c.get().resource("pods").send().await.expect("ok");
     assert_eq!(resp.warnings(), ["spec.foo: unknown field"]);
     assert_eq!(*got.lock().expect("lock"), ["spec.foo: unknown field"]);
+}
+
+#[tokio::test]
+async fn credentials_and_impersonation_headers() {
+    use keelson_client::config::{ConfigOverrides, Kubeconfig};
+    let (url, seen) = serve(vec![answer(200, None)]).await;
+    let kubeconfig = Kubeconfig::from_yaml(&format!(
+        "current-context: x\ncontexts: [{{name: x, context: {{cluster: c, user: u}}}}]\nclusters: [{{name: c, cluster: {{server: '{url}'}}}}]\nusers: [{{name: u, user: {{username: admin, password: 's3cret', as: jane, as-groups: [devs, ops]}}}}]\n"
+    ))
+    .expect("kubeconfig");
+    let config = Config::from_kubeconfig(&kubeconfig, &ConfigOverrides::default()).expect("config");
+    RestClient::new(config)
+        .expect("client")
+        .get()
+        .resource("pods")
+        .send()
+        .await
+        .expect("ok");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "from-file\n").expect("write token");
+    let mut config = Config::new(&url).expect("config");
+    config.auth.token_file = Some(token_file);
+    let c = RestClient::new(config).expect("client");
+    c.get().resource("pods").send().await.expect("ok");
+    // A header the caller sets is not overwritten.
+    c.get()
+        .resource("pods")
+        .header("Authorization", "Bearer caller")
+        .send()
+        .await
+        .expect("ok");
+
+    let seen = seen.lock().expect("lock");
+    // base64("admin:s3cret")
+    assert_eq!(seen[0].header("authorization"), "Basic YWRtaW46czNjcmV0");
+    assert_eq!(seen[0].header("impersonate-user"), "jane");
+    let groups: Vec<&str> = seen[0]
+        .headers
+        .get_all("impersonate-group")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    assert_eq!(groups, ["devs", "ops"]);
+    assert!(
+        seen[0].header("user-agent").starts_with("keelson-client/v"),
+        "{:?}",
+        seen[0].headers
+    );
+    assert_eq!(seen[1].header("authorization"), "Bearer from-file");
+    assert_eq!(seen[2].header("authorization"), "Bearer caller");
 }
