@@ -246,6 +246,18 @@ impl Request {
         self
     }
 
+    /// A path with an optional query, as kubectl's `get --raw` takes it
+    /// (client-go's `RequestURI`): the path becomes the absolute path, the
+    /// query its parameters.
+    pub fn request_uri(self, uri: &str) -> Request {
+        let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
+        let mut r = self.abs_path(path);
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            r = r.param(k, v);
+        }
+        r
+    }
+
     /// Sends this request to another group version than the client's.
     pub fn group_version(mut self, gv: &GroupVersion) -> Request {
         self.group_version = gv.clone();
@@ -877,6 +889,12 @@ mod tests {
         assert_eq!(
             c.get().abs_path("/version").url(),
             "https://example.test:6443/version"
+        );
+        assert_eq!(
+            c.get()
+                .request_uri("/api/v1/pods?limit=1&fieldSelector=spec.nodeName%3Dn1")
+                .url(),
+            "https://example.test:6443/api/v1/pods?fieldSelector=spec.nodeName%3Dn1&limit=1"
         );
         // An empty namespace means all namespaces.
         assert_eq!(
