@@ -385,3 +385,63 @@ async fn cluster_scoped_kinds() {
         "NotFound (404): namespaces \"nowhere\" not found"
     );
 }
+
+#[tokio::test]
+async fn server_side_apply() {
+    let server = TestServer::start().await;
+    let cms: Api<ConfigMap> = Api::namespaced(client_for(&server), "default");
+    let desired = json!({"apiVersion": "v1", "kind": "ConfigMap",
+                         "metadata": {"name": "applied"}, "data": {"a": "1"}});
+    let made = cms
+        .patch(
+            "applied",
+            &PatchParams::apply("keelson-test"),
+            &Patch::Apply(&desired),
+        )
+        .await
+        .expect("apply creates");
+    assert_eq!(
+        made.data
+            .as_ref()
+            .and_then(|d| d.get("a"))
+            .map(String::as_str),
+        Some("1")
+    );
+    let managers: Vec<String> = made
+        .metadata
+        .managed_fields
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|m| m.manager)
+        .collect();
+    assert_eq!(managers, ["keelson-test"]);
+
+    // Another manager taking the same field conflicts unless it forces.
+    let theirs = json!({"apiVersion": "v1", "kind": "ConfigMap",
+                        "metadata": {"name": "applied"}, "data": {"a": "2"}});
+    let err = cms
+        .patch(
+            "applied",
+            &PatchParams::apply("other"),
+            &Patch::Apply(&theirs),
+        )
+        .await
+        .expect_err("conflict");
+    assert!(err.is_conflict(), "{err}");
+    let forced = cms
+        .patch(
+            "applied",
+            &PatchParams::apply("other").force(),
+            &Patch::Apply(&theirs),
+        )
+        .await
+        .expect("forced apply");
+    assert_eq!(
+        forced
+            .data
+            .as_ref()
+            .and_then(|d| d.get("a"))
+            .map(String::as_str),
+        Some("2")
+    );
+}
