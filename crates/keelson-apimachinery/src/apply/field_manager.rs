@@ -167,17 +167,30 @@ fn set_managed_fields(obj: &mut Value, managed: &Managed) {
     }
 }
 
-fn strip_set() -> Set {
-    let paths: Vec<Vec<PathElement>> = STRIPPED
-        .iter()
-        .map(|p| p.iter().map(|f| PathElement::field(f)).collect())
-        .collect();
-    Set::from_paths(paths.iter().map(Vec::as_slice))
+fn strip_set() -> &'static Set {
+    static STRIP: std::sync::OnceLock<Set> = std::sync::OnceLock::new();
+    STRIP.get_or_init(|| {
+        let paths: Vec<Vec<PathElement>> = STRIPPED
+            .iter()
+            .map(|p| p.iter().map(|f| PathElement::field(f)).collect())
+            .collect();
+        Set::from_paths(paths.iter().map(Vec::as_slice))
+    })
 }
 
 fn strip_meta(fields: &mut super::updater::ManagedFields, manager: &str) {
     if let Some(vs) = fields.get_mut(manager) {
-        vs.set = vs.set.difference(&strip_set());
+        let strip = strip_set();
+        // In place: only a few members at the top and under metadata go.
+        vs.set.members.retain(|pe| !strip.members.contains(pe));
+        for (pe, stripped) in &strip.children {
+            if let Some(child) = vs.set.children.get_mut(pe) {
+                child.members.retain(|m| !stripped.members.contains(m));
+                if child.is_empty() {
+                    vs.set.children.remove(pe);
+                }
+            }
+        }
         if vs.set.is_empty() {
             fields.remove(manager);
         }
@@ -332,8 +345,9 @@ impl<'s> FieldManager<'s> {
         if managed.is_empty() && !meta_string(live, "uid").is_empty() {
             return;
         }
-        let live = without_managed_fields(live);
-        self.track_update(&live, new, &mut managed, manager, now);
+        // The stored entries in `live` are compared like any field, and
+        // never owned (they are stripped).
+        self.track_update(live, new, &mut managed, manager, now);
         set_managed_fields(new, &managed);
     }
 
@@ -409,13 +423,12 @@ impl<'s> FieldManager<'s> {
         let managed = Managed::decode(managed_fields_of(live)).map_err(|e| {
             ApplyError::Unprocessable(format!("failed to decode managed fields: {e}"))
         })?;
-        let live = without_managed_fields(live);
         let (mut obj, managed) =
-            match self.apply_inner(&live, config, managed.clone(), manager, force, now) {
+            match self.apply_inner(live, config, managed.clone(), manager, force, now) {
                 Err(ApplyError::Conflicts(conflicts)) if manager == KUBECTL_APPLY_MANAGER => {
                     // Fields a client-side apply set to what they still are may
                     // be taken over by kubectl's server-side apply.
-                    match self.allowed_from_last_applied(&live) {
+                    match self.allowed_from_last_applied(live) {
                         Some(allowed) => {
                             let rest: Vec<Conflict> = conflicts
                                 .into_iter()
@@ -424,7 +437,7 @@ impl<'s> FieldManager<'s> {
                             if !rest.is_empty() {
                                 return Err(ApplyError::Conflicts(rest));
                             }
-                            self.apply_inner(&live, config, managed, manager, true, now)?
+                            self.apply_inner(live, config, managed, manager, true, now)?
                         }
                         None => return Err(ApplyError::Conflicts(conflicts)),
                     }
@@ -462,25 +475,17 @@ impl<'s> FieldManager<'s> {
                 "metadata.managedFields must be nil".into(),
             ));
         }
-        if let Err(errors) = to_field_set(config, self.schema, Strictness::Strict) {
-            let what = if errors.len() == 1 {
-                errors[0].clone()
-            } else {
-                format!("errors:\n  {}", errors.join("\n  "))
-            };
-            return Err(ApplyError::Unprocessable(format!(
-                "failed to create typed patch object ({}/{}; {}): {what}",
-                meta_string(config, "namespace"),
-                meta_string(config, "name"),
-                gvk_string(top_string(config, "apiVersion"), top_string(config, "kind")),
-            )));
-        }
+        let config_set = match to_field_set(config, self.schema, Strictness::Strict) {
+            Ok(set) => set,
+            Err(errors) => return Err(self.typed_patch_error(config, &errors)),
+        };
         let id = ManagerId::new(manager, APPLY, &self.api_version, &self.subresource).encode();
         let result = self
             .updater()
-            .apply(
+            .apply_fields(
                 live,
                 config,
+                config_set,
                 &self.api_version,
                 &mut managed.fields,
                 &id,
@@ -497,6 +502,21 @@ impl<'s> FieldManager<'s> {
         };
         managed.times.retain(|k, _| managed.fields.contains_key(k));
         Ok((obj, managed))
+    }
+
+    /// kube-apiserver's answer to a configuration that does not fit the schema.
+    fn typed_patch_error(&self, config: &Value, errors: &[String]) -> ApplyError {
+        let what = if errors.len() == 1 {
+            errors[0].clone()
+        } else {
+            format!("errors:\n  {}", errors.join("\n  "))
+        };
+        ApplyError::Unprocessable(format!(
+            "failed to create typed patch object ({}/{}; {}): {what}",
+            meta_string(config, "namespace"),
+            meta_string(config, "name"),
+            gvk_string(top_string(config, "apiVersion"), top_string(config, "kind")),
+        ))
     }
 
     /// The fields a client-side apply set to what they still are.
@@ -586,17 +606,19 @@ fn cap_update_managers(managed: &mut Managed) {
 
 /// Fields an apply set to `null` are unset, as converting to a Go object
 /// leaves them.
-fn drop_nulls(v: Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, drop_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.into_iter().map(drop_nulls).collect()),
-        other => other,
+fn drop_nulls(mut v: Value) -> Value {
+    fn strip(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                m.retain(|_, v| !v.is_null());
+                m.values_mut().for_each(strip);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
     }
+    strip(&mut v);
+    v
 }
 
 #[cfg(test)]

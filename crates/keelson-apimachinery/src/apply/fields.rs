@@ -29,14 +29,14 @@ pub fn to_field_set(
     strictness: Strictness,
 ) -> Result<Set, Vec<String>> {
     let mut walker = Walker {
-        set: Set::new(),
         errors: Vec::new(),
         strict: strictness == Strictness::Strict,
         path: Vec::new(),
     };
-    walker.walk(value, tr);
+    // The root itself is never a member: nobody owns the whole object.
+    let (set, _) = walker.walk(value, tr);
     if walker.errors.is_empty() {
-        Ok(walker.set)
+        Ok(set)
     } else {
         Err(walker.errors)
     }
@@ -103,11 +103,14 @@ pub(crate) fn atom_for<'s>(tr: TypeRef<'s>, value: Option<&Value>) -> Atom<'s> {
 }
 
 struct Walker {
-    set: Set,
     errors: Vec<String>,
     strict: bool,
+    /// The current path, kept in strict mode only (for messages).
     path: Path,
 }
+
+/// A node's set of descendants and whether the node itself is a member.
+type Found = (Set, bool);
 
 impl Walker {
     fn error(&mut self, message: String) {
@@ -122,13 +125,25 @@ impl Walker {
         }
     }
 
-    fn walk(&mut self, value: &Value, tr: TypeRef<'_>) {
+    fn enter(&mut self, pe: impl FnOnce() -> PathElement) {
+        if self.strict {
+            self.path.push(pe());
+        }
+    }
+
+    fn leave(&mut self) {
+        if self.strict {
+            self.path.pop();
+        }
+    }
+
+    fn walk(&mut self, value: &Value, tr: TypeRef<'_>) -> Found {
         match atom_for(tr, Some(value)) {
             Atom::Scalar(kind) => {
                 if let Some(message) = scalar_error(kind, value) {
                     self.error(message);
                 }
-                self.set.insert(&self.path);
+                (Set::new(), true)
             }
             Atom::List { element, kind } => {
                 let items = match value {
@@ -140,19 +155,19 @@ impl Walker {
                     }
                 };
                 if kind == ListKind::Atomic {
-                    self.set.insert(&self.path);
                     // Items are still checked (with their positions as steps).
                     if self.strict {
                         for (i, item) in items.into_iter().flatten().enumerate() {
-                            let mut inner = self.child_walker(PathElement::Index(i));
-                            inner.walk(item, element);
-                            self.errors.append(&mut inner.errors);
+                            self.enter(|| PathElement::Index(i));
+                            self.walk(item, element);
+                            self.leave();
                         }
                     }
-                    return;
+                    return (Set::new(), true);
                 }
-                if let Some(items) = items {
-                    self.walk_list(items, &kind, element);
+                match items {
+                    Some(items) => (self.walk_list(items, &kind, element), false),
+                    None => (Set::new(), false),
                 }
             }
             Atom::Map(m) => {
@@ -165,65 +180,46 @@ impl Walker {
                     }
                 };
                 if m.atomic {
-                    self.set.insert(&self.path);
                     if let (true, Some(fields)) = (self.strict, fields) {
-                        let mut inner = self.child_walker_here();
-                        inner.walk_map(fields, &m);
-                        self.errors.append(&mut inner.errors);
+                        self.walk_map(fields, &m);
                     }
-                    return;
+                    return (Set::new(), true);
                 }
-                if let Some(fields) = fields {
-                    self.walk_map(fields, &m);
+                match fields {
+                    Some(fields) => (self.walk_map(fields, &m), false),
+                    None => (Set::new(), false),
                 }
             }
-            Atom::Deduced => self.set.insert(&self.path),
+            Atom::Deduced => (Set::new(), true),
         }
     }
 
-    /// A walker whose findings only count as errors (inside atomic values).
-    fn child_walker(&self, pe: PathElement) -> Walker {
-        let mut path = self.path.clone();
-        path.push(pe);
-        Walker {
-            set: Set::new(),
-            errors: Vec::new(),
-            strict: self.strict,
-            path,
-        }
-    }
-
-    fn child_walker_here(&self) -> Walker {
-        Walker {
-            set: Set::new(),
-            errors: Vec::new(),
-            strict: self.strict,
-            path: self.path.clone(),
-        }
-    }
-
-    fn walk_list(&mut self, items: &[Value], kind: &ListKind<'_>, element: TypeRef<'_>) {
-        let mut seen: Vec<PathElement> = Vec::new();
+    fn walk_list(&mut self, items: &[Value], kind: &ListKind<'_>, element: TypeRef<'_>) -> Set {
+        let mut set = Set::new();
         for (i, item) in items.iter().enumerate() {
             let pe = match list_item_element(kind, element, item) {
                 Ok(pe) => pe,
                 Err(e) => {
                     self.error(format!("element {i}: {e}"));
-                    return;
+                    return set;
                 }
             };
-            if seen.contains(&pe) {
+            if set.members.contains(&pe) {
                 self.error(format!("duplicate entries for key {pe}"));
             }
-            seen.push(pe.clone());
-            self.path.push(pe);
-            self.walk(item, element);
-            self.set.insert(&self.path);
-            self.path.pop();
+            self.enter(|| pe.clone());
+            let (below, _) = self.walk(item, element);
+            self.leave();
+            if !below.is_empty() {
+                set.children.insert(pe.clone(), below);
+            }
+            set.members.insert(pe);
         }
+        set
     }
 
-    fn walk_map(&mut self, fields: &Map<String, Value>, m: &super::typeref::MapType<'_>) {
+    fn walk_map(&mut self, fields: &Map<String, Value>, m: &super::typeref::MapType<'_>) -> Set {
+        let mut set = Set::new();
         for (key, val) in fields {
             let declared = m.is_declared(key);
             let child = match m.child(key) {
@@ -233,18 +229,23 @@ impl Walker {
                     self.error("field not declared in schema".to_string());
                     self.path.pop();
                     // kube-apiserver stops reading a map at its first unknown field.
-                    return;
+                    return set;
                 }
                 None => TypeRef::deduced(),
             };
-            self.path.push(PathElement::field(key));
-            self.walk(val, child);
+            self.enter(|| PathElement::field(key));
+            let (below, is_member) = self.walk(val, child);
+            self.leave();
             let empty_map = matches!(val, Value::Object(o) if o.is_empty());
-            if val.is_null() || empty_map || !declared {
-                self.set.insert(&self.path);
+            let pe = PathElement::field(key);
+            if is_member || val.is_null() || empty_map || !declared {
+                set.members.insert(pe.clone());
             }
-            self.path.pop();
+            if !below.is_empty() {
+                set.children.insert(pe, below);
+            }
         }
+        set
     }
 }
 

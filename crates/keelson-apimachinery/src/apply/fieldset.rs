@@ -170,15 +170,21 @@ impl Set {
     }
 
     fn fields_v1_map(&self, include_self: bool) -> Map<String, Value> {
-        let mut out = Map::new();
+        let mut out = Map::with_capacity(self.members.len() + self.children.len() + 1);
         if include_self {
             out.insert(".".into(), Value::Object(Map::new()));
         }
-        let mut steps: BTreeSet<&PathElement> = self.members.iter().collect();
-        steps.extend(self.children.keys());
-        for pe in steps {
-            let value = match self.children.get(pe) {
-                Some(child) => child.fields_v1_map(self.members.contains(pe)),
+        let mut steps: Vec<(&PathElement, Option<&Set>)> = self
+            .members
+            .iter()
+            .filter(|m| !self.children.contains_key(m))
+            .map(|m| (m, None))
+            .chain(self.children.iter().map(|(pe, c)| (pe, Some(c))))
+            .collect();
+        steps.sort_by(|a, b| a.0.cmp(b.0));
+        for (pe, child) in steps {
+            let value = match child {
+                Some(set) => set.fields_v1_map(self.members.contains(pe)),
                 None => Map::new(),
             };
             out.insert(pe.to_fields_v1_key(), Value::Object(value));

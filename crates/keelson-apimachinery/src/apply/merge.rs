@@ -9,7 +9,7 @@
 
 use super::fields::{atom_for, list_item_element};
 use super::fieldset::Set;
-use super::path::{Path, PathElement};
+use super::path::PathElement;
 use super::typeref::{Atom, ListKind, TypeRef};
 use super::value;
 use serde_json::{Map, Value};
@@ -111,30 +111,59 @@ fn find<'a>(items: &[(PathElement, &'a Value)], pe: &PathElement) -> Option<&'a 
     items.iter().find(|(p, _)| p == pe).map(|(_, v)| *v)
 }
 
+/// Calls `f` for every key of either map: the left's in order, then those
+/// only the right has. Maps built from one another keep their key order, so
+/// the right's entries are found by walking along before looking them up.
+fn zip_maps<'a>(
+    l: Option<&'a Map<String, Value>>,
+    r: Option<&'a Map<String, Value>>,
+    mut f: impl FnMut(&'a String, Option<&'a Value>, Option<&'a Value>),
+) {
+    let mut matched = 0;
+    let mut along = r.map(|r| r.iter().peekable());
+    for (k, lv) in l.into_iter().flatten() {
+        let next_in_order = along
+            .as_mut()
+            .and_then(|it| it.next_if(|(rk, _)| *rk == k).map(|(_, v)| v));
+        let rv = next_in_order.or_else(|| r.and_then(|r| r.get(k)));
+        if rv.is_some() {
+            matched += 1;
+        }
+        f(k, Some(lv), rv);
+    }
+    let Some(r) = r else {
+        return;
+    };
+    if matched == r.len() {
+        return;
+    }
+    for (k, rv) in r {
+        if !l.is_some_and(|l| l.contains_key(k)) {
+            f(k, None, Some(rv));
+        }
+    }
+}
+
 const RHS_FALLBACK: usize = usize::MAX / 2;
 
 /// Merges `rhs` (a configuration) into `lhs` (an object); `None` when both
 /// are absent.
 pub fn merge(lhs: Option<&Value>, rhs: Option<&Value>, tr: TypeRef<'_>) -> Option<Value> {
+    // Merging with nothing is the value itself.
+    match (lhs, rhs) {
+        (Some(v), None) | (None, Some(v)) => return Some(v.clone()),
+        _ => {}
+    }
     match shape(lhs, rhs, tr) {
         Shape::Leaf => rhs.or(lhs).cloned(),
         Shape::Map(l, r, m) => {
-            let mut out = Map::new();
-            for (k, lv) in l.into_iter().flatten() {
+            let mut out = Map::with_capacity(l.map_or(0, Map::len).max(r.map_or(0, Map::len)));
+            zip_maps(l, r, |k, lv, rv| {
                 let child = m.child(k).unwrap_or_else(TypeRef::deduced);
-                if let Some(v) = merge(Some(lv), r.and_then(|r| r.get(k)), child) {
+                if let Some(v) = merge(lv, rv, child) {
                     out.insert(k.clone(), v);
                 }
-            }
-            for (k, rv) in r.into_iter().flatten() {
-                if l.is_some_and(|l| l.contains_key(k)) {
-                    continue;
-                }
-                let child = m.child(k).unwrap_or_else(TypeRef::deduced);
-                if let Some(v) = merge(None, Some(rv), child) {
-                    out.insert(k.clone(), v);
-                }
-            }
+            });
             (!out.is_empty()).then_some(Value::Object(out))
         }
         Shape::List(l, r, kind, element) => {
@@ -206,70 +235,92 @@ fn merge_list_items(
 
 /// Compares two objects (`None` for an absent one).
 pub fn compare(lhs: Option<&Value>, rhs: Option<&Value>, tr: TypeRef<'_>) -> Comparison {
-    let mut c = Comparison::default();
-    compare_into(lhs, rhs, tr, &mut Vec::new(), &mut c);
-    c
+    // The root itself is never a member: nobody owns the whole object.
+    compare_node(lhs, rhs, tr).0
 }
 
-fn compare_into(
-    lhs: Option<&Value>,
-    rhs: Option<&Value>,
-    tr: TypeRef<'_>,
-    path: &mut Path,
-    c: &mut Comparison,
-) {
-    match shape(lhs, rhs, tr) {
-        Shape::Leaf => {
-            match (lhs, rhs) {
-                (None, Some(_)) => c.added.insert(path),
-                (Some(_), None) => c.removed.insert(path),
-                (Some(l), Some(r)) if !value::equal(l, r) => c.modified.insert(path),
-                _ => {}
-            }
+/// What happened to a node itself.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Same,
+    Added,
+    Modified,
+    Removed,
+}
+
+impl Comparison {
+    /// Records a child step's own change and the changes below it.
+    fn absorb(&mut self, pe: impl FnOnce() -> PathElement, (below, mark): (Comparison, Mark)) {
+        if mark == Mark::Same && below.is_empty() {
             return;
         }
+        let pe = pe();
+        match mark {
+            Mark::Added => {
+                self.added.members.insert(pe.clone());
+            }
+            Mark::Modified => {
+                self.modified.members.insert(pe.clone());
+            }
+            Mark::Removed => {
+                self.removed.members.insert(pe.clone());
+            }
+            Mark::Same => {}
+        }
+        for (mine, theirs) in [
+            (&mut self.added, below.added),
+            (&mut self.modified, below.modified),
+            (&mut self.removed, below.removed),
+        ] {
+            if !theirs.is_empty() {
+                mine.children.insert(pe.clone(), theirs);
+            }
+        }
+    }
+}
+
+/// The changes below a node, relative to it, and the node's own change.
+fn compare_node(lhs: Option<&Value>, rhs: Option<&Value>, tr: TypeRef<'_>) -> (Comparison, Mark) {
+    let mut c = Comparison::default();
+    match shape(lhs, rhs, tr) {
+        Shape::Leaf => {
+            let mark = match (lhs, rhs) {
+                (None, Some(_)) => Mark::Added,
+                (Some(_), None) => Mark::Removed,
+                (Some(l), Some(r)) if !value::equal(l, r) => Mark::Modified,
+                _ => Mark::Same,
+            };
+            return (c, mark);
+        }
         Shape::Map(l, r, m) => {
-            for (k, lv) in l.into_iter().flatten() {
+            zip_maps(l, r, |k, lv, rv| {
                 let child = m.child(k).unwrap_or_else(TypeRef::deduced);
-                path.push(PathElement::field(k));
-                compare_into(Some(lv), r.and_then(|r| r.get(k)), child, path, c);
-                path.pop();
-            }
-            for (k, rv) in r.into_iter().flatten() {
-                if l.is_some_and(|l| l.contains_key(k)) {
-                    continue;
-                }
-                let child = m.child(k).unwrap_or_else(TypeRef::deduced);
-                path.push(PathElement::field(k));
-                compare_into(None, Some(rv), child, path, c);
-                path.pop();
-            }
+                c.absorb(|| PathElement::field(k), compare_node(lv, rv, child));
+            });
         }
         Shape::List(l, r, kind, element) => {
             let lhs_items = index_items(l, &kind, element, 0);
             let rhs_items = index_items(r, &kind, element, 0);
             for (pe, lv) in &lhs_items {
-                path.push(pe.clone());
-                compare_into(Some(lv), find(&rhs_items, pe), element, path, c);
-                path.pop();
+                let found = compare_node(Some(lv), find(&rhs_items, pe), element);
+                c.absorb(|| pe.clone(), found);
             }
             for (pe, rv) in &rhs_items {
                 if find(&lhs_items, pe).is_some() {
                     continue;
                 }
-                path.push(pe.clone());
-                compare_into(None, Some(rv), element, path, c);
-                path.pop();
+                c.absorb(|| pe.clone(), compare_node(None, Some(rv), element));
             }
         }
     }
     // A map or list that appears or disappears as a whole is itself added
     // or removed, not only its contents.
-    match (lhs, rhs) {
-        (None, Some(_)) => c.added.insert(path),
-        (Some(_), None) => c.removed.insert(path),
-        _ => {}
-    }
+    let mark = match (lhs, rhs) {
+        (None, Some(_)) => Mark::Added,
+        (Some(_), None) => Mark::Removed,
+        _ => Mark::Same,
+    };
+    (c, mark)
 }
 
 #[cfg(test)]

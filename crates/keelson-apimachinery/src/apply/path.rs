@@ -46,7 +46,12 @@ impl PathElement {
     /// The `FieldsV1` key of this step.
     pub fn to_fields_v1_key(&self) -> String {
         match self {
-            PathElement::Field(name) => format!("f:{name}"),
+            PathElement::Field(name) => {
+                let mut key = String::with_capacity(name.len() + 2);
+                key.push_str("f:");
+                key.push_str(name);
+                key
+            }
             PathElement::Key(fields) => {
                 let map: Map<String, Value> = fields.iter().cloned().collect();
                 format!("k:{}", crate::codec::to_json(&Value::Object(map)))

@@ -111,13 +111,23 @@ impl<'s> MapType<'s> {
     }
 }
 
+/// A key of a schema node. Nodes have a handful of keys: scanning them is
+/// cheaper than hashing the key.
+fn get<'a>(node: &'a Value, key: &str) -> Option<&'a Value> {
+    let map = node.as_object()?;
+    if map.len() > 16 {
+        return map.get(key);
+    }
+    map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+}
+
 fn ext<'a>(nodes: &[&'a Value], key: &str) -> Option<&'a Value> {
-    nodes.iter().find_map(|n| n.get(key))
+    nodes.iter().find_map(|n| get(n, key))
 }
 
 fn ref_of(node: &Value) -> Option<&str> {
-    node.get("$ref").and_then(Value::as_str).or_else(|| {
-        node.get("allOf")?
+    get(node, "$ref").and_then(Value::as_str).or_else(|| {
+        get(node, "allOf")?
             .as_array()?
             .iter()
             .find_map(|s| s.get("$ref")?.as_str())
@@ -159,7 +169,7 @@ impl<'s> TypeRef<'s> {
             return Atom::Scalar(Scalar::Untyped);
         }
         let has = |k: &str| target.get(k).is_some();
-        match target.get("type").and_then(Value::as_str) {
+        match get(target, "type").and_then(Value::as_str) {
             Some("array") => Atom::List {
                 element: target
                     .get("items")
@@ -169,7 +179,7 @@ impl<'s> TypeRef<'s> {
             },
             Some("object") => map_type(target, &nodes),
             None if has("properties") || has("additionalProperties") => map_type(target, &nodes),
-            Some("string") => match target.get("format").and_then(Value::as_str) {
+            Some("string") => match get(target, "format").and_then(Value::as_str) {
                 None | Some("") | Some("byte") => Atom::Scalar(Scalar::String),
                 Some(_) => Atom::Scalar(Scalar::Untyped),
             },
@@ -193,9 +203,9 @@ impl<'s> TypeRef<'s> {
         match self.resolve() {
             Atom::Map(m) => {
                 let field = m.fields?.get(name)?;
-                field.get("default").or_else(|| {
+                get(field, "default").or_else(|| {
                     let r = ref_of(field)?;
-                    resolve_ref(r)?.get("default")
+                    get(resolve_ref(r)?, "default")
                 })
             }
             _ => None,
@@ -217,11 +227,11 @@ fn deduced_map<'s>() -> Atom<'s> {
 }
 
 fn map_type<'s>(target: &'s Value, nodes: &[&'s Value]) -> Atom<'s> {
-    let fields = target.get("properties").and_then(Value::as_object);
+    let fields = get(target, "properties").and_then(Value::as_object);
     let preserve =
         ext(nodes, "x-kubernetes-preserve-unknown-fields").and_then(Value::as_bool) == Some(true);
-    let element = match target.get("additionalProperties") {
-        Some(Value::Object(_)) => target.get("additionalProperties").map(TypeRef::from_schema),
+    let element = match get(target, "additionalProperties") {
+        Some(Value::Object(_)) => get(target, "additionalProperties").map(TypeRef::from_schema),
         Some(Value::Bool(true)) => Some(TypeRef::deduced()),
         // An object schema without fields is a map of anything, as
         // kube-openapi reads it; so are objects that keep unknown fields.

@@ -172,15 +172,18 @@ impl<'s> Updater<'s> {
             // Forced updates never conflict.
             Err(_) => return,
         };
-        let previous = managers
+        let mut set = managers
             .remove(manager)
             .map(|vs| vs.set)
             .unwrap_or_default();
-        let set = previous
-            .union(&comparison.modified)
-            .union(&comparison.added)
-            .difference(&comparison.removed);
-        let set = self.reset.filter(&set);
+        set.union_in_place(&comparison.modified);
+        set.union_in_place(&comparison.added);
+        if !comparison.removed.is_empty() {
+            set = set.difference(&comparison.removed);
+        }
+        if self.reset != ResetFields::None {
+            set = self.reset.filter(&set);
+        }
         if !set.is_empty() {
             managers.insert(
                 manager.to_string(),
@@ -194,7 +197,8 @@ impl<'s> Updater<'s> {
     }
 
     /// An apply of `config` (already validated) by `manager`. Returns the
-    /// new object, or `None` when it equals `live`.
+    /// new object, or `None` when it equals `live`. On conflicts, `managers`
+    /// is left half-updated: callers retry from their own copy.
     pub fn apply(
         &self,
         live: &Value,
@@ -204,12 +208,32 @@ impl<'s> Updater<'s> {
         manager: &str,
         force: bool,
     ) -> Result<Option<Value>, Vec<Conflict>> {
+        let set = self.field_set(config);
+        self.apply_fields(live, config, set, version, managers, manager, force)
+    }
+
+    /// [`Updater::apply`] with the configuration's field set already known.
+    #[allow(clippy::too_many_arguments)]
+    pub fn apply_fields(
+        &self,
+        live: &Value,
+        config: &Value,
+        config_set: Set,
+        version: &str,
+        managers: &mut ManagedFields,
+        manager: &str,
+        force: bool,
+    ) -> Result<Option<Value>, Vec<Conflict>> {
         let merged = merge(Some(live), Some(config), self.schema)
             .unwrap_or_else(|| Value::Object(Default::default()));
+        let set = match self.reset {
+            ResetFields::None => config_set,
+            _ => self.reset.filter(&config_set),
+        };
         let last = managers.get(manager).map(|vs| self.reset.filter(&vs.set));
-        let set = self.reset.filter(&self.field_set(config));
-        let mut trial = managers.clone();
-        trial.insert(
+        // Nothing to prune when every field applied last time is applied again.
+        let dropped = last.filter(|last| !last.difference(&set).is_empty());
+        managers.insert(
             manager.to_string(),
             VersionedSet {
                 set,
@@ -217,12 +241,11 @@ impl<'s> Updater<'s> {
                 applied: true,
             },
         );
-        let pruned = match &last {
-            Some(last) if !last.is_empty() => self.prune(&merged, &trial, last),
-            _ => merged,
+        let pruned = match &dropped {
+            Some(last) => self.prune(&merged, managers, last),
+            None => merged,
         };
-        self.update_managers(live, &pruned, &mut trial, manager, force)?;
-        *managers = trial;
+        self.update_managers(live, &pruned, managers, manager, force)?;
         Ok((!value::equal(live, &pruned)).then_some(pruned))
     }
 
