@@ -88,8 +88,9 @@ impl Tracker {
         let param = ctx.param("fieldManager").unwrap_or("");
         let force = match ctx.param("force") {
             None => None,
-            Some("true") => Some(true),
-            Some("false") => Some(false),
+            // Go's strconv.ParseBool.
+            Some("1" | "t" | "T" | "TRUE" | "true" | "True") => Some(true),
+            Some("0" | "f" | "F" | "FALSE" | "false" | "False") => Some(false),
             Some(other) => {
                 return Err(ApiError::bad_request(format!(
                     "strconv.ParseBool: parsing {}: invalid syntax",
