@@ -74,7 +74,9 @@ fn table_output_names_every_column() {
     let out = bench().args(["--quick", "storage"]).output().expect("runs");
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let header = stdout.lines().next().unwrap_or_default();
+    assert!(stdout.starts_with("machine: "), "{stdout}");
+    assert!(stdout.contains("quick sizes"), "{stdout}");
+    let header = stdout.lines().find(|l| l.starts_with("scenario")).unwrap_or_default();
     for col in ["scenario", "figure", "value", "target", "verdict"] {
         assert!(header.contains(col), "{stdout}");
     }
