@@ -17,6 +17,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
+/// Largest chunk of queued events written at once.
+const MAX_WRITE_BATCH: usize = 256 * 1024;
+
 /// How often a watch that allows bookmarks gets one (kube-apiserver: about a minute).
 const BOOKMARK_EVERY: Duration = Duration::from_secs(60);
 
@@ -206,10 +209,20 @@ pub async fn watch(ctx: Ctx) -> ApiResult<Response<Body>> {
             tokio::select! {
                 ev = reg.live.recv() => match ev {
                     Some(ev) => {
-                        last_sent = last_sent.max(ev.revision());
-                        if let Some(line) = deliver(&ev) {
-                            if !send(line).await { return; }
+                        // Everything already queued goes out in one write: with many
+                        // watchers, per-event writes are what costs (the kernel's send path).
+                        let mut batch = bytes::BytesMut::new();
+                        let mut next = Some(ev);
+                        while let Some(ev) = next.take() {
+                            last_sent = last_sent.max(ev.revision());
+                            if let Some(line) = deliver(&ev) {
+                                batch.extend_from_slice(&line);
+                            }
+                            if batch.len() < MAX_WRITE_BATCH {
+                                next = reg.live.try_recv().ok();
+                            }
                         }
+                        if !batch.is_empty() && !send(batch.freeze()).await { return; }
                     }
                     // Closed: we fell behind (or the cache restarted). The client re-watches.
                     None => return,
