@@ -143,6 +143,7 @@ NON_POINTER_SCALARS = {
         "observedGeneration",
     },
     "k8s.io.api.policy.v1.PodDisruptionBudgetStatus": {"observedGeneration"},
+    "k8s.io.api.networking.v1.ServiceBackendPort": {"number"},
     "k8s.io.api.scheduling.v1.PriorityClass": {"globalDefault"},
     "k8s.io.api.core.v1.NodeSpec": {"unschedulable"},
     "k8s.io.api.core.v1.ContainerImage": {"sizeBytes"},
@@ -459,6 +460,8 @@ CAPTURES = {
     "pdb": ["create", "pdb", "p", "--selector=app=web", "--min-available=50%"],
     "priorityclass": ["create", "priorityclass", "high", "--value=1000", "--description=important"],
     "ingress": ["create", "ingress", "ing", "--rule=foo.com/bar=svc1:8080"],
+    "ingress-named-port": ["create", "ingress", "ing", "--rule=foo.com/static/*=files:http",
+                           "--default-backend=fallback:80"],
     "token": ["create", "token", "robot", "--duration=1h", "--audience=api"],
     "can-i": ["auth", "can-i", "list", "pods", "--subresource=log"],
 }

@@ -67,6 +67,7 @@ fn selectable_fields(resource: &str) -> &'static [&'static str] {
         "certificatesigningrequests" => &["spec.signerName"],
         "services" => &["spec.clusterIP", "spec.type"],
         "persistentvolumeclaims" => &["spec.volumeName"],
+        "resourceslices" => &["spec.nodeName", "spec.driver"],
         _ => &[],
     }
 }
@@ -86,6 +87,7 @@ impl Strategy {
         Strategy {
             name_rule,
             status_subresource,
+            // Kinds with a status whose strategy never sets metadata.generation.
             tracks_generation: status_subresource
                 && !matches!(
                     r,
@@ -94,6 +96,8 @@ impl Strategy {
                         | "persistentvolumes"
                         | "persistentvolumeclaims"
                         | "certificatesigningrequests"
+                        | "services"
+                        | "resourcequotas"
                 ),
             return_deleted_object: matches!(
                 r,
@@ -131,9 +135,11 @@ impl Strategy {
         out
     }
 
-    /// Status a new object starts with (the main endpoint never sets status).
+    /// Status a new object starts with. The main endpoint sets no status,
+    /// except for Nodes: a kubelet registers its node with its status.
     pub fn initial_status(&self, obj: &Value) -> Option<Value> {
         match self.resource.as_str() {
+            "nodes" => obj.get("status").filter(|s| s.is_object()).cloned(),
             "pods" => Some(json!({"phase": "Pending", "qosClass": pod_qos_class(obj)})),
             "namespaces" => Some(json!({"phase": "Active"})),
             "persistentvolumeclaims" | "persistentvolumes" => Some(json!({"phase": "Pending"})),
@@ -145,6 +151,9 @@ impl Strategy {
     pub fn prepare_for_create(&self, obj: &mut Value) {
         if self.resource == "jobs" {
             crate::admission::generate_job_selector(obj);
+            // kube-apiserver defaults the Job again when it decodes it from
+            // storage: the generated template labels become the Job's labels.
+            keelson_apimachinery::defaults::apply("batch", "Job", obj);
         }
         if self.resource == "namespaces" {
             obj["spec"] = json!({"finalizers": ["kubernetes"]});
@@ -161,6 +170,10 @@ impl Strategy {
     /// merged into `data` (base64) over existing keys; `type` defaults to Opaque.
     fn normalize(&self, obj: &mut Value) {
         drop_empty_metadata(obj);
+        if self.resource == "nodes" {
+            node_pod_cidrs(obj);
+            return;
+        }
         if self.resource == "namespaces" {
             // The namespace defaulting kube-apiserver applies on every write.
             let name = meta::name(obj).to_string();
@@ -201,6 +214,36 @@ impl Strategy {
         {
             map.insert("type".into(), json!("Opaque"));
         }
+    }
+}
+
+/// What the v1 Node conversion does to `spec.podCIDR`/`spec.podCIDRs`:
+/// the singular field wins when they disagree, the list is filled from it,
+/// and the singular field mirrors the list's first entry.
+fn node_pod_cidrs(node: &mut Value) {
+    let Some(spec) = node.get_mut("spec").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let single = spec
+        .get("podCIDR")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let first = spec
+        .get("podCIDRs")
+        .and_then(Value::as_array)
+        .and_then(|l| l.first())
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    match first {
+        Some(first) if single.is_empty() => {
+            spec.insert("podCIDR".into(), json!(first));
+        }
+        Some(first) if first == single => {}
+        _ if !single.is_empty() => {
+            spec.insert("podCIDRs".into(), json!([single]));
+        }
+        _ => {}
     }
 }
 
@@ -249,5 +292,37 @@ fn pod_qos_class(pod: &Value) -> &'static str {
         "Burstable"
     } else {
         "BestEffort"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_pod_cidrs_follow_the_v1_conversion() {
+        let cases = [
+            (
+                json!({"podCIDR": "10.0.1.0/24"}),
+                json!({"podCIDR": "10.0.1.0/24", "podCIDRs": ["10.0.1.0/24"]}),
+            ),
+            (
+                json!({"podCIDRs": ["10.0.1.0/24", "fd00::/64"]}),
+                json!({"podCIDR": "10.0.1.0/24", "podCIDRs": ["10.0.1.0/24", "fd00::/64"]}),
+            ),
+            (
+                json!({"podCIDR": "10.0.2.0/24", "podCIDRs": ["10.0.1.0/24", "fd00::/64"]}),
+                json!({"podCIDR": "10.0.2.0/24", "podCIDRs": ["10.0.2.0/24"]}),
+            ),
+            (
+                json!({"unschedulable": true}),
+                json!({"unschedulable": true}),
+            ),
+        ];
+        for (spec, want) in cases {
+            let mut node = json!({"spec": spec});
+            node_pod_cidrs(&mut node);
+            assert_eq!(node["spec"], want);
+        }
     }
 }

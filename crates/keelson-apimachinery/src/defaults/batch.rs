@@ -43,6 +43,7 @@ pub fn job(obj: &mut Value) {
             "TerminatingOrFailed"
         }),
     );
+    absent(spec, "manualSelector", json!(false));
     if let Some(t) = child(spec, "template") {
         pod_template(t);
     }
@@ -96,6 +97,7 @@ mod tests {
         assert_eq!(spec["completionMode"], "NonIndexed");
         assert_eq!(spec["suspend"], false);
         assert_eq!(spec["podReplacementPolicy"], "TerminatingOrFailed");
+        assert_eq!(spec["manualSelector"], false);
         assert_eq!(j["metadata"]["labels"], json!({"a": "b"}));
         assert_eq!(
             spec["template"]["spec"]["containers"][0]["imagePullPolicy"],

@@ -370,6 +370,16 @@ pub fn persistent_volume(obj: &mut Value) {
     }
 }
 
+/// `SetDefaults_NodeStatus`: allocatable is the capacity unless reported.
+pub fn node(obj: &mut Value) {
+    let Some(status) = child(obj, "status") else {
+        return;
+    };
+    if let Some(capacity) = status.get("capacity").filter(|c| c.is_object()).cloned() {
+        absent(status, "allocatable", capacity);
+    }
+}
+
 /// `SetDefaults_Endpoints`: port protocols.
 pub fn endpoints(obj: &mut Value) {
     for subset in each(obj, "subsets") {
@@ -479,5 +489,22 @@ mod tests {
         assert_eq!(rc["metadata"]["labels"], json!({"app": "a"}));
         assert_eq!(rc["spec"]["replicas"], 1);
         assert_eq!(rc["spec"]["template"]["spec"]["restartPolicy"], "Always");
+    }
+
+    #[test]
+    fn node_allocatable_defaults_to_capacity() {
+        let capacity = json!({"cpu": "4", "memory": "8Gi"});
+        let mut n = json!({"status": {"capacity": capacity}});
+        node(&mut n);
+        assert_eq!(n["status"]["allocatable"], capacity);
+
+        let reported = json!({"cpu": "3500m"});
+        let mut n = json!({"status": {"capacity": capacity, "allocatable": reported}});
+        node(&mut n);
+        assert_eq!(n["status"]["allocatable"], reported);
+
+        let mut bare = json!({"metadata": {"name": "n"}});
+        node(&mut bare);
+        assert_eq!(bare, json!({"metadata": {"name": "n"}}));
     }
 }

@@ -35,6 +35,7 @@ pub fn apply(group: &str, kind: &str, obj: &mut Value) {
         ("", "ReplicationController") => core::replication_controller(obj),
         ("", "Service") => core::service(obj),
         ("", "Secret") => core::secret(obj),
+        ("", "Node") => core::node(obj),
         ("", "PersistentVolumeClaim") => core::persistent_volume_claim(obj),
         ("", "PersistentVolume") => core::persistent_volume(obj),
         ("", "Endpoints") => core::endpoints(obj),

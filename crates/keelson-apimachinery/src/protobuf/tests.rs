@@ -115,6 +115,7 @@ fn real_kubectl_bodies_decode_to_kubectls_own_json() {
         fixture!("pdb"),
         fixture!("priorityclass"),
         fixture!("ingress"),
+        fixture!("ingress-named-port"),
     ];
     for (name, body, json) in fixtures {
         let want: Value = serde_json::from_str(json).unwrap();
