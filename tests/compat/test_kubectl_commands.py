@@ -280,6 +280,44 @@ def test_describe_deployment_shows_defaults_and_events(kubectl, ns):
     assert row[3:] == ["deployment-controller", "Scaled up replica set web-7d4b9c to 2"]
 
 
+def test_describe_deployment_finds_its_replica_sets(kubectl, ns):
+    # Paused, so a deployment controller leaves the ReplicaSets to the test.
+    deploy = {
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "labels": {"app": "web"}},
+        "spec": {"replicas": 2, "paused": True, "selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}},
+                              "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}}},
+    }
+    kubectl("create", "-f", "-", input=yaml.safe_dump(deploy))
+    owner = {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "controller": True,
+             "blockOwnerDeletion": True, "uid": uid_of(kubectl, "deployment", "web")}
+
+    def replica_set(name: str, image: str, revision: str) -> str:
+        labels = {"app": "web", "pod-template-hash": name.rsplit("-", 1)[1]}
+        return yaml.safe_dump({
+            "apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {"name": name, "labels": labels, "ownerReferences": [owner],
+                         "annotations": {"deployment.kubernetes.io/revision": revision}},
+            "spec": {"replicas": 0 if revision == "1" else 2, "selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels},
+                                  "spec": {"containers": [{"name": "nginx", "image": image}]}}},
+        })
+
+    # The new ReplicaSet is the one whose (defaulted) template equals the
+    # Deployment's (defaulted) template but for the pod-template-hash label.
+    kubectl("create", "-f", "-", input=replica_set("web-6b7f9d8c5", "nginx:1.26", "1"))
+    kubectl("create", "-f", "-", input=replica_set("web-5d8f7c9b4", "nginx:1.27", "2"))
+    set_status(kubectl, "replicaset", "web-5d8f7c9b4", {"replicas": 2})
+
+    f = described(kubectl("describe", "deployment", "web").out)
+    assert f["OldReplicaSets"] == "web-6b7f9d8c5 (0/0 replicas created)"
+    assert f["NewReplicaSet"] == "web-5d8f7c9b4 (2/2 replicas created)"
+
+    f = described(kubectl("describe", "replicaset", "web-5d8f7c9b4").out)
+    assert (f["Controlled By"], f["Replicas"]) == ("Deployment/web", "2 current / 2 desired")
+    assert f["Pods Status"] == "0 Running / 0 Waiting / 0 Succeeded / 0 Failed"
+
+
 def test_describe_services(kubectl):
     assert kubectl("create", "service", "clusterip", "api", "--tcp=80:8080").out == "service/api created\n"
     assert kubectl("create", "service", "nodeport", "edge", "--tcp=443:8443").out == "service/edge created\n"
@@ -635,6 +673,18 @@ def test_wait_for_condition_set_through_the_status_subresource(kubectl):
     assert kubectl("wait", "--for=condition=Ready=true", "pod/p", "--timeout=5s").out == "pod/p condition met\n"
 
 
+def test_wait_for_every_pod_of_a_label_selector(kubectl):
+    kubectl("create", "-f", "-", input=pod("a") + "---\n" + pod("b"))
+    kubectl("label", "pod", "a", "b", "group=x")
+    waiter = start(kubectl, "wait", "--for=condition=Ready", "pods", "-l", "group=x", "--timeout=30s")
+    wait_until_watching(kubectl, waiter)
+    ready = {"conditions": [{"type": "Ready", "status": "True"}]}
+    set_status(kubectl, "pod", "a", ready)
+    wait_until_watching(kubectl, waiter)
+    set_status(kubectl, "pod", "b", ready)
+    assert finish(waiter) == (0, "pod/a condition met\npod/b condition met\n", "")
+
+
 def test_wait_for_jsonpath(kubectl):
     kubectl("create", "-f", "-", input=pod("p"))
     waiter = start(kubectl, "wait", "--for=jsonpath={.status.phase}=Running", "pod/p", "--timeout=30s")
@@ -714,6 +764,15 @@ def test_edit_without_changes_is_cancelled(kubectl, tmp_path):
     rc, out, err = with_editor(kubectl, script)("edit", "configmap", "x")
     assert (rc, out, err) == (0, "", "Edit cancelled, no changes made.\n")
     assert kubectl("get", "configmap", "x", "-o", "jsonpath={.metadata.resourceVersion}").out == rv
+
+
+def test_edit_of_the_status_subresource(kubectl, tmp_path):
+    kubectl("create", "-f", "-", input=pod("p"))
+    script = editor_script(tmp_path, 'sed -i "s/phase: Pending/phase: Running/" "$1"\n')
+
+    rc, out, err = with_editor(kubectl, script)("edit", "pod", "p", "--subresource=status")
+    assert (rc, out, err) == (0, "pod/p edited\n", "")
+    assert kubectl("get", "pod", "p", "-o", "jsonpath={.status.phase}").out == "Running"
 
 
 def test_invalid_edit_reopens_the_editor_with_the_servers_causes(kubectl, tmp_path):
