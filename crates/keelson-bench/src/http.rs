@@ -149,6 +149,7 @@ impl Endpoint {
         method: Method,
         path: &str,
         body: Option<Bytes>,
+        media: &Media,
     ) -> Result<Request<Full<Bytes>>> {
         let uri: Uri = match self.protocol {
             // HTTP/2 carries scheme and authority as pseudo-headers.
@@ -160,18 +161,51 @@ impl Endpoint {
             .method(method)
             .uri(uri)
             .header(header::AUTHORIZATION, self.authorization.clone())
-            .header(header::ACCEPT, "application/json");
+            .header(header::ACCEPT, media.accept);
         if self.protocol == Protocol::Http1 {
             builder = builder.header(header::HOST, self.base.trim_start_matches("https://"));
         }
         let body = match body {
             Some(b) => {
-                builder = builder.header(header::CONTENT_TYPE, "application/json");
+                builder = builder.header(header::CONTENT_TYPE, media.content_type);
                 Full::new(b)
             }
             None => Full::new(Bytes::new()),
         };
         Ok(builder.body(body)?)
+    }
+}
+
+/// The media types of a request: what its body is, and what answer it asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Media {
+    /// `Content-Type` of the body (sent only with a body).
+    pub content_type: &'static str,
+    /// `Accept`.
+    pub accept: &'static str,
+}
+
+impl Media {
+    /// JSON both ways: what most scenarios send.
+    pub const JSON: Media = Media {
+        content_type: "application/json",
+        accept: "application/json",
+    };
+
+    /// JSON answers for a body of `content_type` (a patch type).
+    pub const fn sending(content_type: &'static str) -> Media {
+        Media {
+            content_type,
+            accept: "application/json",
+        }
+    }
+
+    /// A body-less request that asks for `accept`.
+    pub const fn accepting(accept: &'static str) -> Media {
+        Media {
+            content_type: "application/json",
+            accept,
+        }
     }
 }
 
@@ -225,9 +259,20 @@ impl Pool {
         Ok(Pool { endpoint, kind })
     }
 
-    /// Sends one request and reads the whole response.
+    /// Sends one JSON request and reads the whole response.
     pub async fn send(&self, method: Method, path: &str, body: Option<Bytes>) -> Result<Reply> {
-        let req = self.endpoint.request(method, path, body)?;
+        self.send_as(method, path, body, &Media::JSON).await
+    }
+
+    /// Sends one request with the given media types and reads the whole response.
+    pub async fn send_as(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Bytes>,
+        media: &Media,
+    ) -> Result<Reply> {
+        let req = self.endpoint.request(method, path, body, media)?;
         match &self.kind {
             PoolKind::Http1 { idle, permits } => {
                 let _permit = permits.clone().acquire_owned().await.map_err(closed)?;
@@ -254,7 +299,7 @@ impl Pool {
     /// is read by the caller. An HTTP/1.1 connection used this way is not
     /// reused.
     pub async fn stream(&self, method: Method, path: &str) -> Result<Streaming> {
-        let req = self.endpoint.request(method, path, None)?;
+        let req = self.endpoint.request(method, path, None, &Media::JSON)?;
         match &self.kind {
             PoolKind::Http1 { idle, permits } => {
                 let permit = permits.clone().acquire_owned().await.map_err(closed)?;

@@ -98,12 +98,27 @@ where
     F: Fn(u64) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = OpResult> + Send + 'static,
 {
+    closed_loop_per_client(clients, duration, max_ops, move |_, i| op(i)).await
+}
+
+/// Like [`closed_loop`], but `op(client, i)` also learns which client
+/// (0..`clients`) runs it, so each client can keep to objects of its own.
+pub async fn closed_loop_per_client<F, Fut>(
+    clients: usize,
+    duration: Duration,
+    max_ops: u64,
+    op: F,
+) -> LoadResult
+where
+    F: Fn(usize, u64) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = OpResult> + Send + 'static,
+{
     let op = Arc::new(op);
     let next = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = Vec::with_capacity(clients);
-    for _ in 0..clients.max(1) {
+    for client in 0..clients.max(1) {
         let (op, next) = (op.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
             let mut tally = Tally::default();
@@ -113,7 +128,7 @@ where
                     break;
                 }
                 let t = Instant::now();
-                let outcome = op(i).await;
+                let outcome = op(client, i).await;
                 tally.record(t, outcome);
             }
             tally
@@ -205,6 +220,24 @@ mod tests {
         assert_eq!(r.ok, 100);
         assert_eq!(r.failed, 0);
         assert_eq!(r.samples.len(), 100);
+    }
+
+    #[tokio::test]
+    async fn each_client_knows_its_index() {
+        let seen = Arc::new(Mutex::new(std::collections::BTreeSet::new()));
+        let log = seen.clone();
+        let r = closed_loop_per_client(3, Duration::from_secs(10), 30, move |client, _| {
+            let log = log.clone();
+            async move {
+                log.lock().map_err(|e| e.to_string())?.insert(client);
+                tokio::task::yield_now().await;
+                Ok(())
+            }
+        })
+        .await;
+        assert_eq!(r.ok, 30);
+        let clients: Vec<usize> = seen.lock().expect("not poisoned").iter().copied().collect();
+        assert_eq!(clients, [0, 1, 2]);
     }
 
     #[tokio::test]

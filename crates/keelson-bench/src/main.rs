@@ -33,7 +33,8 @@ use std::time::{Duration, Instant};
     name = "keelson-bench",
     version,
     about = "Benchmarks a Keelson server (127.0.0.1 only) and reports figures against targets",
-    after_help = "Scenarios (default: all): create, get, list, watch, startup, storage.\n\
+    after_help = "Scenarios (default: all): create, patch, get, list, table, watch, startup, storage.\n\
+                  patch also runs create: its targets are ratios to the create rate.\n\
                   Each run writes into fresh namespaces named bench-<scenario>-<run id> and leaves them behind."
 )]
 struct Cli {
@@ -104,6 +105,9 @@ async fn run(quick: bool, cli: &Cli) -> Report {
     } else {
         cli.scenarios.clone()
     };
+    if scenarios.contains(&Scenario::Patch) {
+        scenarios.push(Scenario::Create);
+    }
     scenarios.sort();
     scenarios.dedup();
     let mut api: Option<Result<ApiServer>> = None;
@@ -162,6 +166,7 @@ async fn run(quick: bool, cli: &Cli) -> Report {
         }
     }
     add_api_storage_ratio(&mut report);
+    add_patch_create_ratios(&mut report);
     report.load_average[1] = cpu::load_average();
     report
 }
@@ -174,9 +179,15 @@ async fn run_api(
 ) -> Result<()> {
     match s {
         Scenario::Create => scenario::create::run(ctx, endpoint, report).await,
+        Scenario::Patch => scenario::patch::run(ctx, endpoint, report).await,
         Scenario::Get => scenario::get::run(ctx, endpoint, report).await,
         Scenario::List => scenario::list::run(ctx, endpoint, report).await,
-        _ => scenario::watch::run(ctx, endpoint, report).await,
+        Scenario::Table => scenario::table::run(ctx, endpoint, report).await,
+        Scenario::Watch => scenario::watch::run(ctx, endpoint, report).await,
+        Scenario::Startup | Scenario::Storage => Err(BenchError::Process(format!(
+            "{} does not run against the API server",
+            s.name()
+        ))),
     }
 }
 
@@ -191,21 +202,47 @@ fn add_api_storage_ratio(report: &mut Report) {
     if storage <= 0.0 {
         return;
     }
-    let at = report
-        .rows
-        .iter()
-        .position(|r| r.scenario == "create" && r.figure == "throughput")
-        .map_or(0, |i| i + 1);
     report.info(
         "create",
         "API/storage throughput ratio",
         Some(api / storage),
         "x",
     );
-    if let Some(row) = report.rows.pop() {
-        report.rows.insert(at, row);
+    report.move_last_after("create", "throughput");
+}
+
+/// Puts the create rate, and each patch rate as a fraction of it (target:
+/// at least half), next to the patch figures.
+fn add_patch_create_ratios(report: &mut Report) {
+    let Some(create) = report.value("create", "throughput").filter(|c| *c > 0.0) else {
+        return;
+    };
+    for (rate, ratio) in scenario::patch::RATE_FIGURES {
+        let Some(patch) = report.value("patch", rate) else {
+            continue;
+        };
+        report.figure(
+            "patch",
+            ratio,
+            Some(patch / create),
+            "x",
+            report::Target::at_least(0.5),
+        );
+        report.move_last_after("patch", rate);
+    }
+    if report.value("patch", RATE_FIGURES_FIRST).is_some() {
+        report.info(
+            "patch",
+            "create throughput (create scenario)",
+            Some(create),
+            "/s",
+        );
+        report.move_last_before("patch", RATE_FIGURES_FIRST);
     }
 }
+
+/// The first patch figure, before which the create rate is shown.
+const RATE_FIGURES_FIRST: &str = scenario::patch::RATE_FIGURES[0].0;
 
 /// The server the API scenarios talk to: given by kubeconfig, or started here.
 struct ApiServer {

@@ -253,6 +253,31 @@ impl Report {
         });
     }
 
+    /// Moves the last row to just after the first row of `scenario` named
+    /// `figure` (left last when there is none), so derived figures sit next
+    /// to what they derive from.
+    pub fn move_last_after(&mut self, scenario: &str, figure: &str) {
+        self.move_last(scenario, figure, 1);
+    }
+
+    /// Moves the last row to just before the first row of `scenario` named `figure`.
+    pub fn move_last_before(&mut self, scenario: &str, figure: &str) {
+        self.move_last(scenario, figure, 0);
+    }
+
+    fn move_last(&mut self, scenario: &str, figure: &str, offset: usize) {
+        let Some(at) = self
+            .rows
+            .iter()
+            .position(|r| r.scenario == scenario && r.figure == figure)
+        else {
+            return;
+        };
+        if let Some(row) = self.rows.pop() {
+            self.rows.insert((at + offset).min(self.rows.len()), row);
+        }
+    }
+
     /// The first recorded value of `figure` in `scenario`.
     pub fn value(&self, scenario: &str, figure: &str) -> Option<f64> {
         self.rows
@@ -394,6 +419,37 @@ mod tests {
         assert!(table.contains("6,000 /s"), "{table}");
         assert!(table.contains(">= 5,000 /s"), "{table}");
         assert!(table.contains("MISS"), "{table}");
+    }
+
+    #[test]
+    fn derived_rows_move_next_to_their_source() {
+        let mut r = Report::new(false, Protocol::Http1);
+        r.info("patch", "apply throughput", Some(10.0), "/s");
+        r.info("patch", "apply p99 latency", Some(5.0), "ms");
+        r.figure(
+            "patch",
+            "apply / create",
+            Some(0.4),
+            "x",
+            Target::at_least(0.5),
+        );
+        r.move_last_after("patch", "apply throughput");
+        r.info("patch", "create throughput", Some(25.0), "/s");
+        r.move_last_before("patch", "apply throughput");
+        r.info("patch", "unplaced", None, "");
+        r.move_last_after("patch", "no such figure");
+        let figures: Vec<&str> = r.rows.iter().map(|r| r.figure.as_str()).collect();
+        assert_eq!(
+            figures,
+            [
+                "create throughput",
+                "apply throughput",
+                "apply / create",
+                "apply p99 latency",
+                "unplaced"
+            ]
+        );
+        assert_eq!(r.rows[2].verdict, Verdict::Miss);
     }
 
     #[test]

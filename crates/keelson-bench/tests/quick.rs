@@ -48,10 +48,18 @@ fn quick_mode_measures_every_scenario() {
     assert!(value("create", "throughput") > 0.0);
     assert_eq!(value("create", "create failed requests"), 0.0);
     assert!(value("create", "API/storage throughput ratio") > 0.0);
+    // Patches are judged against the create rate of the same run.
+    assert!(value("patch", "strategic merge throughput") > 0.0);
+    assert!(value("patch", "strategic merge / create throughput") > 0.0);
+    assert_eq!(value("patch", "strategic merge failed requests"), 0.0);
+    assert!(value("patch", "apply / create throughput") > 0.0);
+    assert_eq!(value("patch", "apply failed requests"), 0.0);
     assert!(value("get", "p99 latency") > 0.0);
     assert_eq!(value("get", "get failed requests"), 0.0);
     assert_eq!(value("list", "items per LIST"), 1_000.0);
     assert!(value("list", "median") > 0.0);
+    assert_eq!(value("table", "rows per Table"), 1_000.0);
+    assert!(value("table", "median") > 0.0);
     // Every write reaches every watcher, and no watch is cut off.
     assert_eq!(value("watch", "events delivered"), 100.0);
     assert_eq!(value("watch", "watches ended by the server"), 0.0);

@@ -3,8 +3,10 @@
 pub mod create;
 pub mod get;
 pub mod list;
+pub mod patch;
 pub mod startup;
 pub mod storage;
+pub mod table;
 pub mod watch;
 
 use crate::cpu::CpuWindow;
@@ -19,10 +21,15 @@ use std::time::{Duration, Instant};
 pub enum Scenario {
     /// 1 KiB ConfigMap creates from concurrent clients: throughput, latency.
     Create,
+    /// Strategic merge patches of Deployments and server-side applies of
+    /// ConfigMaps from concurrent clients: throughput against create's.
+    Patch,
     /// GET by name, open loop at half the closed-loop maximum: latency.
     Get,
     /// LIST of one namespace full of ConfigMaps: time to the last byte.
     List,
+    /// LIST of many pods as a server-side Table (`kubectl get pods`).
+    Table,
     /// Watchers on one namespace under a steady write rate: delivery latency.
     Watch,
     /// Server start time and memory, empty and with many objects.
@@ -33,10 +40,12 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario, in report order.
-    pub const ALL: [Scenario; 6] = [
+    pub const ALL: [Scenario; 8] = [
         Scenario::Create,
+        Scenario::Patch,
         Scenario::Get,
         Scenario::List,
+        Scenario::Table,
         Scenario::Watch,
         Scenario::Startup,
         Scenario::Storage,
@@ -46,8 +55,10 @@ impl Scenario {
     pub fn name(self) -> &'static str {
         match self {
             Scenario::Create => "create",
+            Scenario::Patch => "patch",
             Scenario::Get => "get",
             Scenario::List => "list",
+            Scenario::Table => "table",
             Scenario::Watch => "watch",
             Scenario::Startup => "startup",
             Scenario::Storage => "storage",
@@ -56,10 +67,7 @@ impl Scenario {
 
     /// Whether the scenario talks to the server under test.
     pub fn needs_api(self) -> bool {
-        matches!(
-            self,
-            Scenario::Create | Scenario::Get | Scenario::List | Scenario::Watch
-        )
+        !matches!(self, Scenario::Startup | Scenario::Storage)
     }
 }
 
@@ -70,6 +78,10 @@ pub struct Sizes {
     pub create_duration: Duration,
     /// create: object cap.
     pub create_max: u64,
+    /// patch: how long each of the two patch phases runs.
+    pub patch_duration: Duration,
+    /// patch: cap on the patches of each phase.
+    pub patch_max: u64,
     /// get: objects to read from.
     pub get_objects: u64,
     /// get: closed-loop phase that finds the maximum rate.
@@ -82,6 +94,10 @@ pub struct Sizes {
     pub list_objects: u64,
     /// list: timed LIST calls.
     pub list_runs: usize,
+    /// table: pods in the listed namespace.
+    pub table_pods: u64,
+    /// table: timed LIST calls.
+    pub table_runs: usize,
     /// watch: concurrent watchers.
     pub watch_watchers: usize,
     /// watch: writes per second.
@@ -104,12 +120,16 @@ impl Sizes {
         Sizes {
             create_duration: Duration::from_secs(10),
             create_max: 200_000,
+            patch_duration: Duration::from_secs(10),
+            patch_max: 200_000,
             get_objects: 1_000,
             get_probe: Duration::from_secs(3),
             get_duration: Duration::from_secs(10),
             get_rate: None,
             list_objects: 10_000,
             list_runs: 21,
+            table_pods: 10_000,
+            table_runs: 21,
             watch_watchers: 100,
             watch_rate: 1_000.0,
             watch_duration: Duration::from_secs(10),
@@ -125,12 +145,16 @@ impl Sizes {
         Sizes {
             create_duration: Duration::from_secs(2),
             create_max: 20_000,
+            patch_duration: Duration::from_secs(2),
+            patch_max: 20_000,
             get_objects: 100,
             get_probe: Duration::from_secs(1),
             get_duration: Duration::from_secs(2),
             get_rate: None,
             list_objects: 1_000,
             list_runs: 5,
+            table_pods: 1_000,
+            table_runs: 5,
             watch_watchers: 20,
             watch_rate: 200.0,
             watch_duration: Duration::from_secs(2),
