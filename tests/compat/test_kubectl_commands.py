@@ -110,6 +110,10 @@ def event(
     )
 
 
+# No scheduler ever binds a gated pod: its status stays what the test writes.
+GATED = {"schedulingGates": [{"name": "example.com/hold"}]}
+
+
 def pod(name: str, **spec: object) -> str:
     """A one-container Pod as YAML; keyword arguments go into spec."""
     body = {"containers": [{"name": "app", "image": "busybox:1.36"}], **spec}
@@ -195,7 +199,7 @@ def b64(text: str | bytes) -> str:
 
 def test_describe_pod_shows_admission_defaults_status_and_its_own_events(kubectl, ns):
     spec = {
-        "nodeName": "node-1",
+        "nodeName": "ghost-node",
         "containers": [
             {"name": "app", "image": "busybox:1.36", "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}}
         ],
@@ -205,7 +209,7 @@ def test_describe_pod_shows_admission_defaults_status_and_its_own_events(kubectl
     out = kubectl("describe", "pod", "web-0").out
     f = described(out)
     assert (f["Name"], f["Namespace"], f["Priority"], f["Service Account"]) == ("web-0", ns, "0", "default")
-    assert (f["Node"], f["Labels"], f["Annotations"], f["Status"]) == ("node-1/", "app=web-0", "<none>", "Pending")
+    assert (f["Node"], f["Labels"], f["Annotations"], f["Status"]) == ("ghost-node/", "app=web-0", "<none>", "Pending")
     assert f["QoS Class"] == "Burstable"
     # The DefaultTolerationSeconds and ServiceAccount admission plugins.
     assert section(out, "Tolerations") == ["                             node.kubernetes.io/unreachable:NoExecute op=Exists for 300s"]
@@ -229,7 +233,7 @@ def test_describe_pod_shows_admission_defaults_status_and_its_own_events(kubectl
     uid = uid_of(kubectl, "pod", "web-0")
     involved = {"apiVersion": "v1", "kind": "Pod", "name": "web-0", "namespace": ns, "uid": uid}
     kubectl("create", "-f", "-", input=event(
-        "web-0.1", involved, "Scheduled", f"Successfully assigned {ns}/web-0 to node-1", first=5))
+        "web-0.1", involved, "Scheduled", f"Successfully assigned {ns}/web-0 to ghost-node", first=5))
     kubectl("create", "-f", "-", input=event(
         "web-0.2", involved, "BackOff", "Back-off pulling image", type_="Warning", first=10.2, last=2, count=3,
         component="kubelet"))
@@ -239,7 +243,7 @@ def test_describe_pod_shows_admission_defaults_status_and_its_own_events(kubectl
 
     out = kubectl("describe", "pod", "web-0").out
     f = described(out)
-    assert (f["Node"], f["Status"], f["IP"]) == ("node-1/192.168.0.10", "Running", "10.244.1.7")
+    assert (f["Node"], f["Status"], f["IP"]) == ("ghost-node/192.168.0.10", "Running", "10.244.1.7")
     assert re.fullmatch(RFC1123Z, f["Start Time"]), f
     assert section(out, "IPs") == ["  IP:  10.244.1.7"]
     assert re.search(r"^    State:\s+Running\n      Started:\s+" + RFC1123Z + r"\n    Ready:\s+True\n"
@@ -248,7 +252,7 @@ def test_describe_pod_shows_admission_defaults_status_and_its_own_events(kubectl
     rows = event_rows(out)
     assert len(rows) == 2, rows
     assert rows[0][:2] == ["Normal", "Scheduled"] and rows[0][3:] == [
-        "default-scheduler", f"Successfully assigned {ns}/web-0 to node-1"]
+        "default-scheduler", f"Successfully assigned {ns}/web-0 to ghost-node"]
     assert re.fullmatch(r"5m(\d+s)?", rows[0][2]), rows
     assert rows[1][:2] == ["Warning", "BackOff"] and rows[1][3:] == ["kubelet", "Back-off pulling image"]
     assert re.fullmatch(r"2m(\d+s)? \(x3 over 10m\)", rows[1][2]), rows
@@ -412,7 +416,7 @@ def test_describe_node_with_lease_pods_and_events(kubectl, ns):
         kubectl("create", "-f", "-", input=pod("busy", **busy))
         kubectl("create", "-f", "-", input=pod("done", nodeName=name, restartPolicy="Never"))
         set_status(kubectl, "pod", "done", {"phase": "Succeeded"})
-        kubectl("create", "-f", "-", input=pod("elsewhere", nodeName="other-node"))
+        kubectl("create", "-f", "-", input=pod("elsewhere", nodeName="ghost-node"))
         # The kubelet's events name the node by name in involvedObject.uid.
         involved = {"kind": "Node", "name": name, "uid": name}
         kubectl("create", "-f", "-", input=event(f"{name}.1", involved, "NodeReady",
@@ -617,10 +621,9 @@ def test_kubectl_events_lists_filters_and_says_when_there_are_none(kubectl, ns):
     rc, out, err = kubectl("events", check=False)
     assert (rc, out, err) == (0, "", f"No events found in {ns} namespace.\n")
 
-    kubectl("create", "-f", "-", input=pod("a"))
-    kubectl("create", "-f", "-", input=pod("b"))
+    # The events name pods that need not exist (no scheduler adds its own events).
     ref = lambda name: {"apiVersion": "v1", "kind": "Pod", "name": name, "namespace": ns,  # noqa: E731
-                        "uid": uid_of(kubectl, "pod", name)}
+                        "uid": f"00000000-0000-0000-0000-00000000000{name == 'b':d}"}
     kubectl("create", "-f", "-", input=event("a.1", ref("a"), "Scheduled", f"Successfully assigned {ns}/a to n1",
                                              first=7))
     kubectl("create", "-f", "-", input=event("b.1", ref("b"), "BackOff", "Back-off restarting failed container",
@@ -661,8 +664,23 @@ def test_kubectl_events_for_unknown_kind(kubectl):
 # ------------------------------------------------------------------- wait
 
 
+def test_gated_pod_says_why_it_is_not_scheduled(kubectl):
+    kubectl("create", "-f", "-", input=pod("p", **GATED))
+
+    rows = table(kubectl("get", "pod", "p").out)
+    assert rows[1][:4] == ["p", "0/1", "SchedulingGated", "0"], rows
+    out = kubectl("describe", "pod", "p").out
+    assert section(out, "Conditions")[:2] == ["  Type           Status", "  PodScheduled   False "]
+    [condition] = kubectl.json("get", "pod", "p")["status"]["conditions"]
+    assert {k: v for k, v in condition.items() if k != "lastTransitionTime"} == {
+        "type": "PodScheduled", "status": "False", "lastProbeTime": None, "reason": "SchedulingGated",
+        "message": "Scheduling is blocked due to non-empty scheduling gates"}
+    assert kubectl("wait", "--for=condition=PodScheduled=false", "pod/p", "--timeout=5s").out == (
+        "pod/p condition met\n")
+
+
 def test_wait_for_condition_set_through_the_status_subresource(kubectl):
-    kubectl("create", "-f", "-", input=pod("p"))
+    kubectl("create", "-f", "-", input=pod("p", **GATED))
     waiter = start(kubectl, "wait", "--for=condition=Ready", "pod/p", "--timeout=30s")
     wait_until_watching(kubectl, waiter)
     set_status(kubectl, "pod", "p", {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]})
@@ -674,7 +692,7 @@ def test_wait_for_condition_set_through_the_status_subresource(kubectl):
 
 
 def test_wait_for_every_pod_of_a_label_selector(kubectl):
-    kubectl("create", "-f", "-", input=pod("a") + "---\n" + pod("b"))
+    kubectl("create", "-f", "-", input=pod("a", **GATED) + "---\n" + pod("b", **GATED))
     kubectl("label", "pod", "a", "b", "group=x")
     waiter = start(kubectl, "wait", "--for=condition=Ready", "pods", "-l", "group=x", "--timeout=30s")
     wait_until_watching(kubectl, waiter)
@@ -686,7 +704,7 @@ def test_wait_for_every_pod_of_a_label_selector(kubectl):
 
 
 def test_wait_for_jsonpath(kubectl):
-    kubectl("create", "-f", "-", input=pod("p"))
+    kubectl("create", "-f", "-", input=pod("p", **GATED))
     waiter = start(kubectl, "wait", "--for=jsonpath={.status.phase}=Running", "pod/p", "--timeout=30s")
     wait_until_watching(kubectl, waiter)
     set_status(kubectl, "pod", "p", {"phase": "Running"})
@@ -719,7 +737,7 @@ def test_wait_for_create(kubectl):
 
 
 def test_wait_timeouts_and_missing_objects(kubectl):
-    kubectl("create", "-f", "-", input=pod("p"))
+    kubectl("create", "-f", "-", input=pod("p", **GATED))
 
     rc, out, err = kubectl("wait", "--for=condition=Ready", "pod/p", "--timeout=1s", check=False)
     assert (rc, out, err) == (1, "", "error: timed out waiting for the condition on pods/p\n")
@@ -767,7 +785,7 @@ def test_edit_without_changes_is_cancelled(kubectl, tmp_path):
 
 
 def test_edit_of_the_status_subresource(kubectl, tmp_path):
-    kubectl("create", "-f", "-", input=pod("p"))
+    kubectl("create", "-f", "-", input=pod("p", **GATED))
     script = editor_script(tmp_path, 'sed -i "s/phase: Pending/phase: Running/" "$1"\n')
 
     rc, out, err = with_editor(kubectl, script)("edit", "pod", "p", "--subresource=status")

@@ -140,7 +140,7 @@ impl Strategy {
     pub fn initial_status(&self, obj: &Value) -> Option<Value> {
         match self.resource.as_str() {
             "nodes" => obj.get("status").filter(|s| s.is_object()).cloned(),
-            "pods" => Some(json!({"phase": "Pending", "qosClass": pod_qos_class(obj)})),
+            "pods" => Some(pod_initial_status(obj)),
             "namespaces" => Some(json!({"phase": "Active"})),
             "persistentvolumeclaims" | "persistentvolumes" => Some(json!({"phase": "Pending"})),
             _ => None,
@@ -259,6 +259,27 @@ fn drop_empty_metadata(obj: &mut Value) {
     });
 }
 
+/// A new pod's status: Pending with its QoS class, and a gated pod says
+/// why it is not scheduled (kube-apiserver's `applySchedulingGatedCondition`).
+fn pod_initial_status(pod: &Value) -> Value {
+    let mut status = json!({"phase": "Pending", "qosClass": pod_qos_class(pod)});
+    let gated = pod
+        .pointer("/spec/schedulingGates")
+        .and_then(Value::as_array)
+        .is_some_and(|g| !g.is_empty());
+    if gated {
+        status["conditions"] = json!([{
+            "type": "PodScheduled",
+            "status": "False",
+            "lastProbeTime": null,
+            "lastTransitionTime": crate::registry::now_rfc3339(),
+            "reason": "SchedulingGated",
+            "message": "Scheduling is blocked due to non-empty scheduling gates",
+        }]);
+    }
+    status
+}
+
 /// The QoS class kube-apiserver records for a new pod.
 fn pod_qos_class(pod: &Value) -> &'static str {
     let containers = pod
@@ -298,6 +319,40 @@ fn pod_qos_class(pod: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gated_pods_start_with_a_scheduling_gated_condition() {
+        let pod = json!({"spec": {"schedulingGates": [{"name": "example.com/hold"}],
+                                  "containers": [{"name": "c", "image": "i"}]}});
+        let status = pod_initial_status(&pod);
+        assert_eq!(status["phase"], "Pending");
+        let [condition] = status["conditions"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        else {
+            panic!("one condition expected: {status}");
+        };
+        assert_eq!(
+            (
+                &condition["type"],
+                &condition["status"],
+                &condition["reason"]
+            ),
+            (
+                &json!("PodScheduled"),
+                &json!("False"),
+                &json!("SchedulingGated")
+            )
+        );
+        assert!(condition["lastProbeTime"].is_null());
+
+        let ungated = json!({"spec": {"containers": [{"name": "c", "image": "i"}]}});
+        assert_eq!(
+            pod_initial_status(&ungated),
+            json!({"phase": "Pending", "qosClass": "BestEffort"})
+        );
+    }
 
     #[test]
     fn node_pod_cidrs_follow_the_v1_conversion() {
