@@ -190,7 +190,10 @@ where
         match f(&current)? {
             UpdateDecision::Unchanged => return Ok(current),
             UpdateDecision::Write(value) => {
-                match storage.update(key, value.clone(), current.mod_revision).await {
+                match storage
+                    .update(key, value.clone(), current.mod_revision)
+                    .await
+                {
                     Ok(rev) => {
                         return Ok(KeyValue {
                             key: key.to_string(),
