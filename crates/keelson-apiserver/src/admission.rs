@@ -105,9 +105,13 @@ pub fn admit(write: &Write<'_>, obj: &mut Value) -> ApiResult<Vec<String>> {
     let mut causes = Vec::new();
     if info.group.is_empty() && info.kind == "Service" {
         let key = write.entry.key(meta::namespace(obj), meta::name(obj));
-        if let Err(c) =
-            crate::ipalloc::allocate(write.registry, obj, write.old, &key, write.request.dry_run)?
-        {
+        if let Err(c) = write.registry.services.allocate(
+            write.registry,
+            obj,
+            write.old,
+            &key,
+            write.request.dry_run,
+        )? {
             causes = c;
         }
     }

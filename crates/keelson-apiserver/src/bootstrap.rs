@@ -66,6 +66,7 @@ pub async fn ensure_defaults(registry: &Registry, port: u16) -> ApiResult<()> {
         });
         ensure(registry, "namespaces", obj).await?;
     }
+    let cluster_ip = registry.services.cidr().first_address().to_string();
     let svc = json!({
         "kind": "Service",
         "apiVersion": "v1",
@@ -76,8 +77,8 @@ pub async fn ensure_defaults(registry: &Registry, port: u16) -> ApiResult<()> {
         },
         "spec": {
             "ports": [{"name": "https", "protocol": "TCP", "port": 443, "targetPort": port}],
-            "clusterIP": "10.96.0.1",
-            "clusterIPs": ["10.96.0.1"],
+            "clusterIP": cluster_ip,
+            "clusterIPs": [cluster_ip],
             "type": "ClusterIP",
             "sessionAffinity": "None",
             "ipFamilies": ["IPv4"],

@@ -17,12 +17,81 @@ use rand::Rng;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
-use std::sync::{Arc, Weak};
+
 use std::time::{Duration, Instant};
 
-/// The service CIDR (`--service-cluster-ip-range`'s default), `10.96.0.0/12`;
-/// its first address is the `kubernetes` Service's.
-pub const SERVICE_CIDR: (Ipv4Addr, u8) = (Ipv4Addr::new(10, 96, 0, 0), 12);
+/// `--service-cluster-ip-range`'s default; its first address is the
+/// `kubernetes` Service's.
+pub const DEFAULT_SERVICE_CIDR: &str = "10.96.0.0/12";
+
+/// An IPv4 service CIDR (`--service-cluster-ip-range`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceCidr {
+    base: Ipv4Addr,
+    prefix: u8,
+}
+
+impl ServiceCidr {
+    /// First address and number of addresses.
+    fn range(&self) -> (u32, u32) {
+        (u32::from(self.base), 1u32 << (32 - u32::from(self.prefix)))
+    }
+
+    /// The first usable address (the `kubernetes` Service's ClusterIP).
+    pub fn first_address(&self) -> Ipv4Addr {
+        Ipv4Addr::from(u32::from(self.base) + 1)
+    }
+}
+
+impl Default for ServiceCidr {
+    fn default() -> Self {
+        DEFAULT_SERVICE_CIDR
+            .parse()
+            .expect("the default CIDR parses")
+    }
+}
+
+impl std::str::FromStr for ServiceCidr {
+    type Err = String;
+
+    /// Parses `a.b.c.d/n`; the range must leave room for a few Services (n in 8..=28)
+    /// and the address must be the network's first.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (ip, bits) = s
+            .split_once('/')
+            .ok_or_else(|| format!("invalid CIDR address: {s}"))?;
+        let base: Ipv4Addr = ip
+            .parse()
+            .map_err(|_| format!("invalid CIDR address: {s}"))?;
+        let prefix: u8 = bits
+            .parse()
+            .map_err(|_| format!("invalid CIDR address: {s}"))?;
+        if !(8..=28).contains(&prefix) {
+            return Err(format!(
+                "service CIDR {s} must have a prefix between /8 and /28"
+            ));
+        }
+        let mask = u32::MAX << (32 - u32::from(prefix));
+        if u32::from(base) & !mask != 0 {
+            return Err(format!("service CIDR {s} is not a network address"));
+        }
+        Ok(ServiceCidr { base, prefix })
+    }
+}
+
+impl std::fmt::Display for ServiceCidr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.base, self.prefix)
+    }
+}
+
+/// Hands out Service ClusterIPs and NodePorts for one server.
+#[derive(Default)]
+pub struct ServiceAllocator {
+    cidr: ServiceCidr,
+    recent: Mutex<Recent>,
+}
+
 /// The NodePort range (`--service-node-port-range`'s default).
 pub const NODE_PORTS: (u16, u16) = (30000, 32767);
 /// How long an allocation is held before the cache must show it.
@@ -32,31 +101,6 @@ const RECENT_HOLD: Duration = Duration::from_secs(60);
 struct Recent {
     ips: HashMap<u32, (Instant, String)>,
     ports: HashMap<u16, (Instant, String)>,
-}
-
-/// One lock and recent set per Services watch cache (one per server).
-fn recent_for(cache: &Arc<WatchCache>) -> Arc<Mutex<Recent>> {
-    type Slot = (Weak<WatchCache>, Arc<Mutex<Recent>>);
-    static STATES: std::sync::OnceLock<Mutex<Vec<Slot>>> = std::sync::OnceLock::new();
-    let mut states = STATES.get_or_init(Default::default).lock();
-    // A held Weak keeps its allocation, so a live cache never shares an address with a dead one.
-    states.retain(|(w, _)| w.strong_count() > 0);
-    let weak = Arc::downgrade(cache);
-    if let Some((_, r)) = states.iter().find(|(w, _)| w.ptr_eq(&weak)) {
-        return r.clone();
-    }
-    let r = Arc::new(Mutex::new(Recent::default()));
-    states.push((weak, r.clone()));
-    r
-}
-
-fn range() -> (u32, u32) {
-    let base = u32::from(SERVICE_CIDR.0);
-    (base, 1u32 << (32 - SERVICE_CIDR.1))
-}
-
-fn cidr_text() -> String {
-    format!("{}/{}", SERVICE_CIDR.0, SERVICE_CIDR.1)
 }
 
 fn needs_node_ports(spec: &Value) -> bool {
@@ -155,179 +199,194 @@ fn pick(lo: u32, hi: u32, band_start: u32, used: impl Fn(u32) -> bool) -> Option
     (band_start..=hi).chain(lo..band_start).find(|v| !used(*v))
 }
 
-/// Allocates (or checks) the cluster IPs and node ports of a Service being
-/// written; `old` is the stored Service on update, `key` its storage key.
-pub fn allocate(
-    registry: &Registry,
-    svc: &mut Value,
-    old: Option<&Value>,
-    key: &str,
-    dry_run: bool,
-) -> ApiResult<Result<(), Vec<StatusCause>>> {
-    let Some(entry) = registry.entry("", "v1", "services") else {
-        return Ok(Ok(()));
-    };
-    let cache = registry.cache(&entry)?;
-    let recent = recent_for(cache);
-    let mut recent = recent.lock();
-    let taken = taken(cache, &mut recent, key);
-    let old_spec = old.map(|o| o["spec"].clone()).unwrap_or(Value::Null);
-    let Some(spec) = svc.get_mut("spec").and_then(Value::as_object_mut) else {
-        return Ok(Ok(()));
-    };
-    let mut causes = Vec::new();
-    let service_type = spec
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or("ClusterIP")
-        .to_string();
-    if service_type == "ExternalName" {
-        for f in ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"] {
-            if old_spec.get(f) == spec.get(f) {
-                spec.shift_remove(f);
-            }
-        }
-        return Ok(Ok(()));
-    }
-    // An update keeps what was allocated unless the client set something else.
-    let old_ip = old_spec["clusterIP"].as_str().unwrap_or("");
-    let ip_unset = spec
-        .get("clusterIP")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .is_empty();
-    if ip_unset && !old_ip.is_empty() {
-        spec.insert("clusterIP".into(), json!(old_ip));
-        if spec
-            .get("clusterIPs")
-            .and_then(Value::as_array)
-            .is_none_or(|a| a.is_empty())
-        {
-            spec.insert("clusterIPs".into(), old_spec["clusterIPs"].clone());
+impl ServiceAllocator {
+    /// An allocator over `cidr`.
+    pub fn new(cidr: ServiceCidr) -> Self {
+        ServiceAllocator {
+            cidr,
+            recent: Mutex::default(),
         }
     }
-    if spec
-        .get("clusterIP")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .is_empty()
-    {
-        if let Some(first) = spec.get("clusterIPs").and_then(|a| a.get(0)).cloned() {
-            spec.insert("clusterIP".into(), first);
-        }
+
+    /// The service CIDR.
+    pub fn cidr(&self) -> ServiceCidr {
+        self.cidr
     }
-    let headless = spec.get("clusterIP").and_then(Value::as_str) == Some("None");
-    let selectorless = spec
-        .get("selector")
-        .and_then(Value::as_object)
-        .is_none_or(|m| m.is_empty());
-    for (field, old_value) in [
-        ("ipFamilyPolicy", &old_spec["ipFamilyPolicy"]),
-        ("ipFamilies", &old_spec["ipFamilies"]),
-    ] {
-        let unset = spec
-            .get(field)
-            .is_none_or(|v| v.is_null() || v.as_array().is_some_and(|a| a.is_empty()));
-        if unset {
-            let value = if !old_value.is_null() {
-                old_value.clone()
-            } else if field == "ipFamilies" {
-                json!(["IPv4"])
-            } else if headless && selectorless {
-                json!("RequireDualStack")
-            } else {
-                json!("SingleStack")
-            };
-            spec.insert(field.into(), value);
-        }
-    }
-    let (base, size) = range();
-    match spec
-        .get("clusterIP")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string()
-    {
-        ip if ip == "None" => {
-            spec.insert("clusterIPs".into(), json!(["None"]));
-        }
-        ip if ip.is_empty() => {
-            let used = |v: u32| taken.ips.contains(&(base + v));
-            let band = (size / 16).clamp(16, 256);
-            match pick(1, size - 2, band, used) {
-                Some(offset) => {
-                    let addr = Ipv4Addr::from(base + offset).to_string();
-                    if !dry_run {
-                        recent
-                            .ips
-                            .insert(base + offset, (Instant::now(), key.to_string()));
-                    }
-                    spec.insert("clusterIP".into(), json!(addr));
-                    spec.insert("clusterIPs".into(), json!([addr]));
+
+    /// Allocates (or checks) the cluster IPs and node ports of a Service being
+    /// written; `old` is the stored Service on update, `key` its storage key.
+    pub fn allocate(
+        &self,
+        registry: &Registry,
+        svc: &mut Value,
+        old: Option<&Value>,
+        key: &str,
+        dry_run: bool,
+    ) -> ApiResult<Result<(), Vec<StatusCause>>> {
+        let Some(entry) = registry.entry("", "v1", "services") else {
+            return Ok(Ok(()));
+        };
+        let cache = registry.cache(&entry)?;
+        let mut recent = self.recent.lock();
+        let taken = taken(cache, &mut recent, key);
+        let old_spec = old.map(|o| o["spec"].clone()).unwrap_or(Value::Null);
+        let Some(spec) = svc.get_mut("spec").and_then(Value::as_object_mut) else {
+            return Ok(Ok(()));
+        };
+        let mut causes = Vec::new();
+        let service_type = spec
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("ClusterIP")
+            .to_string();
+        if service_type == "ExternalName" {
+            for f in ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"] {
+                if old_spec.get(f) == spec.get(f) {
+                    spec.shift_remove(f);
                 }
-                None => causes.push(invalid_cause(
-                    "spec.clusterIPs",
-                    "[]string(nil)",
-                    "failed to allocate a serviceIP: range is full",
-                )),
             }
+            return Ok(Ok(()));
         }
-        ip if ip == old_ip => {}
-        ip => {
+        // An update keeps what was allocated unless the client set something else.
+        let old_ip = old_spec["clusterIP"].as_str().unwrap_or("");
+        let ip_unset = spec
+            .get("clusterIP")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty();
+        if ip_unset && !old_ip.is_empty() {
+            spec.insert("clusterIP".into(), json!(old_ip));
             if spec
                 .get("clusterIPs")
                 .and_then(Value::as_array)
                 .is_none_or(|a| a.is_empty())
             {
-                spec.insert("clusterIPs".into(), json!([ip]));
+                spec.insert("clusterIPs".into(), old_spec["clusterIPs"].clone());
             }
-            let shown = gofmt::strings(spec.get("clusterIPs"));
-            match ip.parse::<Ipv4Addr>() {
-                Err(_) => causes.push(invalid_cause(
-                    "spec.clusterIPs[0]",
-                    &keelson_apimachinery::validation::go_quote(&ip),
-                    "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
-                )),
-                Ok(a) => {
-                    let n = u32::from(a);
-                    if n < base || n >= base + size {
-                        causes.push(invalid_cause(
+        }
+        if spec
+            .get("clusterIP")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+        {
+            if let Some(first) = spec.get("clusterIPs").and_then(|a| a.get(0)).cloned() {
+                spec.insert("clusterIP".into(), first);
+            }
+        }
+        let headless = spec.get("clusterIP").and_then(Value::as_str) == Some("None");
+        let selectorless = spec
+            .get("selector")
+            .and_then(Value::as_object)
+            .is_none_or(|m| m.is_empty());
+        for (field, old_value) in [
+            ("ipFamilyPolicy", &old_spec["ipFamilyPolicy"]),
+            ("ipFamilies", &old_spec["ipFamilies"]),
+        ] {
+            let unset = spec
+                .get(field)
+                .is_none_or(|v| v.is_null() || v.as_array().is_some_and(|a| a.is_empty()));
+            if unset {
+                let value = if !old_value.is_null() {
+                    old_value.clone()
+                } else if field == "ipFamilies" {
+                    json!(["IPv4"])
+                } else if headless && selectorless {
+                    json!("RequireDualStack")
+                } else {
+                    json!("SingleStack")
+                };
+                spec.insert(field.into(), value);
+            }
+        }
+        let (base, size) = self.cidr.range();
+        match spec
+            .get("clusterIP")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+        {
+            ip if ip == "None" => {
+                spec.insert("clusterIPs".into(), json!(["None"]));
+            }
+            ip if ip.is_empty() => {
+                let used = |v: u32| taken.ips.contains(&(base + v));
+                let band = (size / 16).clamp(16, 256);
+                match pick(1, size - 2, band, used) {
+                    Some(offset) => {
+                        let addr = Ipv4Addr::from(base + offset).to_string();
+                        if !dry_run {
+                            recent
+                                .ips
+                                .insert(base + offset, (Instant::now(), key.to_string()));
+                        }
+                        spec.insert("clusterIP".into(), json!(addr));
+                        spec.insert("clusterIPs".into(), json!([addr]));
+                    }
+                    None => causes.push(invalid_cause(
+                        "spec.clusterIPs",
+                        "[]string(nil)",
+                        "failed to allocate a serviceIP: range is full",
+                    )),
+                }
+            }
+            ip if ip == old_ip => {}
+            ip => {
+                if spec
+                    .get("clusterIPs")
+                    .and_then(Value::as_array)
+                    .is_none_or(|a| a.is_empty())
+                {
+                    spec.insert("clusterIPs".into(), json!([ip]));
+                }
+                let shown = gofmt::strings(spec.get("clusterIPs"));
+                match ip.parse::<Ipv4Addr>() {
+                    Err(_) => causes.push(invalid_cause(
+                        "spec.clusterIPs[0]",
+                        &keelson_apimachinery::validation::go_quote(&ip),
+                        "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+                    )),
+                    Ok(a) => {
+                        let n = u32::from(a);
+                        if n < base || n >= base + size {
+                            causes.push(invalid_cause(
                             "spec.clusterIPs",
                             &shown,
                             &format!(
                                 "failed to allocate IP {ip}: the provided IP ({ip}) is not in the valid range. The range of valid IPs is {}",
-                                cidr_text()
+                                self.cidr
                             ),
                         ));
-                    } else if taken.ips.contains(&n) {
-                        causes.push(invalid_cause(
-                            "spec.clusterIPs",
-                            &shown,
-                            &format!(
-                                "failed to allocate IP {ip}: provided IP is already allocated"
-                            ),
-                        ));
-                    } else if !dry_run {
-                        recent.ips.insert(n, (Instant::now(), key.to_string()));
+                        } else if taken.ips.contains(&n) {
+                            causes.push(invalid_cause(
+                                "spec.clusterIPs",
+                                &shown,
+                                &format!(
+                                    "failed to allocate IP {ip}: provided IP is already allocated"
+                                ),
+                            ));
+                        } else if !dry_run {
+                            recent.ips.insert(n, (Instant::now(), key.to_string()));
+                        }
                     }
                 }
             }
         }
+        allocate_node_ports(
+            spec,
+            &old_spec,
+            &taken,
+            &mut recent,
+            key,
+            dry_run,
+            &mut causes,
+        );
+        Ok(if causes.is_empty() {
+            Ok(())
+        } else {
+            Err(causes)
+        })
     }
-    allocate_node_ports(
-        spec,
-        &old_spec,
-        &taken,
-        &mut recent,
-        key,
-        dry_run,
-        &mut causes,
-    );
-    Ok(if causes.is_empty() {
-        Ok(())
-    } else {
-        Err(causes)
-    })
 }
 
 fn old_node_port(old_spec: &Value, port: &Value) -> Option<u64> {

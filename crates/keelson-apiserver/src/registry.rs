@@ -85,6 +85,8 @@ pub struct Registry {
     entries: HashMap<(String, String, String), Arc<ResourceEntry>>,
     /// The resources, in discovery order.
     pub resources: Vec<ResourceInfo>,
+    /// Service ClusterIP and NodePort allocation.
+    pub services: crate::ipalloc::ServiceAllocator,
 }
 
 /// Why a guarded update stopped: the update function refused, or storage failed.
@@ -162,6 +164,7 @@ impl Registry {
         storage: Arc<dyn Storage>,
         caches: Arc<CacheSet>,
         resources: Vec<ResourceInfo>,
+        service_cidr: crate::ipalloc::ServiceCidr,
     ) -> Self {
         let entries = resources
             .iter()
@@ -187,6 +190,7 @@ impl Registry {
             caches,
             entries,
             resources,
+            services: crate::ipalloc::ServiceAllocator::new(service_cidr),
         }
     }
 

@@ -37,6 +37,8 @@ pub struct ServerConfig {
     pub storage: SqliteOptions,
     /// Events each resource's watch cache keeps for watches that resume.
     pub watch_cache_capacity: usize,
+    /// Where Service ClusterIPs come from (`--service-cluster-ip-range`).
+    pub service_cluster_ip_range: crate::ipalloc::ServiceCidr,
 }
 
 impl Default for ServerConfig {
@@ -48,6 +50,7 @@ impl Default for ServerConfig {
             in_memory: false,
             storage: SqliteOptions::default(),
             watch_cache_capacity: crate::watch_cache::EVENT_RING_CAPACITY,
+            service_cluster_ip_range: crate::ipalloc::ServiceCidr::default(),
         }
     }
 }
@@ -132,6 +135,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         storage.clone(),
         caches.clone(),
         table.clone(),
+        config.service_cluster_ip_range,
     ));
     let listener = TcpListener::bind((config.bind_address, config.secure_port)).await?;
     let addr = listener.local_addr()?;

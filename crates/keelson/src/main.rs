@@ -38,6 +38,15 @@ struct ServerArgs {
     /// Log level (error, warn, info, debug, trace) or a tracing filter.
     #[arg(long, default_value = "info")]
     log_level: String,
+    /// CIDR Service ClusterIPs are allocated from.
+    #[arg(long, default_value = keelson_apiserver::ipalloc::DEFAULT_SERVICE_CIDR)]
+    service_cluster_ip_range: keelson_apiserver::ipalloc::ServiceCidr,
+    /// Storage history kept at least this long, in seconds, before compaction.
+    #[arg(long, default_value_t = 300)]
+    compaction_min_age_seconds: u64,
+    /// Storage history kept at least this many revisions before compaction.
+    #[arg(long, default_value_t = 10_000)]
+    compaction_min_revisions: i64,
 }
 
 fn main() -> std::process::ExitCode {
@@ -72,8 +81,13 @@ async fn run(args: ServerArgs) -> std::process::ExitCode {
         bind_address: args.bind_address,
         secure_port: args.secure_port,
         in_memory: args.in_memory,
+        service_cluster_ip_range: args.service_cluster_ip_range,
         ..Default::default()
     };
+    let mut config = config;
+    config.storage.compaction_min_age =
+        std::time::Duration::from_secs(args.compaction_min_age_seconds);
+    config.storage.compaction_min_revisions = args.compaction_min_revisions;
     let server = match keelson_apiserver::start(config).await {
         Ok(s) => s,
         Err(e) => {
