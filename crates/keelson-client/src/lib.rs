@@ -7,6 +7,7 @@
 //!   hyper + rustls transport (HTTP/2 by ALPN), with client-side rate limiting,
 //!   `Retry-After` retries, timeouts and kubectl's `-v=6..9` request tracing.
 //! - [`api::Api`]: typed verbs over `k8s-openapi` types (client-go's ClientSet).
+//! - [`dynamic::DynamicApi`]: any resource by `GroupVersionResource`, on [`DynamicObject`]s.
 //!
 //! Listing nodes with the REST client (see `examples/list_nodes.rs`):
 //!
@@ -39,6 +40,7 @@
 
 pub mod api;
 pub mod config;
+pub mod dynamic;
 mod error;
 mod object;
 pub mod rest;

@@ -283,7 +283,7 @@ where
     }
 }
 
-fn delete_outcome<T: DeserializeOwned>(body: &[u8]) -> Result<DeleteOutcome<T>> {
+pub(crate) fn delete_outcome<T: DeserializeOwned>(body: &[u8]) -> Result<DeleteOutcome<T>> {
     let v: serde_json::Value = crate::rest::decode_json(body)?;
     if v.get("kind").and_then(|k| k.as_str()) == Some("Status") {
         let status: Status = serde_json::from_value(v)
