@@ -8,6 +8,7 @@
 //!   `Retry-After` retries, timeouts and kubectl's `-v=6..9` request tracing.
 //! - [`api::Api`]: typed verbs over `k8s-openapi` types (client-go's ClientSet).
 //! - [`dynamic::DynamicApi`]: any resource by `GroupVersionResource`, on [`DynamicObject`]s.
+//! - [`discovery::DiscoveryClient`]: legacy and aggregated discovery with kubectl's disk cache.
 //!
 //! Listing nodes with the REST client (see `examples/list_nodes.rs`):
 //!
@@ -40,6 +41,7 @@
 
 pub mod api;
 pub mod config;
+pub mod discovery;
 pub mod dynamic;
 mod error;
 mod object;

@@ -1,0 +1,188 @@
+//! `DiscoveryClient` against a real Keelson server, with its disk cache in a temp dir.
+
+use keelson_client::config::{ConfigOverrides, LoadingRules};
+use keelson_client::discovery::DiscoveryClient;
+use keelson_client::{Config, RestClient};
+use keelson_testing::TestServer;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+fn client_for(server: &TestServer) -> RestClient {
+    let rules = LoadingRules::default().with_explicit_path(server.kubeconfig_path());
+    RestClient::new(Config::load(&rules, &ConfigOverrides::default()).expect("config"))
+        .expect("client")
+}
+
+/// kubectl's directory name for the server: `127.0.0.1_<port>`.
+fn host_dir(server: &TestServer) -> String {
+    let url = server.url();
+    let authority = url.split("://").nth(1).unwrap_or(url).trim_end_matches('/');
+    authority.replace(':', "_")
+}
+
+fn mtime(p: &Path) -> SystemTime {
+    std::fs::metadata(p)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn set_mtime(p: &Path, t: SystemTime) {
+    std::fs::File::options()
+        .write(true)
+        .open(p)
+        .and_then(|f| f.set_modified(t))
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+}
+
+async fn deployments_entry(d: &DiscoveryClient) -> (Vec<String>, Option<Vec<String>>, bool) {
+    let (groups, lists) = d
+        .server_groups_and_resources()
+        .await
+        .expect("groups and resources");
+    let apps = groups
+        .iter()
+        .find(|g| g.name == "apps")
+        .expect("apps group");
+    assert_eq!(
+        apps.preferred_version
+            .as_ref()
+            .map(|v| v.group_version.as_str()),
+        Some("apps/v1")
+    );
+    assert_eq!(groups[0].name, "", "the core group comes first");
+    let list = lists
+        .iter()
+        .find(|l| l.group_version == "apps/v1")
+        .expect("apps/v1 resources");
+    let deploy = list
+        .resources
+        .iter()
+        .find(|r| r.name == "deployments")
+        .expect("deployments");
+    assert_eq!(deploy.kind, "Deployment");
+    assert_eq!(deploy.singular_name, "deployment");
+    assert!(list.resources.iter().any(|r| r.name == "deployments/scale"
+        && r.group.as_deref() == Some("autoscaling")
+        && r.kind == "Scale"));
+    (
+        deploy.verbs.clone(),
+        deploy.short_names.clone(),
+        deploy.namespaced,
+    )
+}
+
+#[tokio::test]
+async fn aggregated_and_legacy_agree_on_deployments() {
+    let server = TestServer::start().await;
+    let aggregated = DiscoveryClient::new(client_for(&server)).without_cache();
+    let legacy = DiscoveryClient::new(client_for(&server))
+        .without_cache()
+        .legacy();
+    let (verbs, short, namespaced) = deployments_entry(&aggregated).await;
+    assert_eq!(
+        verbs,
+        [
+            "create",
+            "delete",
+            "deletecollection",
+            "get",
+            "list",
+            "patch",
+            "update",
+            "watch"
+        ]
+    );
+    assert_eq!(short, Some(vec!["deploy".to_string()]));
+    assert!(namespaced);
+    assert_eq!(
+        deployments_entry(&legacy).await,
+        (verbs, short, namespaced),
+        "the per-group documents say the same as the aggregated ones"
+    );
+
+    let preferred = aggregated
+        .server_preferred_resources()
+        .await
+        .expect("preferred resources");
+    let core = preferred
+        .iter()
+        .find(|l| l.group_version == "v1")
+        .expect("core v1");
+    assert!(core.resources.iter().any(|r| r.name == "pods"));
+    assert!(
+        preferred
+            .iter()
+            .flat_map(|l| &l.resources)
+            .all(|r| !r.name.contains('/')),
+        "no subresources among preferred resources"
+    );
+
+    let version = aggregated.server_version().await.expect("version");
+    assert_eq!(version.major, "1");
+    assert!(!version.git_version.is_empty());
+}
+
+#[tokio::test]
+async fn cache_files_ttl_and_invalidate() {
+    let server = TestServer::start().await;
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir: PathBuf = tmp.path().join("discovery").join(host_dir(&server));
+    let first = DiscoveryClient::new(client_for(&server)).cache_dir(tmp.path());
+    assert_eq!(first.server_cache_path(), Some(dir.as_path()));
+    deployments_entry(&first).await;
+
+    let groups_file = dir.join("servergroups.json");
+    let apps_file = dir.join("apps/v1/serverresources.json");
+    let core_file = dir.join("v1/serverresources.json");
+    for f in [&groups_file, &apps_file, &core_file] {
+        assert!(f.is_file(), "{} written", f.display());
+    }
+    let cached: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&apps_file).expect("read")).expect("JSON");
+    assert_eq!(cached["kind"], "APIResourceList");
+    assert_eq!(cached["groupVersion"], "apps/v1");
+    let cached: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&groups_file).expect("read")).expect("JSON");
+    assert_eq!(cached["kind"], "APIGroupList");
+
+    // Within the TTL a second client does not ask the server: nothing is rewritten.
+    let written = mtime(&groups_file);
+    let apps_written = mtime(&apps_file);
+    let second = DiscoveryClient::new(client_for(&server)).cache_dir(tmp.path());
+    deployments_entry(&second).await;
+    assert_eq!(mtime(&groups_file), written);
+    assert_eq!(mtime(&apps_file), apps_written);
+
+    // Older than 10 minutes: fetched again and rewritten.
+    let stale = SystemTime::now() - Duration::from_secs(11 * 60);
+    set_mtime(&groups_file, stale);
+    set_mtime(&apps_file, stale);
+    let third = DiscoveryClient::new(client_for(&server)).cache_dir(tmp.path());
+    deployments_entry(&third).await;
+    assert!(mtime(&groups_file) > stale + Duration::from_secs(60));
+    assert!(mtime(&apps_file) > stale + Duration::from_secs(60));
+
+    // Fresh files, but invalidated: fetched again.
+    let recent = SystemTime::now() - Duration::from_secs(60);
+    set_mtime(&groups_file, recent);
+    third.invalidate();
+    deployments_entry(&third).await;
+    assert!(mtime(&groups_file) > recent + Duration::from_secs(30));
+
+    // With the server gone, a client within the TTL answers from the cache
+    // alone; once invalidated it has to ask, and fails.
+    let url = server.url().to_string();
+    let offline_client = client_for(&server);
+    server.shutdown().await;
+    let offline = DiscoveryClient::new(offline_client).cache_dir(tmp.path());
+    deployments_entry(&offline).await;
+    offline.invalidate();
+    let err = offline
+        .server_groups()
+        .await
+        .expect_err("no server to ask after invalidate");
+    assert!(
+        err.to_string().contains("connection refused"),
+        "{err} (server was {url})"
+    );
+}
