@@ -34,7 +34,9 @@ fn set_mtime(p: &Path, t: SystemTime) {
         .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
 }
 
-async fn deployments_entry(d: &DiscoveryClient) -> (Vec<String>, Option<Vec<String>>, bool) {
+/// What discovery says of deployments: verbs, short names, namespaced,
+/// whether a storage version hash came along (only the legacy documents carry one).
+async fn deployments_entry(d: &DiscoveryClient) -> (Vec<String>, Option<Vec<String>>, bool, bool) {
     let (groups, lists) = d
         .server_groups_and_resources()
         .await
@@ -68,6 +70,7 @@ async fn deployments_entry(d: &DiscoveryClient) -> (Vec<String>, Option<Vec<Stri
         deploy.verbs.clone(),
         deploy.short_names.clone(),
         deploy.namespaced,
+        deploy.storage_version_hash.is_some(),
     )
 }
 
@@ -75,10 +78,14 @@ async fn deployments_entry(d: &DiscoveryClient) -> (Vec<String>, Option<Vec<Stri
 async fn aggregated_and_legacy_agree_on_deployments() {
     let server = TestServer::start().await;
     let aggregated = DiscoveryClient::new(client_for(&server)).without_cache();
-    let legacy = DiscoveryClient::new(client_for(&server))
+    let rules = LoadingRules::default().with_explicit_path(server.kubeconfig_path());
+    let config = Config::load(&rules, &ConfigOverrides::default()).expect("config");
+    let legacy = DiscoveryClient::for_config(config)
+        .expect("discovery client")
         .without_cache()
         .legacy();
-    let (verbs, short, namespaced) = deployments_entry(&aggregated).await;
+    let (verbs, short, namespaced, hashed) = deployments_entry(&aggregated).await;
+    assert!(!hashed, "aggregated discovery has no storageVersionHash");
     assert_eq!(
         verbs,
         [
@@ -96,7 +103,7 @@ async fn aggregated_and_legacy_agree_on_deployments() {
     assert!(namespaced);
     assert_eq!(
         deployments_entry(&legacy).await,
-        (verbs, short, namespaced),
+        (verbs, short, namespaced, true),
         "the per-group documents say the same as the aggregated ones"
     );
 
@@ -153,14 +160,23 @@ async fn cache_files_ttl_and_invalidate() {
     assert_eq!(mtime(&groups_file), written);
     assert_eq!(mtime(&apps_file), apps_written);
 
-    // Older than 10 minutes: fetched again and rewritten.
-    let stale = SystemTime::now() - Duration::from_secs(11 * 60);
+    // Older than kubectl's six hours: fetched again and rewritten.
+    let stale = SystemTime::now() - Duration::from_secs(6 * 3600 + 60);
     set_mtime(&groups_file, stale);
     set_mtime(&apps_file, stale);
     let third = DiscoveryClient::new(client_for(&server)).cache_dir(tmp.path());
     deployments_entry(&third).await;
     assert!(mtime(&groups_file) > stale + Duration::from_secs(60));
     assert!(mtime(&apps_file) > stale + Duration::from_secs(60));
+
+    // A shorter TTL (kubectl's old ten minutes) expires a file written 11 minutes ago.
+    let eleven_minutes_ago = SystemTime::now() - Duration::from_secs(11 * 60);
+    set_mtime(&groups_file, eleven_minutes_ago);
+    let ten_minutes = DiscoveryClient::new(client_for(&server))
+        .cache_dir(tmp.path())
+        .ttl(Duration::from_secs(600));
+    ten_minutes.server_groups().await.expect("groups");
+    assert!(mtime(&groups_file) > eleven_minutes_ago + Duration::from_secs(60));
 
     // Fresh files, but invalidated: fetched again.
     let recent = SystemTime::now() - Duration::from_secs(60);

@@ -8,11 +8,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-/// kubectl's discovery cache TTL.
-pub const DEFAULT_TTL: Duration = Duration::from_secs(10 * 60);
+/// kubectl's discovery cache TTL: six hours since cli-runtime raised it
+/// from ten minutes (`ConfigFlags.ToDiscoveryClient`).
+pub const DEFAULT_TTL: Duration = Duration::from_secs(6 * 60 * 60);
 
-/// The directory kubectl's `--cache-dir` defaults to: `$HOME/.kube/cache`.
+/// The directory kubectl's `--cache-dir` defaults to: `$KUBECACHEDIR` when
+/// set, else `$HOME/.kube/cache`.
 pub fn default_cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("KUBECACHEDIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".kube").join("cache"))
 }
 

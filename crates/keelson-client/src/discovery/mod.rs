@@ -27,6 +27,7 @@ mod cache;
 pub use aggregated::{is_aggregated, ACCEPT_AGGREGATED};
 pub use cache::{default_cache_dir, server_cache_dir, DEFAULT_TTL};
 
+use crate::config::{Config, DISCOVERY_BURST, DISCOVERY_QPS};
 use crate::error::{Error, Result};
 use crate::rest::{Response, RestClient};
 use cache::DiskCache;
@@ -59,7 +60,8 @@ struct ApiVersions {
 
 impl DiscoveryClient {
     /// Discovery through `client`, cached under kubectl's default
-    /// `~/.kube/cache/discovery/<host_port>/` (no disk cache when `$HOME` is unset).
+    /// `~/.kube/cache/discovery/<host_port>/` (see [`default_cache_dir`]; no
+    /// disk cache when neither `$KUBECACHEDIR` nor `$HOME` is set).
     pub fn new(client: RestClient) -> DiscoveryClient {
         let mut d = DiscoveryClient {
             client,
@@ -70,6 +72,14 @@ impl DiscoveryClient {
         };
         d.rebuild_cache();
         d
+    }
+
+    /// Discovery for `config` with kubectl's discovery rate limits (QPS 50,
+    /// burst 300: a cold cache costs one request per group version).
+    pub fn for_config(mut config: Config) -> Result<DiscoveryClient> {
+        config.qps = DISCOVERY_QPS;
+        config.burst = DISCOVERY_BURST;
+        Ok(DiscoveryClient::new(RestClient::new(config)?))
     }
 
     /// The cache directory, as kubectl's `--cache-dir` (discovery goes to
