@@ -17,6 +17,9 @@ use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_rustls::TlsConnector;
 
+/// `User-Agent` of every request: `keelson-bench/<version>`.
+const USER_AGENT: &str = concat!("keelson-bench/", env!("CARGO_PKG_VERSION"));
+
 /// HTTP version spoken on every connection of a pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 pub enum Protocol {
@@ -161,7 +164,10 @@ impl Endpoint {
             .method(method)
             .uri(uri)
             .header(header::AUTHORIZATION, self.authorization.clone())
-            .header(header::ACCEPT, media.accept);
+            .header(header::ACCEPT, media.accept)
+            // Names the bench as the manager of what it writes, as kubectl's
+            // User-Agent does for kubectl.
+            .header(header::USER_AGENT, USER_AGENT);
         if self.protocol == Protocol::Http1 {
             builder = builder.header(header::HOST, self.base.trim_start_matches("https://"));
         }
