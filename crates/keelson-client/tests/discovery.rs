@@ -4,8 +4,13 @@ use keelson_client::config::{ConfigOverrides, LoadingRules};
 use keelson_client::discovery::DiscoveryClient;
 use keelson_client::{Config, RestClient};
 use keelson_testing::TestServer;
+use serde_json::json;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
 
 fn client_for(server: &TestServer) -> RestClient {
     let rules = LoadingRules::default().with_explicit_path(server.kubeconfig_path());
@@ -37,10 +42,12 @@ fn set_mtime(p: &Path, t: SystemTime) {
 /// What discovery says of deployments: verbs, short names, namespaced,
 /// whether a storage version hash came along (only the legacy documents carry one).
 async fn deployments_entry(d: &DiscoveryClient) -> (Vec<String>, Option<Vec<String>>, bool, bool) {
-    let (groups, lists) = d
+    let found = d
         .server_groups_and_resources()
         .await
         .expect("groups and resources");
+    assert_eq!(found.failure_message(), None);
+    let (groups, lists) = (found.groups, found.resources);
     let apps = groups
         .iter()
         .find(|g| g.name == "apps")
@@ -111,6 +118,8 @@ async fn aggregated_and_legacy_agree_on_deployments() {
         .server_preferred_resources()
         .await
         .expect("preferred resources");
+    assert!(preferred.failed.is_empty());
+    let preferred = preferred.resources;
     let core = preferred
         .iter()
         .find(|l| l.group_version == "v1")
@@ -201,4 +210,135 @@ async fn cache_files_ttl_and_invalidate() {
         err.to_string().contains("connection refused"),
         "{err} (server was {url})"
     );
+}
+
+/// A server with only legacy discovery and one broken aggregated group
+/// (`metrics.k8s.io/v1beta1` answers 503), counting the requests it serves.
+async fn legacy_server_with_broken_group() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let served = Arc::new(AtomicUsize::new(0));
+    let counter = served.clone();
+    tokio::spawn(async move {
+        while let Ok((conn, _)) = listener.accept().await {
+            tokio::spawn(serve_connection(conn, counter.clone()));
+        }
+    });
+    (format!("http://{addr}"), served)
+}
+
+async fn serve_connection(mut conn: TcpStream, served: Arc<AtomicUsize>) {
+    let mut buf = Vec::new();
+    loop {
+        let head_end = loop {
+            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            let mut chunk = [0u8; 4096];
+            match conn.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+        buf.drain(..head_end);
+        served.fetch_add(1, Ordering::SeqCst);
+        let path = head.split_whitespace().nth(1).unwrap_or("");
+        let (status, body) = match path {
+            "/api" => ("200 OK", json!({"kind": "APIVersions", "versions": ["v1"]})),
+            "/apis" => (
+                "200 OK",
+                json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": [{
+                    "name": "metrics.k8s.io",
+                    "versions": [{"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"}],
+                    "preferredVersion": {"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"}
+                }]}),
+            ),
+            "/api/v1" => (
+                "200 OK",
+                json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": [{
+                    "name": "pods", "singularName": "pod", "namespaced": true, "kind": "Pod",
+                    "verbs": ["get", "list"], "shortNames": ["po"], "categories": ["all"]
+                }]}),
+            ),
+            "/apis/metrics.k8s.io/v1beta1" => (
+                "503 Service Unavailable",
+                json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                       "message": "the server is currently unable to handle the request",
+                       "reason": "ServiceUnavailable", "code": 503}),
+            ),
+            _ => (
+                "404 Not Found",
+                json!({"kind": "Status", "apiVersion": "v1", "metadata": {},
+                  "status": "Failure", "message": "the server could not find the requested resource",
+                  "reason": "NotFound", "code": 404}),
+            ),
+        };
+        let body = body.to_string();
+        let response = format!(
+            "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        if conn.write_all(response.as_bytes()).await.is_err() {
+            return;
+        }
+    }
+}
+
+#[tokio::test]
+async fn legacy_fallback_partial_failure_and_request_count() {
+    let (url, served) = legacy_server_with_broken_group().await;
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let client = || RestClient::new(Config::new(&url).expect("config")).expect("client");
+
+    let d = DiscoveryClient::new(client()).cache_dir(tmp.path());
+    let found = d
+        .server_groups_and_resources()
+        .await
+        .expect("partial result");
+    let names: Vec<_> = found.groups.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(names, ["", "metrics.k8s.io"]);
+    assert_eq!(found.resources.len(), 1);
+    assert_eq!(found.resources[0].group_version, "v1");
+    assert_eq!(
+        found.resources[0].resources[0].short_names,
+        Some(vec!["po".to_string()])
+    );
+    assert_eq!(
+        found.failure_message().as_deref(),
+        Some("unable to retrieve the complete list of server APIs: metrics.k8s.io/v1beta1: the server is currently unable to handle the request")
+    );
+    // /api, /apis, /api/v1 and the failing group version.
+    assert_eq!(served.load(Ordering::SeqCst), 4);
+    assert!(
+        !tmp.path()
+            .join("discovery")
+            .join(host_dir_of(&url))
+            .join("metrics.k8s.io/v1beta1/serverresources.json")
+            .exists(),
+        "a failure is not cached"
+    );
+
+    // A second client within the TTL reads the cache; only the group version
+    // that failed is asked again.
+    let again = DiscoveryClient::new(client()).cache_dir(tmp.path());
+    let found = again
+        .server_groups_and_resources()
+        .await
+        .expect("partial result");
+    assert_eq!(found.failed.len(), 1);
+    assert_eq!(found.resources.len(), 1);
+    assert_eq!(served.load(Ordering::SeqCst), 5);
+
+    // Invalidated, it asks for everything again.
+    again.invalidate();
+    again
+        .server_groups_and_resources()
+        .await
+        .expect("partial result");
+    assert_eq!(served.load(Ordering::SeqCst), 9);
+}
+
+fn host_dir_of(url: &str) -> String {
+    url.trim_start_matches("http://").replace(':', "_")
 }

@@ -12,8 +12,11 @@
 //! use keelson_client::RestClient;
 //!
 //! let discovery = DiscoveryClient::new(RestClient::try_default()?);
-//! let (_groups, lists) = discovery.server_groups_and_resources().await?;
-//! for list in lists {
+//! let found = discovery.server_groups_and_resources().await?;
+//! if let Some(message) = found.failure_message() {
+//!     eprintln!("error: {message}");
+//! }
+//! for list in found.resources {
 //!     for r in list.resources {
 //!         println!("{} {}", list.group_version, r.name);
 //!     }
@@ -49,6 +52,47 @@ pub struct DiscoveryClient {
     ttl: Duration,
     cache: Option<DiskCache>,
     legacy_only: bool,
+}
+
+/// What the server serves, and what could not be read.
+#[derive(Debug, Default)]
+pub struct ServerResources {
+    /// Every group with its versions, the core group (`""`) first.
+    pub groups: Vec<APIGroup>,
+    /// The resources of each group version that could be read.
+    pub resources: Vec<APIResourceList>,
+    /// Group versions whose resources could not be read, with the reason.
+    pub failed: Vec<(String, Error)>,
+}
+
+impl ServerResources {
+    /// client-go's `ErrGroupDiscoveryFailed` message when some group
+    /// versions failed (kubectl prints it after `error: `):
+    /// `unable to retrieve the complete list of server APIs: metrics.k8s.io/v1beta1: ...`.
+    pub fn failure_message(&self) -> Option<String> {
+        if self.failed.is_empty() {
+            return None;
+        }
+        let mut parts: Vec<String> = self
+            .failed
+            .iter()
+            .map(|(gv, e)| format!("{gv}: {}", go_error_text(e)))
+            .collect();
+        parts.sort();
+        Some(format!(
+            "unable to retrieve the complete list of server APIs: {}",
+            parts.join(", ")
+        ))
+    }
+}
+
+/// An error as Go prints it: the server's message for an API error (our
+/// `Display` prefixes the reason and code), else the whole text.
+fn go_error_text(e: &Error) -> String {
+    match e.api() {
+        Some(api) => api.message.clone(),
+        None => e.to_string(),
+    }
 }
 
 /// `/api`'s `APIVersions`; only the versions matter here.
@@ -166,38 +210,45 @@ impl DiscoveryClient {
         Ok(list)
     }
 
-    /// Every group, and the resources of each of its versions, in discovery order.
-    pub async fn server_groups_and_resources(
-        &self,
-    ) -> Result<(Vec<APIGroup>, Vec<APIResourceList>)> {
+    /// Every group, and the resources of each of its versions, in discovery
+    /// order. A group version that cannot be read does not fail the call:
+    /// it is listed in [`ServerResources::failed`], as client-go returns
+    /// partial results with `ErrGroupDiscoveryFailed`.
+    pub async fn server_groups_and_resources(&self) -> Result<ServerResources> {
         let (groups, fetched) = self.groups_and_maybe_resources().await?;
         let mut fetched: HashMap<String, APIResourceList> = fetched
             .into_iter()
             .map(|l| (l.group_version.clone(), l))
             .collect();
-        let mut lists = Vec::new();
+        let mut out = ServerResources::default();
         for group in &groups.groups {
             for v in &group.versions {
-                let list = match fetched.remove(&v.group_version) {
-                    Some(list) => list,
-                    None => {
-                        self.server_resources_for_group_version(&v.group_version)
-                            .await?
-                    }
-                };
-                lists.push(list);
+                if let Some(list) = fetched.remove(&v.group_version) {
+                    out.resources.push(list);
+                    continue;
+                }
+                match self
+                    .server_resources_for_group_version(&v.group_version)
+                    .await
+                {
+                    Ok(list) => out.resources.push(list),
+                    Err(e) => out.failed.push((v.group_version.clone(), e)),
+                }
             }
         }
-        Ok((groups.groups, lists))
+        out.groups = groups.groups;
+        Ok(out)
     }
 
     /// For each group, each resource in its preferred version (or, when the
     /// preferred version does not serve it, the first version that does);
     /// subresources left out. One list per group version, as client-go's
     /// `ServerPreferredResources`.
-    pub async fn server_preferred_resources(&self) -> Result<Vec<APIResourceList>> {
-        let (groups, lists) = self.server_groups_and_resources().await?;
-        Ok(preferred(&groups, lists))
+    /// Group versions that failed are left out; `failed` names them.
+    pub async fn server_preferred_resources(&self) -> Result<ServerResources> {
+        let mut all = self.server_groups_and_resources().await?;
+        all.resources = preferred(&all.groups, std::mem::take(&mut all.resources));
+        Ok(all)
     }
 
     /// Groups from the cache, else from the server, with the resources the
