@@ -115,7 +115,7 @@ impl DynamicApi {
     }
 
     /// `POST` a new object. Unbound clients of a namespaced resource take
-    /// the namespace from `metadata.namespace`, as client-go's does.
+    /// the namespace from `metadata.namespace`, as kubectl's resource helper does.
     pub async fn create(&self, pp: &PostParams, object: &DynamicObject) -> Result<DynamicObject> {
         let r = match (&self.namespace, object.namespace()) {
             (None, Some(ns)) if self.namespaced => self

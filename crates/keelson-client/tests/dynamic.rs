@@ -103,7 +103,10 @@ async fn configmap_crud() {
     assert!(matches!(deleted, DeleteOutcome::Deleted(_)), "{deleted:?}");
     let err = cms.get("a").await.expect_err("gone");
     assert!(err.is_not_found(), "{err}");
-    assert_eq!(err.to_string(), "NotFound (404): configmaps \"a\" not found");
+    assert_eq!(
+        err.to_string(),
+        "NotFound (404): configmaps \"a\" not found"
+    );
 
     let system = configmaps(client_for(&server)).namespace("kube-system");
     let out = system
@@ -221,4 +224,33 @@ async fn cluster_scoped_priorityclasses() {
         .expect("delete");
     let err = pcs.get("high").await.expect_err("gone");
     assert!(err.is_not_found(), "{err}");
+}
+
+#[tokio::test]
+async fn deployment_scale_subresource() {
+    let server = TestServer::start().await;
+    let deployments = DynamicApi::new(
+        client_for(&server),
+        GroupVersionResource::new("apps", "v1", "deployments"),
+        true,
+    )
+    .namespace("default");
+    deployments
+        .create(
+            &PostParams::default(),
+            &object(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "web"},
+                "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+                         "template": {"metadata": {"labels": {"app": "web"}},
+                                      "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}})),
+        )
+        .await
+        .expect("create");
+    let scale = deployments
+        .get_subresource("web", "scale")
+        .await
+        .expect("scale");
+    assert_eq!(scale.api_version, "autoscaling/v1");
+    assert_eq!(scale.kind, "Scale");
+    assert_eq!(scale.data["spec"]["replicas"], 3);
 }
