@@ -9,6 +9,7 @@
 //! - [`api::Api`]: typed verbs over `k8s-openapi` types (client-go's ClientSet).
 //! - [`dynamic::DynamicApi`]: any resource by `GroupVersionResource`, on [`DynamicObject`]s.
 //! - [`discovery::DiscoveryClient`]: legacy and aggregated discovery with kubectl's disk cache.
+//! - [`restmapper::DiscoveryRestMapper`]: kinds ↔ resources and kubectl's resource arguments.
 //!
 //! Listing nodes with the REST client (see `examples/list_nodes.rs`):
 //!
@@ -46,6 +47,7 @@ pub mod dynamic;
 mod error;
 mod object;
 pub mod rest;
+pub mod restmapper;
 mod transport;
 
 pub use config::Config;
