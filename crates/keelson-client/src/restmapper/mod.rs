@@ -195,3 +195,6 @@ fn ambiguous_text(
         (true, true) => format!("{partial} matches multiple resources or kinds"),
     }
 }
+
+#[cfg(test)]
+mod tests;
