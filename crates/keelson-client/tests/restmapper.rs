@@ -83,10 +83,27 @@ async fn kubectl_arguments_resolve_against_the_server() {
     );
     assert_eq!(hpa.scope, Scope::Namespace);
 
+    let groups = mapper
+        .discovery()
+        .server_cache_path()
+        .expect("disk cache")
+        .join("servergroups.json");
+    let written = mtime(&groups);
     assert_eq!(
         resolve(&mut mapper, &["foo"]).await,
         Err(r#"the server doesn't have a resource type "foo""#.to_string())
     );
+    assert_eq!(
+        mtime(&groups),
+        written,
+        "loaded from the server in this process: no second round of discovery"
+    );
+}
+
+fn mtime(p: &Path) -> std::time::SystemTime {
+    std::fs::metadata(p)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 #[tokio::test]
@@ -137,6 +154,17 @@ async fn a_stale_cache_is_refreshed_once_when_a_resource_is_missing() {
         Ok(vec!["apps/v1 deployments namespace/".to_string()]),
         "not found in the cache: invalidated, asked again"
     );
+    let groups = cached
+        .ancestors()
+        .nth(3)
+        .expect("server cache dir")
+        .join("servergroups.json");
+    let before = mtime(&groups);
+    assert_eq!(
+        resolve(&mut mapper, &["foo"]).await,
+        Err(r#"the server doesn't have a resource type "foo""#.to_string())
+    );
+    assert_eq!(mtime(&groups), before, "refreshed once, not again");
     let rewritten = std::fs::read_to_string(&cached).expect("cached apps/v1");
     assert!(
         rewritten.contains("\"deployments\""),

@@ -36,15 +36,21 @@ impl DiscoveryRestMapper {
     /// The current mapper, loading it on first use. Group versions that
     /// could not be read are left out, as client-go maps what it could read.
     pub async fn mapper(&mut self) -> Result<&RestMapper, MappingError> {
-        if self.mapper.is_none() {
-            let found = self.discovery.server_groups_and_resources().await?;
-            self.mapper = Some(RestMapper::new(&found));
-            // Without a disk cache every load asks the server.
-            self.fresh = self.fresh || self.discovery.server_cache_path().is_none();
-        }
-        self.mapper
-            .as_ref()
-            .ok_or_else(|| MappingError::Discovery(crate::Error::Decode("no mapper".into())))
+        let mapper = match self.mapper.take() {
+            Some(m) => m,
+            None => {
+                // Without a cached group list the load asks the server, and
+                // a retry could learn nothing new (client-go's `Fresh`).
+                let from_server = self
+                    .discovery
+                    .server_cache_path()
+                    .is_none_or(|dir| !dir.join("servergroups.json").exists());
+                let found = self.discovery.server_groups_and_resources().await?;
+                self.fresh = self.fresh || from_server;
+                RestMapper::new(&found)
+            }
+        };
+        Ok(self.mapper.insert(mapper))
     }
 
     /// Forgets the mapper and the disk cache (client-go's `Reset`); the

@@ -134,9 +134,7 @@ impl RestMapper {
     /// case-sensitively, as kubectl's do.
     pub fn expand_shortcut(&self, resource: &GroupVersionResource) -> GroupVersionResource {
         let group_ok = |g: &str| resource.group.is_empty() || resource.group == g;
-        if self.entries.iter().any(|e| {
-            group_ok(&e.group) && (resource.resource == e.plural || resource.resource == e.singular)
-        }) {
+        if self.is_resource_name(resource) {
             return resource.clone();
         }
         let exact = self
@@ -154,6 +152,55 @@ impl RestMapper {
             Some(s) => GroupVersionResource::new(&s.long.group, "", &s.long.resource),
             None => resource.clone(),
         }
+    }
+
+    /// kubectl's warnings for a short name that more than one resource
+    /// claims (`short name "cert" could also match lower priority resource
+    /// certificates.example.com`), for the argument `arg` as
+    /// [`RestMapper::mapping_for`] reads it; kubectl prints each after `Warning: `.
+    pub fn shortcut_warnings(&self, arg: &str) -> Vec<String> {
+        let (full, group_resource) = parse_resource_arg(arg);
+        let partials = full
+            .into_iter()
+            .chain(std::iter::once(GroupVersionResource::new(
+                &group_resource.group,
+                "",
+                &group_resource.resource,
+            )));
+        let mut out: Vec<String> = Vec::new();
+        for partial in partials {
+            let group_ok = |g: &str| partial.group.is_empty() || partial.group == g;
+            if self.is_resource_name(&partial) {
+                continue;
+            }
+            let mut claimed = self
+                .shortcuts
+                .iter()
+                .filter(|s| group_ok(&s.short.group) && s.short.resource == partial.resource)
+                .map(|s| &s.long);
+            let Some(winner) = claimed.next() else {
+                continue;
+            };
+            for other in claimed.filter(|l| *l != winner) {
+                let text = format!(
+                    "short name {:?} could also match lower priority resource {other}",
+                    partial.resource
+                );
+                if !out.contains(&text) {
+                    out.push(text);
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether `resource` is a resource's own name (plural or singular),
+    /// which no short name overrides.
+    fn is_resource_name(&self, resource: &GroupVersionResource) -> bool {
+        self.entries.iter().any(|e| {
+            (resource.group.is_empty() || resource.group == e.group)
+                && (resource.resource == e.plural || resource.resource == e.singular)
+        })
     }
 
     /// The resources `partial` may name (empty group or version: any), in

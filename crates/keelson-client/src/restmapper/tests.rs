@@ -138,6 +138,7 @@ fn server() -> ServerResources {
                 &[
                     ("bars", "bar", "Bar", true, &[], &[]),
                     ("bar", "barx", "BarX", false, &[], &[]),
+                    ("pollers", "poller", "Poller", true, &["po"], &[]),
                 ],
             ),
         ],
@@ -396,4 +397,24 @@ fn resource_arguments_as_kubectl_reads_them() {
         targets(&m, &["pods,nope"]),
         Err(r#"the server doesn't have a resource type "nope""#.to_string())
     );
+}
+
+#[test]
+fn a_short_name_claimed_twice_goes_to_the_earlier_group_with_a_warning() {
+    let m = RestMapper::new(&server());
+    assert_eq!(mapped(&m, "po"), "v1 pods Pod namespace");
+    assert_eq!(
+        m.shortcut_warnings("po"),
+        ["short name \"po\" could also match lower priority resource pollers.example.com"]
+    );
+    assert_eq!(
+        mapped(&m, "po.example.com"),
+        "example.com/v1 pollers Poller namespace"
+    );
+    assert!(m.shortcut_warnings("po.example.com").is_empty());
+    assert!(
+        m.shortcut_warnings("deploy").is_empty(),
+        "one resource, two versions"
+    );
+    assert!(m.shortcut_warnings("pods").is_empty());
 }
