@@ -241,9 +241,11 @@ impl RestMapper {
     ) -> Result<GroupVersionResource, MappingError> {
         match self.best(partial) {
             Ok(e) => Ok(e.gvr()),
-            Err(all) if all.is_empty() => Err(MappingError::NoResourceMatch(coerce(partial))),
+            Err(all) if all.is_empty() => {
+                Err(MappingError::NoResourceMatch(self.expand_shortcut(partial)))
+            }
             Err(all) => Err(MappingError::AmbiguousResource {
-                partial: coerce(partial),
+                partial: self.expand_shortcut(partial),
                 resources: all.iter().map(|e| e.gvr()).collect(),
                 kinds: Vec::new(),
             }),
@@ -257,9 +259,11 @@ impl RestMapper {
     ) -> Result<GroupVersionKind, MappingError> {
         match self.best(partial) {
             Ok(e) => Ok(e.gvk()),
-            Err(all) if all.is_empty() => Err(MappingError::NoResourceMatch(coerce(partial))),
+            Err(all) if all.is_empty() => {
+                Err(MappingError::NoResourceMatch(self.expand_shortcut(partial)))
+            }
             Err(all) => Err(MappingError::AmbiguousResource {
-                partial: coerce(partial),
+                partial: self.expand_shortcut(partial),
                 resources: Vec::new(),
                 kinds: all.iter().map(|e| e.gvk()).collect(),
             }),

@@ -84,7 +84,8 @@ pub struct RestMapping {
 /// words them (`no matches for kind "Foo" in group "bar"`).
 #[derive(Debug, thiserror::Error)]
 pub enum MappingError {
-    /// No resource matched (`NoResourceMatchError`).
+    /// No resource matched (`NoResourceMatchError`); holds the resource as
+    /// asked, short names expanded and case kept, as kubectl prints it.
     #[error("no matches for {}", gvr_text(.0))]
     NoResourceMatch(GroupVersionResource),
     /// No kind matched in the versions searched (`NoKindMatchError`).
@@ -135,6 +136,27 @@ impl MappingError {
             self,
             MappingError::NoResourceMatch(_) | MappingError::NoKindMatch { .. }
         )
+    }
+}
+
+impl MappingError {
+    /// The text kubectl prints after `error: ` (its `CheckErr`): a resource
+    /// that matched nothing reads `the server doesn't have a resource type
+    /// "foo" in group "bar"`; anything else as [`Display`](std::fmt::Display).
+    pub fn kubectl_message(&self) -> String {
+        let MappingError::NoResourceMatch(gvr) = self else {
+            return self.to_string();
+        };
+        let base = format!("the server doesn't have a resource type {:?}", gvr.resource);
+        match (gvr.group.is_empty(), gvr.version.is_empty()) {
+            (false, false) => format!(
+                "{base} in group {:?} and version {:?}",
+                gvr.group, gvr.version
+            ),
+            (false, true) => format!("{base} in group {:?}", gvr.group),
+            (true, false) => format!("{base} in version {:?}", gvr.version),
+            (true, true) => base,
+        }
     }
 }
 

@@ -418,3 +418,32 @@ fn a_short_name_claimed_twice_goes_to_the_earlier_group_with_a_warning() {
     );
     assert!(m.shortcut_warnings("pods").is_empty());
 }
+
+#[test]
+fn kubectl_words_a_missing_resource_with_its_group_and_version() {
+    let m = RestMapper::new(&server());
+    let message = |partial: GroupVersionResource| match m.resource_for(&partial) {
+        Ok(x) => format!("{x:?}"),
+        Err(e) => e.kubectl_message(),
+    };
+    assert_eq!(
+        message(gvr("", "", "foo")),
+        r#"the server doesn't have a resource type "foo""#
+    );
+    assert_eq!(
+        message(gvr("apps", "", "foo")),
+        r#"the server doesn't have a resource type "foo" in group "apps""#
+    );
+    assert_eq!(
+        message(gvr("", "v2", "pods")),
+        r#"the server doesn't have a resource type "pods" in version "v2""#
+    );
+    assert_eq!(
+        message(gvr("apps", "v2", "Deployments")),
+        r#"the server doesn't have a resource type "Deployments" in group "apps" and version "v2""#
+    );
+    assert_eq!(
+        m.mapping_for("foo").map_err(|e| e.kubectl_message()),
+        Err(r#"the server doesn't have a resource type "foo""#.to_string())
+    );
+}
