@@ -278,6 +278,8 @@ impl RestMapper {
         group_kind: &GroupKind,
         versions: &[&str],
     ) -> Result<RestMapping, MappingError> {
+        // An empty version asks for none in particular, as in apimachinery.
+        let versions: Vec<&str> = versions.iter().copied().filter(|v| !v.is_empty()).collect();
         let of_kind = |e: &&Entry| e.group == group_kind.group && e.kind == group_kind.kind;
         let found = if versions.is_empty() {
             self.entries.iter().find(of_kind)
@@ -293,11 +295,7 @@ impl RestMapper {
             Some(e) => Ok(e.mapping()),
             None => Err(MappingError::NoKindMatch {
                 group_kind: group_kind.clone(),
-                searched_versions: versions
-                    .iter()
-                    .filter(|v| !v.is_empty())
-                    .map(|v| v.to_string())
-                    .collect(),
+                searched_versions: versions.iter().map(|v| v.to_string()).collect(),
             }),
         }
     }

@@ -16,7 +16,7 @@
 //!             println!("{:?} {:?}", t.mapping.gvr, t.name);
 //!         }
 //!     }
-//!     Err(e) => eprintln!("error: {e}"), // error: the server doesn't have a resource type "deploi"
+//!     Err(e) => eprintln!("error: {}", e.kubectl_message()),
 //! }
 //! # Ok(()) }
 //! ```

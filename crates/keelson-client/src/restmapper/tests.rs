@@ -275,6 +275,13 @@ fn unknown_resources_fail_as_kubectl_says() {
         r#"no matches for kind "Widget" in versions ["v1" "v2"]"#
     );
     assert_eq!(
+        m.rest_mapping(&GroupKind::new("apps", "Deployment"), &[""])
+            .map(|x| x.gvr)
+            .map_err(|e| e.to_string()),
+        Ok(gvr("apps", "v1", "deployments")),
+        "an empty version is the preferred one"
+    );
+    assert_eq!(
         m.rest_mapping(&GroupKind::new("apps", "Deployment"), &["v2", "v1beta1"])
             .map(|x| x.gvr)
             .map_err(|e| e.to_string()),
