@@ -147,7 +147,20 @@ impl ExecRunner {
         for var in self.config.env.iter().flatten() {
             cmd.env(&var.name, &var.value);
         }
-        let output = cmd.output().await.map_err(|e| {
+        // ETXTBSY: the plugin file was just written and another thread's fork
+        // still holds it open for writing; it clears in moments (Go's os/exec
+        // users see the same race), so try a few times before giving up.
+        let mut attempts = 0;
+        let result = loop {
+            match cmd.output().await {
+                Err(e) if e.raw_os_error() == Some(26) && attempts < 5 => {
+                    attempts += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(20 * attempts)).await;
+                }
+                other => break other,
+            }
+        };
+        let output = result.map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 let mut msg = format!("exec: executable {} not found", self.config.command);
                 if let Some(hint) = self
