@@ -338,33 +338,19 @@ impl CacheSet {
         prefixes: Vec<(String, FieldExtractor)>,
         capacity: usize,
     ) -> Result<Arc<CacheSet>, StorageError> {
-        let list = storage.list(REGISTRY_ROOT, Default::default()).await?;
-        let revision = list.revision;
         let mut caches: HashMap<String, Arc<WatchCache>> = HashMap::new();
         for (prefix, fields) in prefixes {
             caches
                 .entry(prefix.clone())
-                .or_insert_with(|| Arc::new(WatchCache::new(prefix, fields, revision, capacity)));
+                .or_insert_with(|| Arc::new(WatchCache::new(prefix, fields, 0, capacity)));
         }
-        let (revision_tx, revision_rx) = watch::channel(revision);
+        let (revision_tx, revision_rx) = watch::channel(0);
         let set = Arc::new(CacheSet {
             caches,
             revision_tx,
             revision_rx,
         });
-        let mut grouped: HashMap<String, Vec<CachedObject>> = HashMap::new();
-        for kv in list.items {
-            if let Some(cache) = set.route(&kv.key) {
-                if let Some(o) =
-                    CachedObject::from_stored(&kv.key, &kv.value, kv.mod_revision, &cache.fields)
-                {
-                    grouped.entry(cache.prefix.clone()).or_default().push(o);
-                }
-            }
-        }
-        for (prefix, items) in grouped {
-            set.caches[&prefix].replace_all(items, revision);
-        }
+        let revision = set.load_all(&storage).await?;
         let stream = storage.watch(REGISTRY_ROOT, revision).await?;
         let follower = set.clone();
         tokio::spawn(async move { follower.follow(storage, stream.events, revision).await });
@@ -419,29 +405,61 @@ impl CacheSet {
         &self,
         storage: &Arc<dyn Storage>,
     ) -> Result<(i64, keelson_storage::WatchStream), StorageError> {
-        let list = storage.list(REGISTRY_ROOT, Default::default()).await?;
-        let mut grouped: HashMap<String, Vec<CachedObject>> = self
+        for cache in self.caches.values() {
+            cache.close_watchers();
+        }
+        let revision = self.load_all(storage).await?;
+        let stream = storage.watch(REGISTRY_ROOT, revision).await?;
+        Ok((revision, stream))
+    }
+
+    /// Loads every cache from storage at one revision, page by page so that
+    /// a large store never sits in memory twice (raw and parsed) at start-up.
+    /// Returns that revision, also published as the caches' revision.
+    async fn load_all(&self, storage: &Arc<dyn Storage>) -> Result<i64, StorageError> {
+        const PAGE: usize = 10_000;
+        let mut grouped: HashMap<&str, Vec<CachedObject>> = self
             .caches
             .keys()
-            .map(|k| (k.clone(), Vec::new()))
+            .map(|k| (k.as_str(), Vec::new()))
             .collect();
-        for kv in &list.items {
-            if let Some(cache) = self.route(&kv.key) {
-                if let Some(o) =
-                    CachedObject::from_stored(&kv.key, &kv.value, kv.mod_revision, &cache.fields)
-                {
-                    grouped.entry(cache.prefix.clone()).or_default().push(o);
+        let mut revision = None;
+        let mut start_after = None;
+        loop {
+            let page = storage
+                .list(
+                    REGISTRY_ROOT,
+                    keelson_storage::ListOptions {
+                        revision,
+                        start_after: start_after.take(),
+                        limit: Some(PAGE),
+                    },
+                )
+                .await?;
+            revision = Some(page.revision);
+            start_after = page.items.last().map(|kv| kv.key.clone());
+            for kv in &page.items {
+                if let Some(cache) = self.route(&kv.key) {
+                    if let Some(o) = CachedObject::from_stored(
+                        &kv.key,
+                        &kv.value,
+                        kv.mod_revision,
+                        &cache.fields,
+                    ) {
+                        grouped.entry(cache.prefix.as_str()).or_default().push(o);
+                    }
                 }
             }
+            if page.remaining == 0 || start_after.is_none() {
+                break;
+            }
         }
+        let revision = revision.unwrap_or(0);
         for (prefix, items) in grouped {
-            let cache = &self.caches[&prefix];
-            cache.close_watchers();
-            cache.replace_all(items, list.revision);
+            self.caches[prefix].replace_all(items, revision);
         }
-        self.revision_tx.send_replace(list.revision);
-        let stream = storage.watch(REGISTRY_ROOT, list.revision).await?;
-        Ok((list.revision, stream))
+        self.revision_tx.send_replace(revision);
+        Ok(revision)
     }
 
     /// The cache that holds `key` (by its first one or two path segments).
