@@ -76,7 +76,10 @@ fn table_output_names_every_column() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.starts_with("machine: "), "{stdout}");
     assert!(stdout.contains("quick sizes"), "{stdout}");
-    let header = stdout.lines().find(|l| l.starts_with("scenario")).unwrap_or_default();
+    let header = stdout
+        .lines()
+        .find(|l| l.starts_with("scenario"))
+        .unwrap_or_default();
     for col in ["scenario", "figure", "value", "target", "verdict"] {
         assert!(header.contains(col), "{stdout}");
     }
