@@ -17,9 +17,7 @@
 //! # Ok(()) }
 //! ```
 
-use crate::api::{
-    delete_outcome, DeleteOutcome, DeleteParams, ListParams, Patch, PatchParams, PostParams,
-};
+use crate::api::{verbs, DeleteOutcome, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use crate::error::Result;
 use crate::object::{DynamicObject, ObjectList};
 use crate::rest::{Request, RestClient, WatchStream};
@@ -97,11 +95,7 @@ impl DynamicApi {
 
     /// `GET` one object's subresource (`status`, `scale`); `""` for the object.
     pub async fn get_subresource(&self, name: &str, subresource: &str) -> Result<DynamicObject> {
-        let mut r = self.request(Method::GET).name(name);
-        if !subresource.is_empty() {
-            r = r.subresource(subresource);
-        }
-        r.into().await
+        verbs::get(self.request(Method::GET), name, subresource).await
     }
 
     /// `LIST` (one page when `limit` is set; follow `metadata.continue` for the next).
@@ -135,10 +129,7 @@ impl DynamicApi {
         pp: &PostParams,
         object: &DynamicObject,
     ) -> Result<DynamicObject> {
-        pp.apply(self.request(Method::PUT).name(name))
-            .body(object)
-            .into()
-            .await
+        verbs::replace(self.request(Method::PUT), name, "", pp, object).await
     }
 
     /// `PATCH` an object.
@@ -148,11 +139,7 @@ impl DynamicApi {
         pp: &PatchParams,
         patch: &Patch<P>,
     ) -> Result<DynamicObject> {
-        let r = self
-            .request(Method::PATCH)
-            .name(name)
-            .content_type(patch.patch_type().content_type());
-        patch.body(pp.apply_to(r)).into().await
+        verbs::patch(self.request(Method::PATCH), name, "", pp, patch).await
     }
 
     /// `DELETE` an object.
@@ -161,13 +148,7 @@ impl DynamicApi {
         name: &str,
         dp: &DeleteParams,
     ) -> Result<DeleteOutcome<DynamicObject>> {
-        let resp = self
-            .request(Method::DELETE)
-            .name(name)
-            .body(&dp.to_body())
-            .send()
-            .await?;
-        delete_outcome(&resp.body)
+        verbs::delete(self.request(Method::DELETE), name, dp).await
     }
 
     /// `DELETE` every object `lp` selects; the answer lists what was deleted.
@@ -176,11 +157,6 @@ impl DynamicApi {
         dp: &DeleteParams,
         lp: &ListParams,
     ) -> Result<DeleteOutcome<ObjectList<DynamicObject>>> {
-        let resp = lp
-            .apply(self.request(Method::DELETE), false)
-            .body(&dp.to_body())
-            .send()
-            .await?;
-        delete_outcome(&resp.body)
+        verbs::delete_collection(self.request(Method::DELETE), dp, lp).await
     }
 }

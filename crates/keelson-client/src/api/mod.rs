@@ -15,6 +15,7 @@
 //! ```
 
 mod params;
+pub(crate) mod verbs;
 
 pub use params::{
     DeleteParams, ListParams, Patch, PatchParams, PostParams, Preconditions, PropagationPolicy,
@@ -141,7 +142,7 @@ where
 {
     /// `GET` one object.
     pub async fn get(&self, name: &str) -> Result<K> {
-        self.request(Method::GET).name(name).into().await
+        verbs::get(self.request(Method::GET), name, "").await
     }
 
     /// `GET` one object; `None` when it does not exist.
@@ -173,10 +174,7 @@ where
 
     /// `PUT` a whole object (its `resourceVersion`, if set, must be current, or 409 Conflict).
     pub async fn replace(&self, name: &str, pp: &PostParams, object: &K) -> Result<K> {
-        pp.apply(self.request(Method::PUT).name(name))
-            .body(object)
-            .into()
-            .await
+        verbs::replace(self.request(Method::PUT), name, "", pp, object).await
     }
 
     /// `PATCH` an object.
@@ -186,22 +184,12 @@ where
         pp: &PatchParams,
         patch: &Patch<P>,
     ) -> Result<K> {
-        let r = self
-            .request(Method::PATCH)
-            .name(name)
-            .content_type(patch.patch_type().content_type());
-        patch.body(pp.apply_to(r)).into().await
+        verbs::patch(self.request(Method::PATCH), name, "", pp, patch).await
     }
 
     /// `DELETE` an object.
     pub async fn delete(&self, name: &str, dp: &DeleteParams) -> Result<DeleteOutcome<K>> {
-        let resp = self
-            .request(Method::DELETE)
-            .name(name)
-            .body(&dp.to_body())
-            .send()
-            .await?;
-        delete_outcome(&resp.body)
+        verbs::delete(self.request(Method::DELETE), name, dp).await
     }
 
     /// `DELETE` every object `lp` selects; the answer lists what was deleted.
@@ -210,29 +198,17 @@ where
         dp: &DeleteParams,
         lp: &ListParams,
     ) -> Result<DeleteOutcome<ObjectList<K>>> {
-        let resp = lp
-            .apply(self.request(Method::DELETE), false)
-            .body(&dp.to_body())
-            .send()
-            .await?;
-        delete_outcome(&resp.body)
+        verbs::delete_collection(self.request(Method::DELETE), dp, lp).await
     }
 
     /// `GET` the `status` subresource.
     pub async fn get_status(&self, name: &str) -> Result<K> {
-        self.request(Method::GET)
-            .name(name)
-            .subresource("status")
-            .into()
-            .await
+        verbs::get(self.request(Method::GET), name, "status").await
     }
 
     /// `PUT` the `status` subresource (changes outside status are ignored by the server).
     pub async fn replace_status(&self, name: &str, pp: &PostParams, object: &K) -> Result<K> {
-        pp.apply(self.request(Method::PUT).name(name).subresource("status"))
-            .body(object)
-            .into()
-            .await
+        verbs::replace(self.request(Method::PUT), name, "status", pp, object).await
     }
 
     /// `PATCH` the `status` subresource.
@@ -242,29 +218,17 @@ where
         pp: &PatchParams,
         patch: &Patch<P>,
     ) -> Result<K> {
-        let r = self
-            .request(Method::PATCH)
-            .name(name)
-            .subresource("status")
-            .content_type(patch.patch_type().content_type());
-        patch.body(pp.apply_to(r)).into().await
+        verbs::patch(self.request(Method::PATCH), name, "status", pp, patch).await
     }
 
     /// `GET` the `scale` subresource (`autoscaling/v1` `Scale`).
     pub async fn get_scale(&self, name: &str) -> Result<Scale> {
-        self.request(Method::GET)
-            .name(name)
-            .subresource("scale")
-            .into()
-            .await
+        verbs::get(self.request(Method::GET), name, "scale").await
     }
 
     /// `PUT` the `scale` subresource.
     pub async fn replace_scale(&self, name: &str, pp: &PostParams, scale: &Scale) -> Result<Scale> {
-        pp.apply(self.request(Method::PUT).name(name).subresource("scale"))
-            .body(scale)
-            .into()
-            .await
+        verbs::replace(self.request(Method::PUT), name, "scale", pp, scale).await
     }
 
     /// `PATCH` the `scale` subresource.
@@ -274,12 +238,7 @@ where
         pp: &PatchParams,
         patch: &Patch<P>,
     ) -> Result<Scale> {
-        let r = self
-            .request(Method::PATCH)
-            .name(name)
-            .subresource("scale")
-            .content_type(patch.patch_type().content_type());
-        patch.body(pp.apply_to(r)).into().await
+        verbs::patch(self.request(Method::PATCH), name, "scale", pp, patch).await
     }
 }
 
