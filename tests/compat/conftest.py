@@ -8,6 +8,8 @@
 - `kubectl`  the real kubectl 1.37 with a kubeconfig whose context defaults
              to `ns`; call it as kubectl(*args, input=None, check=True) ->
              (rc, out, err).
+- `keelctl`  keelctl under test, same kubeconfig, HOME and calling convention
+             as `kubectl` (its own discovery cache, so neither warms the other's).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pytest
 
 from harness.api import ApiClient
 from harness.fixtures import (
+    keelctl_binary,
     keelson_binary,
     kubeconfig_for_namespace,
     kubectl_binary,
@@ -83,6 +86,18 @@ def kubectl(kubectl_bin: Path, server: KeelsonServer, ns: str, kube_home: Path, 
     """kubectl acting in the test's namespace by default."""
     config = kubeconfig_for_namespace(server.kubeconfig, ns, tmp_path / "kubeconfig")
     return make_kubectl(kubectl_bin, config, kube_home)
+
+
+@pytest.fixture(scope="session")
+def keelctl_bin() -> Path:
+    """Path of the keelctl binary under test."""
+    return keelctl_binary()
+
+
+@pytest.fixture
+def keelctl(keelctl_bin: Path, kubectl: Kubectl, kube_home: Path) -> Kubectl:
+    """keelctl acting in the test's namespace by default, configured as `kubectl` is."""
+    return make_kubectl(keelctl_bin, kubectl.kubeconfig, kube_home / "keelctl")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

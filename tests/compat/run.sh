@@ -34,14 +34,15 @@ if [[ ! -x "$venv/bin/kubectl" ]]; then
     exit 1
 fi
 
-if [[ -z "${KEELSON_BIN:-}" ]]; then
-    echo "compat: building keelson (cargo build -p keelson --bin keelson)"
-    (cd "$root" && cargo build --quiet -p keelson --bin keelson)
+if [[ -z "${KEELSON_BIN:-}" || -z "${KEELCTL_BIN:-}" ]]; then
+    echo "compat: building keelson and keelctl (cargo build -p keelson -p keelctl)"
+    (cd "$root" && cargo build --quiet -p keelson -p keelctl)
     target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps \
         | "$venv/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
-    KEELSON_BIN="$target_dir/debug/keelson"
+    KEELSON_BIN="${KEELSON_BIN:-$target_dir/debug/keelson}"
+    KEELCTL_BIN="${KEELCTL_BIN:-$target_dir/debug/keelctl}"
 fi
-export KEELSON_BIN
+export KEELSON_BIN KEELCTL_BIN
 export KUBECTL="$venv/bin/kubectl"
 
 cd "$here"

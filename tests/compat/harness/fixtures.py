@@ -54,6 +54,17 @@ def keelson_binary() -> Path:
     return path
 
 
+def keelctl_binary() -> Path:
+    """$KEELCTL_BIN, else the debug build in the workspace target directory."""
+    env = os.environ.get("KEELCTL_BIN")
+    path = Path(env) if env else REPO_ROOT / "target" / "debug" / "keelctl"
+    if not path.is_file():
+        raise RuntimeError(
+            f"{path} not found: build it with `cargo build -p keelctl` or run tests/compat/run.sh"
+        )
+    return path
+
+
 def namespace_name(test_name: str) -> str:
     """A unique, valid namespace name derived from the test's name: t-<name>-<hex>."""
     stem = re.sub(r"[^a-z0-9]+", "-", test_name.lower().removeprefix("test_")).strip("-")

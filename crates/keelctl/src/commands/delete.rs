@@ -1,0 +1,17 @@
+//! `keelctl delete`.
+
+use crate::error::{CmdError, CmdResult};
+use crate::factory::Factory;
+
+/// Flags of `keelctl delete`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Arguments.
+    #[arg(allow_hyphen_values = true, trailing_var_arg = true)]
+    args: Vec<String>,
+}
+
+/// Runs the command.
+pub async fn run(_f: &mut Factory, _args: Args) -> CmdResult {
+    Err(CmdError::new("keelctl delete: not implemented yet"))
+}

@@ -1,0 +1,17 @@
+//! `keelctl events`.
+
+use crate::error::{CmdError, CmdResult};
+use crate::factory::Factory;
+
+/// Flags of `keelctl events`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Arguments.
+    #[arg(allow_hyphen_values = true, trailing_var_arg = true)]
+    args: Vec<String>,
+}
+
+/// Runs the command.
+pub async fn run(_f: &mut Factory, _args: Args) -> CmdResult {
+    Err(CmdError::new("keelctl events: not implemented yet"))
+}

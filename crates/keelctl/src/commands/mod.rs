@@ -1,0 +1,29 @@
+//! One module per command; each has `Args` (its flags) and `run`.
+
+pub mod create;
+pub mod expose;
+pub mod run;
+pub mod set;
+pub mod explain;
+pub mod get;
+pub mod edit;
+pub mod delete;
+pub mod rollout;
+pub mod scale;
+pub mod cluster_info;
+pub mod describe;
+pub mod events;
+pub mod proxy;
+pub mod auth;
+pub mod diff;
+pub mod apply;
+pub mod patch;
+pub mod replace;
+pub mod wait;
+pub mod label;
+pub mod annotate;
+pub mod completion;
+pub mod api_resources;
+pub mod api_versions;
+pub mod config;
+pub mod version;
