@@ -10,6 +10,8 @@ mod commands;
 mod error;
 mod factory;
 mod flags;
+mod printers;
+mod resource;
 
 use clap::{Parser, Subcommand};
 use commands::*;

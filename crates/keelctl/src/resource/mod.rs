@@ -1,0 +1,18 @@
+//! kubectl's resource pipeline (cli-runtime's `resource` package): a
+//! [`Builder`] turns `-f` sources or resource arguments into [`Info`]s,
+//! mapped through the REST mapper; a [`Helper`] runs the REST verbs on
+//! them; [`VisitErrors`] reports failures in kubectl's words once every
+//! object was tried.
+
+mod builder;
+mod decode;
+mod errors;
+mod helper;
+mod info;
+mod source;
+mod url;
+
+pub use builder::{Builder, Item, Visited};
+pub use errors::{check_err, VisitError, VisitErrors};
+pub use helper::Helper;
+pub use info::Info;
