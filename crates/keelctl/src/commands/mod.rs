@@ -1,6 +1,7 @@
 //! One module per command; each has `Args` (its flags) and `run`.
 
 pub mod create;
+pub mod create_generators;
 pub mod expose;
 pub mod run;
 pub mod set;
