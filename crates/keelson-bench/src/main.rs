@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
     name = "keelson-bench",
     version,
     about = "Benchmarks a Keelson server (127.0.0.1 only) and reports figures against targets",
-    after_help = "Scenarios (default: all): create, patch, get, list, table, watch, startup, storage.\n\
+    after_help = "Scenarios (default: all): create, patch, get, list, table, watch, startup, storage, workqueue.\n\
                   patch also runs create: its targets are ratios to the create rate.\n\
                   Each run writes into fresh namespaces named bench-<scenario>-<run id> and leaves them behind."
 )]
@@ -153,6 +153,7 @@ async fn run(quick: bool, cli: &Cli) -> Report {
             }
             match s {
                 Scenario::Startup => scenario::startup::run(&ctx, &mut report).await,
+                Scenario::Workqueue => scenario::workqueue::run(&ctx, &mut report).await,
                 _ => scenario::storage::run(&ctx, &mut report).await,
             }
         };
@@ -184,10 +185,9 @@ async fn run_api(
         Scenario::List => scenario::list::run(ctx, endpoint, report).await,
         Scenario::Table => scenario::table::run(ctx, endpoint, report).await,
         Scenario::Watch => scenario::watch::run(ctx, endpoint, report).await,
-        Scenario::Startup | Scenario::Storage => Err(BenchError::Process(format!(
-            "{} does not run against the API server",
-            s.name()
-        ))),
+        Scenario::Startup | Scenario::Storage | Scenario::Workqueue => Err(BenchError::Process(
+            format!("{} does not run against the API server", s.name()),
+        )),
     }
 }
 

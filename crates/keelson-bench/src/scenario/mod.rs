@@ -8,6 +8,7 @@ pub mod startup;
 pub mod storage;
 pub mod table;
 pub mod watch;
+pub mod workqueue;
 
 use crate::cpu::CpuWindow;
 use crate::error::Result;
@@ -36,11 +37,13 @@ pub enum Scenario {
     Startup,
     /// The storage layer alone: creates per second.
     Storage,
+    /// keelson-runtime's work queue alone: add/get/done items per second.
+    Workqueue,
 }
 
 impl Scenario {
     /// Every scenario, in report order.
-    pub const ALL: [Scenario; 8] = [
+    pub const ALL: [Scenario; 9] = [
         Scenario::Create,
         Scenario::Patch,
         Scenario::Get,
@@ -49,6 +52,7 @@ impl Scenario {
         Scenario::Watch,
         Scenario::Startup,
         Scenario::Storage,
+        Scenario::Workqueue,
     ];
 
     /// The name used in reports.
@@ -62,12 +66,16 @@ impl Scenario {
             Scenario::Watch => "watch",
             Scenario::Startup => "startup",
             Scenario::Storage => "storage",
+            Scenario::Workqueue => "workqueue",
         }
     }
 
     /// Whether the scenario talks to the server under test.
     pub fn needs_api(self) -> bool {
-        !matches!(self, Scenario::Startup | Scenario::Storage)
+        !matches!(
+            self,
+            Scenario::Startup | Scenario::Storage | Scenario::Workqueue
+        )
     }
 }
 
@@ -112,6 +120,8 @@ pub struct Sizes {
     pub storage_duration: Duration,
     /// storage: create cap.
     pub storage_max: u64,
+    /// workqueue: how long each phase runs.
+    pub workqueue_duration: Duration,
 }
 
 impl Sizes {
@@ -137,6 +147,7 @@ impl Sizes {
             startup_settle: Duration::from_secs(2),
             storage_duration: Duration::from_secs(10),
             storage_max: 500_000,
+            workqueue_duration: Duration::from_secs(3),
         }
     }
 
@@ -162,6 +173,7 @@ impl Sizes {
             startup_settle: Duration::from_millis(300),
             storage_duration: Duration::from_secs(1),
             storage_max: 20_000,
+            workqueue_duration: Duration::from_millis(500),
         }
     }
 }
