@@ -1,17 +1,107 @@
-//! `keelctl create`.
+//! `keelctl create`: objects from files (`-f`) or from a generator
+//! (`create deployment ...`, see [`create_generators`]).
 
+use super::create_generators;
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
+use crate::printers::DryRun;
+use crate::resource::{last_applied, options, Builder, Helper, Item, MutationPrinter, VisitError};
 
 /// Flags of `keelctl create`.
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
-    /// Arguments.
-    #[arg(allow_hyphen_values = true, trailing_var_arg = true)]
-    args: Vec<String>,
+    /// A generator: `create deployment|namespace|configmap|...`.
+    #[command(subcommand)]
+    generator: Option<create_generators::Generator>,
+    /// Filename, directory, or URL to files to use to create the resource.
+    #[arg(short = 'f', long = "filename")]
+    filenames: Vec<String>,
+    /// Process the directory used in -f, --filename recursively.
+    #[arg(short = 'R', long)]
+    recursive: bool,
+    /// Selector (label query) to filter on.
+    #[arg(short = 'l', long)]
+    selector: Option<String>,
+    /// Output format.
+    #[arg(short = 'o', long)]
+    output: Option<String>,
+    /// Must be "none", "server", or "client".
+    #[arg(long, default_value = "none", num_args = 0..=1, default_missing_value = "unchanged")]
+    dry_run: String,
+    /// If true, the configuration of current object will be saved in its annotation.
+    #[arg(long)]
+    save_config: bool,
+    /// Must be one of: strict (or true), warn, ignore (or false).
+    #[arg(long, default_value = "strict", num_args = 0..=1, default_missing_value = "strict")]
+    validate: String,
+    /// Name of the manager used to track field ownership.
+    #[arg(long, default_value = create_generators::FIELD_MANAGER)]
+    field_manager: String,
+    /// If true, keep the managedFields when printing objects in JSON or YAML format.
+    #[arg(long)]
+    show_managed_fields: bool,
 }
 
 /// Runs the command.
-pub async fn run(_f: &mut Factory, _args: Args) -> CmdResult {
-    Err(CmdError::new("keelctl create: not implemented yet"))
+pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
+    if let Some(generator) = args.generator {
+        return create_generators::run(f, generator).await;
+    }
+    if args.filenames.is_empty() {
+        return Err(CmdError::new("must specify one of -f and -k"));
+    }
+    let dry_run = options::dry_run(&args.dry_run)?;
+    let directive = options::validation_directive(&args.validate)?;
+    let mut printer =
+        MutationPrinter::new(args.output.as_deref(), dry_run, args.show_managed_fields)?;
+    let builder = Builder {
+        filenames: args.filenames,
+        recursive: args.recursive,
+        label_selector: args.selector,
+        validate: directive != "Ignore",
+        ..Builder::default()
+    };
+    let mut visited = builder.visit(f).await?;
+    let mut errors = visited.take_errors();
+    let mut helper = Helper::new(f.client()?);
+    helper.server_dry_run = dry_run == DryRun::Server;
+    helper.field_manager = Some(args.field_manager);
+    helper.field_validation = Some(directive.to_string());
+    let mut count = 0;
+    for item in visited.items {
+        let info = match item {
+            Item::Info(info) => info,
+            Item::Failed(e) => {
+                errors.objects.push(e);
+                continue;
+            }
+        };
+        let mut object = info.object_or_empty();
+        if args.save_config {
+            last_applied::set_annotation(&mut object);
+        }
+        if dry_run != DryRun::Client {
+            // cli-runtime's Helper.Create: a resourceVersion in the file is dropped.
+            if let Some(meta) = object.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+                meta.remove("resourceVersion");
+            }
+            match helper.create(&info, &object).await {
+                Ok(created) => object = created,
+                Err(e) => {
+                    errors
+                        .objects
+                        .push(VisitError::client(e).with_source("creating", &info.source));
+                    continue;
+                }
+            }
+        }
+        count += 1;
+        printer.print(&object, "created")?;
+    }
+    errors.into_result()?;
+    if count == 0 {
+        return Err(CmdError::new("no objects passed to create"));
+    }
+    Ok(())
 }

@@ -21,8 +21,10 @@ pub struct Helper {
 }
 
 impl Helper {
-    /// A helper over `client` with no options.
+    /// A helper over `client` with no options. The server's warnings print
+    /// as kubectl prints them (`Warning: unknown field "foo"` on stderr).
     pub fn new(client: RestClient) -> Helper {
+        client.set_warning_handler(|w| eprintln!("Warning: {w}"));
         Helper {
             client,
             server_dry_run: false,

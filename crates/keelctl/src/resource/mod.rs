@@ -9,6 +9,9 @@ mod decode;
 mod errors;
 mod helper;
 mod info;
+pub mod last_applied;
+pub mod options;
+mod output;
 mod source;
 mod url;
 
@@ -16,3 +19,4 @@ pub use builder::{Builder, Item, Visited};
 pub use errors::{check_err, VisitError, VisitErrors};
 pub use helper::Helper;
 pub use info::Info;
+pub use output::MutationPrinter;

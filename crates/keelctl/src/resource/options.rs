@@ -1,0 +1,68 @@
+//! Flags every mutating command shares, parsed as kubectl parses them:
+//! `--dry-run` and `--validate`.
+
+use crate::error::{CmdError, CmdResult};
+use crate::printers::DryRun;
+
+/// Parses `--dry-run`: `none`, `client`, `server`; a bare `--dry-run`
+/// (clap's missing value `unchanged`) is client with kubectl's deprecation
+/// warning.
+pub fn dry_run(value: &str) -> CmdResult<DryRun> {
+    match value {
+        "" | "none" => Ok(DryRun::None),
+        "client" => Ok(DryRun::Client),
+        "server" => Ok(DryRun::Server),
+        "unchanged" => {
+            klog_warning("--dry-run is deprecated and can be replaced with --dry-run=client.");
+            Ok(DryRun::Client)
+        }
+        other => Err(CmdError::new(format!(
+            "Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
+        ))),
+    }
+}
+
+/// Parses `--validate` into the `fieldValidation` directive kubectl sends:
+/// `Strict` (also `true`, the default), `Warn`, `Ignore` (also `false`).
+pub fn validation_directive(value: &str) -> CmdResult<&'static str> {
+    match value.to_lowercase().as_str() {
+        "strict" | "true" | "" => Ok("Strict"),
+        "warn" => Ok("Warn"),
+        "ignore" | "false" => Ok("Ignore"),
+        _ => Err(CmdError::new(format!(
+            "invalid - validate option {value:?}; must be one of: strict (or true), warn, ignore (or false)"
+        ))),
+    }
+}
+
+/// A klog warning line (`W1122 16:43:32.561354   21427 file.go:1] text`)
+/// as kubectl writes them to stderr.
+pub fn klog_warning(text: &str) {
+    let now = chrono::Utc::now();
+    eprintln!(
+        "W{} {:>7} helpers.go:714] {text}",
+        now.format("%m%d %H:%M:%S%.6f"),
+        std::process::id()
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_parse_like_kubectl() {
+        assert_eq!(dry_run("server").unwrap(), DryRun::Server);
+        assert_eq!(dry_run("none").unwrap(), DryRun::None);
+        assert_eq!(
+            dry_run("foo").unwrap_err().message,
+            "error: Invalid dry-run value (foo). Must be \"none\", \"server\", or \"client\"."
+        );
+        assert_eq!(validation_directive("true").unwrap(), "Strict");
+        assert_eq!(validation_directive("false").unwrap(), "Ignore");
+        assert_eq!(
+            validation_directive("foo").unwrap_err().message,
+            "error: invalid - validate option \"foo\"; must be one of: strict (or true), warn, ignore (or false)"
+        );
+    }
+}

@@ -1,0 +1,106 @@
+//! What a mutating command prints for each object (kubectl's
+//! `PrintFlags` with an operation): the success line, `-o name`, or the
+//! object in the format `-o` asked for, YAML documents separated by `---`.
+
+use crate::error::{CmdError, CmdResult};
+use crate::printers::{self, DryRun, OutputFormat};
+use serde_json::Value;
+use std::io::Write;
+
+/// The formats a mutating command accepts after `-o`.
+const MUTATION_FORMATS: &str = "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,yaml";
+
+/// Prints objects after a mutation.
+#[derive(Debug)]
+pub struct MutationPrinter {
+    format: OutputFormat,
+    dry_run: DryRun,
+    show_managed_fields: bool,
+    printed: usize,
+}
+
+impl MutationPrinter {
+    /// Parses `-o` for a mutating command (no tables or custom columns).
+    pub fn new(
+        output: Option<&str>,
+        dry_run: DryRun,
+        show_managed_fields: bool,
+    ) -> CmdResult<MutationPrinter> {
+        let format = OutputFormat::parse(output).map_err(|e| restrict(output, e))?;
+        if matches!(format, OutputFormat::Wide | OutputFormat::CustomColumns(_)) {
+            return Err(unmatched(output.unwrap_or_default()));
+        }
+        Ok(MutationPrinter {
+            format,
+            dry_run,
+            show_managed_fields,
+            printed: 0,
+        })
+    }
+
+    /// Whether `-o` asked for the object itself (json, yaml, jsonpath),
+    /// not a line about it.
+    pub fn prints_object(&self) -> bool {
+        !matches!(self.format, OutputFormat::Default | OutputFormat::Name)
+    }
+
+    /// Prints `obj` after `operation` (`created`, `configured`): the
+    /// success line without `-o`, `kind/name` with `-o name`, else the object.
+    pub fn print(&mut self, obj: &Value, operation: &str) -> CmdResult {
+        let mut stdout = std::io::stdout().lock();
+        let text = match &self.format {
+            OutputFormat::Default => {
+                format!("{}\n", printers::success_line(obj, operation, self.dry_run))
+            }
+            OutputFormat::Name => format!("{}\n", printers::resource_name(obj)),
+            format => {
+                let mut obj = obj.clone();
+                if !self.show_managed_fields {
+                    printers::strip_managed_fields(&mut obj);
+                }
+                let body = printers::render(&obj, format, true)?;
+                if matches!(format, OutputFormat::Yaml) && self.printed > 0 {
+                    format!("---\n{body}")
+                } else {
+                    body
+                }
+            }
+        };
+        self.printed += 1;
+        printers::write_out(&mut stdout, &text)?;
+        stdout.flush().map_err(|e| CmdError::new(e.to_string()))
+    }
+}
+
+fn unmatched(output: &str) -> CmdError {
+    CmdError::new(format!(
+        "unable to match a printer suitable for the output format {output:?}, allowed formats are: {MUTATION_FORMATS}"
+    ))
+}
+
+/// Rewrites the generic "unknown format" error with the list a mutating
+/// command offers.
+fn restrict(output: Option<&str>, e: CmdError) -> CmdError {
+    if e.message.contains("unable to match a printer suitable") {
+        unmatched(output.unwrap_or_default())
+    } else {
+        e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_not_offered() {
+        let e = MutationPrinter::new(Some("wide"), DryRun::None, false).unwrap_err();
+        assert_eq!(e.message, format!("error: unable to match a printer suitable for the output format \"wide\", allowed formats are: {MUTATION_FORMATS}"));
+        assert!(MutationPrinter::new(Some("yaml"), DryRun::None, false)
+            .unwrap()
+            .prints_object());
+        assert!(!MutationPrinter::new(Some("name"), DryRun::None, false)
+            .unwrap()
+            .prints_object());
+    }
+}
