@@ -18,18 +18,30 @@ pub type CmdResult<T = ()> = Result<T, CmdError>;
 impl CmdError {
     /// A usage or client-side error, printed as `error: <message>`.
     pub fn new(message: impl Into<String>) -> CmdError {
-        CmdError { message: format!("error: {}", message.into()), code: 1 }
+        CmdError {
+            message: format!("error: {}", message.into()),
+            code: 1,
+        }
     }
 
     /// A message printed verbatim.
     pub fn raw(message: impl Into<String>) -> CmdError {
-        CmdError { message: message.into(), code: 1 }
+        CmdError {
+            message: message.into(),
+            code: 1,
+        }
     }
 
-    /// Print the message to stderr and return the exit code.
+    /// Print the message to stderr and return the exit code. Like kubectl's
+    /// `fatal`, a newline is added only when the message lacks one, so
+    /// messages that end in blank lines (jsonpath errors) keep them.
     pub fn report(&self) -> i32 {
         if !self.message.is_empty() {
-            eprintln!("{}", self.message.trim_end_matches('\n'));
+            if self.message.ends_with('\n') {
+                eprint!("{}", self.message);
+            } else {
+                eprintln!("{}", self.message);
+            }
         }
         self.code
     }
