@@ -8,7 +8,7 @@ use super::store::Indexer;
 use parking_lot::Mutex;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 /// What happened to an object (client-go's `DeltaType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -121,6 +121,7 @@ pub struct DeltaFifo<K> {
     state: Mutex<State<K>>,
     notify: Notify,
     known_objects: Option<Arc<Indexer<K>>>,
+    synced: watch::Sender<bool>,
 }
 
 impl<K: Object> DeltaFifo<K> {
@@ -136,20 +137,21 @@ impl<K: Object> DeltaFifo<K> {
             }),
             notify: Notify::new(),
             known_objects,
+            synced: watch::channel(false).0,
         }
     }
 
     /// A watch `ADDED`.
     pub fn add(&self, obj: Arc<K>) {
         let mut st = self.state.lock();
-        st.populated = true;
+        self.mark_populated(&mut st);
         self.queue_action(&mut st, DeltaType::Added, DeltaObject::Object(obj));
     }
 
     /// A watch `MODIFIED`.
     pub fn update(&self, obj: Arc<K>) {
         let mut st = self.state.lock();
-        st.populated = true;
+        self.mark_populated(&mut st);
         self.queue_action(&mut st, DeltaType::Updated, DeltaObject::Object(obj));
     }
 
@@ -158,7 +160,7 @@ impl<K: Object> DeltaFifo<K> {
     pub fn delete(&self, obj: Arc<K>) {
         let key = meta_namespace_key(&*obj);
         let mut st = self.state.lock();
-        st.populated = true;
+        self.mark_populated(&mut st);
         let known = match &self.known_objects {
             Some(k) => k.get_by_key(&key).is_some(),
             None => false,
@@ -218,6 +220,9 @@ impl<K: Object> DeltaFifo<K> {
         if !st.populated {
             st.populated = true;
             st.initial_population_count = keys.len() + queued_deletions;
+            if st.initial_population_count == 0 {
+                self.synced.send_replace(true);
+            }
         }
     }
 
@@ -234,6 +239,14 @@ impl<K: Object> DeltaFifo<K> {
             if let Some(obj) = known.get_by_key(&key) {
                 self.queue_action(&mut st, DeltaType::Sync, DeltaObject::Object(obj));
             }
+        }
+    }
+
+    /// A watch event before any list counts as the initial population (empty).
+    fn mark_populated(&self, st: &mut State<K>) {
+        if !st.populated {
+            st.populated = true;
+            self.synced.send_replace(true);
         }
     }
 
@@ -267,7 +280,11 @@ impl<K: Object> DeltaFifo<K> {
                         st.initial_population_count -= 1;
                     }
                     if let Some(deltas) = st.items.remove(&key) {
-                        return Some(process(deltas, in_initial_list));
+                        let r = process(deltas, in_initial_list);
+                        if in_initial_list && st.initial_population_count == 0 {
+                            self.synced.send_replace(true);
+                        }
+                        return Some(r);
                     }
                 }
             }
@@ -279,6 +296,12 @@ impl<K: Object> DeltaFifo<K> {
     pub fn has_synced(&self) -> bool {
         let st = self.state.lock();
         st.populated && st.initial_population_count == 0
+    }
+
+    /// Turns true with [`has_synced`](Self::has_synced), after the `process`
+    /// of the initial list's last key returned.
+    pub fn synced(&self) -> watch::Receiver<bool> {
+        self.synced.subscribe()
     }
 
     /// Keys with pending deltas, in pop order.
@@ -458,8 +481,11 @@ mod tests {
         assert!(!f.has_synced());
         assert_eq!(f.pop(|_, initial| initial).await, Some(true));
         assert!(!f.has_synced());
+        let synced = f.synced();
+        assert!(!*synced.borrow());
         assert_eq!(f.pop(|_, initial| initial).await, Some(true));
         assert!(f.has_synced());
+        assert!(*synced.borrow());
         f.add(cm("c", "3"));
         assert_eq!(f.pop(|_, initial| initial).await, Some(false));
         // An empty first list counts as synced at once.
