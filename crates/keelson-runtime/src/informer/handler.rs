@@ -178,3 +178,18 @@ impl<K: Send + Sync + 'static> Listener<K> {
         self.resync_period
     }
 }
+
+/// A shared handler (the caller keeps a clone to read what it recorded).
+impl<K, H: ResourceEventHandler<K>> ResourceEventHandler<K> for Arc<H> {
+    fn on_add(&self, obj: &Arc<K>, is_in_initial_list: bool) {
+        (**self).on_add(obj, is_in_initial_list)
+    }
+
+    fn on_update(&self, old: &Arc<K>, new: &Arc<K>) {
+        (**self).on_update(old, new)
+    }
+
+    fn on_delete(&self, obj: &DeltaObject<K>) {
+        (**self).on_delete(obj)
+    }
+}
