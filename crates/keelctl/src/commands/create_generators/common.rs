@@ -321,6 +321,15 @@ pub struct CreateRequest<'a> {
 /// adds `--save-config`'s annotation, then creates the object (or not, for a
 /// client dry run) and prints it. Returns the object as the server answered.
 pub async fn create_and_print(f: &mut Factory, req: CreateRequest<'_>) -> CmdResult<Value> {
+    create_and_print_as(f, req, "created").await
+}
+
+/// [`create_and_print`] with another success verb (`exposed`).
+pub async fn create_and_print_as(
+    f: &mut Factory,
+    req: CreateRequest<'_>,
+    verb: &str,
+) -> CmdResult<Value> {
     let dry_run = req.flags.dry_run()?;
     let output = req.flags.output()?;
     let (namespace, explicit) = f.namespace()?;
@@ -351,7 +360,7 @@ pub async fn create_and_print(f: &mut Factory, req: CreateRequest<'_>) -> CmdRes
     print_object(
         &result,
         output,
-        "created",
+        verb,
         dry_run,
         req.flags.show_managed_fields,
     )?;
@@ -437,6 +446,7 @@ pub fn print_object(
     show_managed_fields: bool,
 ) -> CmdResult {
     let mut object = object.clone();
+    typed_round_trip(&mut object);
     if !show_managed_fields {
         if let Some(Value::Object(meta)) = object.get_mut("metadata") {
             meta.remove("managedFields");
@@ -446,10 +456,35 @@ pub fn print_object(
         Output::Success => format!("{} {verb}{}\n", resource_name(&object), dry_run.suffix()),
         Output::Name => format!("{}\n", resource_name(&object)),
         Output::Json => codec::to_json_pretty(&object),
-        Output::Yaml => codec::to_yaml(&sorted(object)),
+        Output::Yaml => {
+            // kubectl's YAML printer separates every object after the first.
+            let first = YAML_PRINTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
+            let sep = if first { "" } else { "---\n" };
+            format!("{sep}{}", codec::to_yaml(&sorted(object)))
+        }
     };
     print!("{text}");
     Ok(())
+}
+
+/// How many objects went through the YAML printer in this process.
+static YAML_PRINTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Fields kubectl prints for typed objects even when the server sent none:
+/// Go encodes non-pointer structs such as `ServiceStatus.loadBalancer` as `{}`.
+fn typed_round_trip(object: &mut Value) {
+    let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
+    if kind == "Service" {
+        if let Value::Object(o) = object {
+            let status = o
+                .entry("status")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(s) = status {
+                s.entry("loadBalancer")
+                    .or_insert_with(|| Value::Object(Map::new()));
+            }
+        }
+    }
 }
 
 /// Keys sorted at every level, as `sigs.k8s.io/yaml` writes maps.
@@ -486,18 +521,22 @@ pub fn name_required(args: &[String], command: &str) -> CmdResult<String> {
     }
 }
 
-/// `a=b,c=d` pairs (`--labels`, `--hard`) in the given order; kubectl's
-/// messages on malformed input are the caller's.
-pub fn parse_pairs(text: &str) -> Option<Vec<(String, String)>> {
-    if text.is_empty() {
-        return Some(Vec::new());
+/// cobra's check of required flags, run before anything else:
+/// `required flag(s) "image", "schedule" not set`.
+pub fn require_flags(flags: &[(&str, bool)]) -> CmdResult {
+    let missing: Vec<String> = flags
+        .iter()
+        .filter(|(_, set)| !set)
+        .map(|(name, _)| format!("{name:?}"))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(CmdError::new(format!(
+            "required flag(s) {} not set",
+            missing.join(", ")
+        )))
     }
-    text.split(',')
-        .map(|kv| {
-            kv.split_once('=')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-        })
-        .collect()
 }
 
 /// A `map[string]string` as JSON, keys sorted as Go encodes maps.

@@ -415,16 +415,16 @@ pub struct DockerRegistryArgs {
     pub args: Vec<String>,
     /// Server location for Docker registry.
     #[arg(long = "docker-server", default_value = "https://index.docker.io/v1/")]
-    pub server: String,
+    pub docker_server: String,
     /// Username for Docker registry authentication.
     #[arg(long = "docker-username", default_value = "")]
-    pub username: String,
+    pub docker_username: String,
     /// Password for Docker registry authentication.
     #[arg(long = "docker-password", default_value = "")]
-    pub password: String,
+    pub docker_password: String,
     /// Email for Docker registry.
     #[arg(long = "docker-email", default_value = "")]
-    pub email: String,
+    pub docker_email: String,
     /// Key files can be specified using their file path.
     #[arg(long = "from-file")]
     pub from_file: Vec<String>,
@@ -438,14 +438,23 @@ pub async fn secret_docker(f: &mut Factory, a: DockerRegistryArgs, manager: &str
     let name = super::common::name_required(&a.args, "create secret docker-registry")?;
     let mut data = BTreeMap::new();
     if a.from_file.is_empty() {
-        if a.username.is_empty() || a.password.is_empty() || a.server.is_empty() {
+        if a.docker_username.is_empty()
+            || a.docker_password.is_empty()
+            || a.docker_server.is_empty()
+        {
             return Err(CmdError::new(
                 "either --from-file or the combination of --docker-username, --docker-password and --docker-server is required",
             ));
         }
         data.insert(
             ".dockerconfigjson".to_string(),
-            docker_config_json(&a.server, &a.username, &a.password, &a.email).into_bytes(),
+            docker_config_json(
+                &a.docker_server,
+                &a.docker_username,
+                &a.docker_password,
+                &a.docker_email,
+            )
+            .into_bytes(),
         );
     } else {
         let sources = DataSources {

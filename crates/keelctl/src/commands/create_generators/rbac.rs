@@ -283,12 +283,12 @@ pub async fn clusterrole(f: &mut Factory, a: ClusterRoleArgs, manager: &str) -> 
         }
         for url in &a.non_resource_urls {
             if !url.starts_with('/') {
-                return Err(CmdError::new(format!("nonResourceURL should start with /")));
+                return Err(CmdError::new("nonResourceURL should start with /"));
             }
             if url[..url.len() - 1].contains('*') {
-                return Err(CmdError::new(format!(
-                    "nonResourceURL only supports wildcard matches when '*' is at the end"
-                )));
+                return Err(CmdError::new(
+                    "nonResourceURL only supports wildcard matches when '*' is at the end",
+                ));
             }
         }
         if !a.non_resource_urls.is_empty() {
@@ -331,9 +331,6 @@ pub struct BindingArgs {
     /// ClusterRole this binding should reference.
     #[arg(long, default_value = "")]
     pub clusterrole: String,
-    /// Usernames to bind to the role.
-    #[arg(long = "user")]
-    pub users: Vec<String>,
     /// Groups to bind to the role.
     #[arg(long = "group")]
     pub groups: Vec<String>,
@@ -371,7 +368,11 @@ pub async fn binding(f: &mut Factory, a: BindingArgs, cluster: bool, manager: &s
             }
         }
     };
-    let subjects = build_subjects(&a.users, &a.groups, &a.service_accounts)?;
+    // `--user` is also kubectl's global kubeconfig-user flag; here (as in
+    // kubectl, where the local flag shadows it) it names the subject, so it
+    // must not select the kubeconfig user.
+    let users: Vec<String> = f.flags.user.take().into_iter().collect();
+    let subjects = build_subjects(&users, &a.groups, &a.service_accounts)?;
     let mut obj = new_object(&target, &name);
     obj.insert("subjects".into(), Value::Array(subjects));
     obj.insert("roleRef".into(), role_ref);

@@ -158,9 +158,7 @@ pub fn parse_ports(spec: &str) -> CmdResult<(u16, Value)> {
             let v = super::common::int_or_string(t);
             if let Some(n) = v.as_i64() {
                 if !(1..=65535).contains(&n) {
-                    return Err(CmdError::new(format!(
-                        "must be between 1 and 65535, inclusive"
-                    )));
+                    return Err(CmdError::new("must be between 1 and 65535, inclusive"));
                 }
             }
             v

@@ -10,10 +10,12 @@ use std::collections::HashSet;
 #[derive(Debug, clap::Args)]
 pub struct DeploymentArgs {
     /// NAME, then the command for the container after `--`.
-    #[arg(trailing_var_arg = true)]
     pub args: Vec<String>,
+    /// The command after `--`.
+    #[arg(last = true)]
+    pub command: Vec<String>,
     /// Image names to run. A deployment can have multiple images set for multi-container pod.
-    #[arg(long = "image", required = true, value_delimiter = ',')]
+    #[arg(long = "image", value_delimiter = ',')]
     pub images: Vec<String>,
     /// The containerPort that this deployment exposes.
     #[arg(long, default_value_t = -1, allow_negative_numbers = true)]
@@ -28,7 +30,8 @@ pub struct DeploymentArgs {
 
 /// Runs `create deployment`.
 pub async fn deployment(f: &mut Factory, a: DeploymentArgs, manager: &str) -> CmdResult {
-    let (name, command) = split_name_command(&a.args, "create deployment")?;
+    super::common::require_flags(&[("image", !a.images.is_empty())])?;
+    let (name, command) = split_name_command(&a.args, &a.command, "create deployment")?;
     if a.images.len() > 1 && !command.is_empty() {
         return Err(CmdError::new(
             "cannot specify multiple --image options and command",
@@ -122,22 +125,24 @@ pub fn random_suffix(n: usize) -> String {
         .collect()
 }
 
-/// The first argument is NAME, the rest (after `--`) the command.
-fn split_name_command(args: &[String], command: &str) -> CmdResult<(String, Vec<String>)> {
-    match args.split_first() {
-        Some((name, rest)) => Ok((name.clone(), rest.to_vec())),
-        None => Err(CmdError::new(format!(
-            "exactly one NAME is required, got 0\nSee 'keelctl {command} -h' for help and examples"
-        ))),
-    }
+/// NAME from the arguments before `--`, the command from those after.
+fn split_name_command(
+    args: &[String],
+    after_dash: &[String],
+    command: &str,
+) -> CmdResult<(String, Vec<String>)> {
+    let name = super::common::name_required(args, command)?;
+    Ok((name, after_dash.to_vec()))
 }
 
 /// Flags of `create job NAME --image=image [--from=cronjob/name] -- [COMMAND] [args...]`.
 #[derive(Debug, clap::Args)]
 pub struct JobArgs {
     /// NAME, then the command after `--`.
-    #[arg(trailing_var_arg = true)]
     pub args: Vec<String>,
+    /// The command after `--`.
+    #[arg(last = true)]
+    pub command: Vec<String>,
     /// Image name to run.
     #[arg(long, default_value = "")]
     pub image: String,
@@ -151,12 +156,12 @@ pub struct JobArgs {
 
 /// Runs `create job`.
 pub async fn job(f: &mut Factory, a: JobArgs, manager: &str) -> CmdResult {
-    let (name, command) = split_name_command(&a.args, "create job")?;
+    let (name, command) = split_name_command(&a.args, &a.command, "create job")?;
     if a.image.is_empty() && a.from.is_empty() {
         return Err(CmdError::new("either --image or --from must be specified"));
     }
     if !a.image.is_empty() && !a.from.is_empty() {
-        return Err(CmdError::new("--image or --from must be specified"));
+        return Err(CmdError::new("either --image or --from must be specified"));
     }
     if !command.is_empty() && !a.from.is_empty() {
         return Err(CmdError::new("cannot specify --from and command"));
@@ -218,9 +223,10 @@ async fn job_from_cronjob(
         .await
         .map_err(|e| CmdError::new(e.kubectl_message()))?;
     if mapping.gvk.group != "batch" || mapping.gvk.kind != "CronJob" {
+        // kubectl names the Go type it got: `*v1.Deployment`.
         return Err(CmdError::new(format!(
-            "unknown object type {}",
-            mapping.gvk.kind
+            "unknown object type *{}.{}",
+            mapping.gvk.version, mapping.gvk.kind
         )));
     }
     let (namespace, _) = f.namespace()?;
@@ -272,14 +278,16 @@ async fn job_from_cronjob(
 #[derive(Debug, clap::Args)]
 pub struct CronJobArgs {
     /// NAME, then the command after `--`.
-    #[arg(trailing_var_arg = true)]
     pub args: Vec<String>,
+    /// The command after `--`.
+    #[arg(last = true)]
+    pub command: Vec<String>,
     /// Image name to run.
-    #[arg(long, required = true)]
-    pub image: String,
+    #[arg(long)]
+    pub image: Option<String>,
     /// A schedule in the Cron format the job should be run with.
-    #[arg(long, required = true)]
-    pub schedule: String,
+    #[arg(long)]
+    pub schedule: Option<String>,
     /// job's restart policy. supported values: OnFailure, Never
     #[arg(long, default_value = "")]
     pub restart: String,
@@ -290,14 +298,20 @@ pub struct CronJobArgs {
 
 /// Runs `create cronjob`.
 pub async fn cronjob(f: &mut Factory, a: CronJobArgs, manager: &str) -> CmdResult {
-    let (name, command) = split_name_command(&a.args, "create cronjob")?;
+    super::common::require_flags(&[
+        ("image", a.image.is_some()),
+        ("schedule", a.schedule.is_some()),
+    ])?;
+    let (name, command) = split_name_command(&a.args, &a.command, "create cronjob")?;
+    let image = a.image.clone().unwrap_or_default();
+    let schedule = a.schedule.clone().unwrap_or_default();
     let restart = match a.restart.as_str() {
         "" => "OnFailure",
         "OnFailure" => "OnFailure",
         "Never" => "Never",
         other => return Err(CmdError::new(format!("invalid restart policy: {other}"))),
     };
-    let obj = build_cronjob(&name, &a.image, &a.schedule, restart, &command);
+    let obj = build_cronjob(&name, &image, &schedule, restart, &command);
     let req = CreateRequest {
         target: kinds::CRONJOB,
         object: obj,
