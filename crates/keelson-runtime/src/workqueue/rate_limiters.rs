@@ -243,3 +243,18 @@ pub fn default_controller_rate_limiter_with_clock<T: QueueItem>(
         Box::new(BucketRateLimiter::with_clock(10.0, 100, clock)),
     ])
 }
+
+/// A shared limiter limits as the limiter it shares.
+impl<T, L: RateLimiter<T> + ?Sized> RateLimiter<T> for Arc<L> {
+    fn when(&self, item: &T) -> Duration {
+        (**self).when(item)
+    }
+
+    fn forget(&self, item: &T) {
+        (**self).forget(item)
+    }
+
+    fn num_requeues(&self, item: &T) -> usize {
+        (**self).num_requeues(item)
+    }
+}
