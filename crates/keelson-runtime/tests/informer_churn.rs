@@ -23,8 +23,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 const NAMESPACE: &str = "churn";
+/// Objects created before the informer starts (the WatchList variant; the
+/// paginated one, run alongside, takes fewer to keep both well under a minute).
 const INITIAL: usize = 10_000;
-const NAME_SPACE: usize = 12_000;
 
 /// A TCP proxy in front of the server that the test can sever: `cut` ends
 /// every open connection, `down` refuses new ones (accepted, then closed).
@@ -196,9 +197,9 @@ async fn create_all(cms: &Api<ConfigMap>, names: impl Iterator<Item = usize>) {
 
 /// Random creates, updates and deletes until `stop`; errors (the server is
 /// restarting, the object exists or is gone) are part of the game.
-async fn churn(cms: Api<ConfigMap>, stop: Arc<AtomicBool>, writes: Arc<AtomicU64>) {
+async fn churn(cms: Api<ConfigMap>, names: usize, stop: Arc<AtomicBool>, writes: Arc<AtomicU64>) {
     while !stop.load(Ordering::Relaxed) {
-        let name = format!("c-{}", rand::random::<u32>() as usize % NAME_SPACE);
+        let name = format!("c-{}", rand::random::<u32>() as usize % names);
         let ok = match rand::random::<u32>() % 10 {
             0..=2 => {
                 let mut cm = ConfigMap::default();
@@ -222,7 +223,16 @@ async fn churn(cms: Api<ConfigMap>, stop: Arc<AtomicBool>, writes: Arc<AtomicU64
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn cache_converges_to_a_fresh_list_through_cuts_restarts_and_compaction() {
+async fn watch_list_cache_converges_through_cuts_restarts_and_compaction() {
+    converges_through_chaos(true, INITIAL).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn paginated_list_and_watch_cache_converges_through_cuts_restarts_and_compaction() {
+    converges_through_chaos(false, 4_000).await;
+}
+
+async fn converges_through_chaos(use_watch_list: bool, initial: usize) {
     let started = Instant::now();
     let dir = tempfile::tempdir().expect("data dir");
     let mut config = ServerConfig {
@@ -250,7 +260,7 @@ async fn cache_converges_to_a_fresh_list_through_cuts_restarts_and_compaction() 
         .await
         .expect("namespace");
     let cms: Api<ConfigMap> = Api::namespaced(direct.clone(), NAMESPACE);
-    create_all(&cms, 0..INITIAL).await;
+    create_all(&cms, 0..initial).await;
     let created = started.elapsed();
 
     let proxy = Proxy::start(server.addr).await;
@@ -265,6 +275,7 @@ async fn cache_converges_to_a_fresh_list_through_cuts_restarts_and_compaction() 
                 Duration::from_secs(5),
                 1.0,
             ),
+            use_watch_list,
             ..Default::default()
         });
     let informer = factory.informer::<ConfigMap>();
@@ -272,20 +283,38 @@ async fn cache_converges_to_a_fresh_list_through_cuts_restarts_and_compaction() 
     informer.add_event_handler(replay.clone());
     factory.start();
     factory.wait_for_cache_sync().await;
-    assert_eq!(informer.indexer().len(), INITIAL);
+    assert_eq!(informer.indexer().len(), initial);
 
     let stop = Arc::new(AtomicBool::new(false));
     let writes = Arc::new(AtomicU64::new(0));
     let writers: Vec<_> = (0..6)
-        .map(|_| tokio::spawn(churn(cms.clone(), stop.clone(), writes.clone())))
+        .map(|_| {
+            tokio::spawn(churn(
+                cms.clone(),
+                initial * 6 / 5,
+                stop.clone(),
+                writes.clone(),
+            ))
+        })
         .collect();
 
     // Chaos: cuts, outages long enough for the history to be compacted, one restart.
     let mut server = Some(server);
     let mut restarts = 0;
+    let stats = informer.stats().clone();
+    let connected =
+        || stats.watches.load(Ordering::Relaxed) + stats.watch_lists.load(Ordering::Relaxed);
+    let mut at_last_cut = connected();
     for round in 0..10 {
-        tokio::time::sleep(Duration::from_millis(300 + rand::random::<u64>() % 500)).await;
+        // Each cut hits a live watch: wait for the informer to be watching
+        // again (a relist of 10,000 objects takes a while in a debug build).
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while connected() == at_last_cut && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(200 + rand::random::<u64>() % 600)).await;
         proxy.cut();
+        at_last_cut = connected();
         if round % 3 == 1 {
             proxy.down.store(true, Ordering::SeqCst);
             tokio::time::sleep(Duration::from_millis(1200)).await;
@@ -357,7 +386,7 @@ async fn cache_converges_to_a_fresh_list_through_cuts_restarts_and_compaction() 
     let gone = stats.gone.load(Ordering::Relaxed);
     let lists = stats.lists.load(Ordering::Relaxed);
     eprintln!(
-        "churn: {INITIAL} created in {created:?}; {} writes, {} handler events ({} final-state-unknown deletes), \
+        "churn (WatchList {use_watch_list}): {initial} created in {created:?}; {} writes, {} handler events ({} final-state-unknown deletes), \
          {lists} lists ({} by WatchList), {} watches, {gone} x 410 Gone, {} errors, {restarts} restart(s), {:?} in all",
         writes.load(Ordering::Relaxed),
         replay.events.load(Ordering::Relaxed),
@@ -372,6 +401,10 @@ async fn cache_converges_to_a_fresh_list_through_cuts_restarts_and_compaction() 
         "the churn wrote too little"
     );
     assert!(gone >= 1, "history compaction never forced a relist");
+    assert_eq!(
+        stats.watch_lists.load(Ordering::Relaxed) > 0,
+        use_watch_list
+    );
     assert!(lists >= 2, "never relisted");
     assert!(
         stats.watches.load(Ordering::Relaxed) >= 2,

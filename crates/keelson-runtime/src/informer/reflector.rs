@@ -251,6 +251,8 @@ where
             };
             let started = Instant::now();
             match self.watch_handler(s, &mut rv).await {
+                // A watch the server ended, or a connection that broke:
+                // resume from the last resourceVersion seen.
                 WatchEnd::Closed { events } => {
                     // client-go's "very short watch": a server that ends every
                     // watch at once would otherwise be hammered.
@@ -259,8 +261,11 @@ where
                     }
                 }
                 WatchEnd::Gone => return RoundEnd::Relist { gone: true },
+                // An error the server sent, or a stream that cannot be decoded:
+                // what the cache holds is in doubt, so relist (as client-go).
                 WatchEnd::Error(e) => {
-                    tracing::info!(reflector = %self.name, "watch ended with an error, resuming from {rv}: {e}");
+                    tracing::info!(reflector = %self.name, "watch ended with an error, relisting: {e}");
+                    return RoundEnd::Relist { gone: false };
                 }
             }
         }
@@ -386,8 +391,10 @@ where
     async fn watch_handler(&self, mut stream: WatchStream<K>, rv: &mut String) -> WatchEnd {
         let mut events = 0u64;
         while let Some(ev) = stream.next().await {
-            events += 1;
-            self.stats.events.fetch_add(1, Ordering::Relaxed);
+            if ev.is_ok() {
+                events += 1;
+                self.stats.events.fetch_add(1, Ordering::Relaxed);
+            }
             let obj = match ev {
                 Ok(WatchEvent::Added(o)) => {
                     let o = Arc::new(o);
@@ -417,6 +424,10 @@ where
                         return WatchEnd::Gone;
                     }
                     return WatchEnd::Error(e);
+                }
+                Err(e @ (Error::Transport(_) | Error::Timeout(_))) => {
+                    tracing::debug!(reflector = %self.name, "watch connection lost: {e}");
+                    return WatchEnd::Closed { events };
                 }
                 Err(e) => return WatchEnd::Error(e),
             };
