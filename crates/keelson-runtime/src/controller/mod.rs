@@ -227,6 +227,12 @@ where
         &self.informer
     }
 
+    /// The informer factory, e.g. for a lister of an owned kind
+    /// (`factory().informer::<Secret>().lister()`: the informer `watches_owned` uses).
+    pub fn factory(&self) -> &Arc<SharedInformerFactory> {
+        &self.factory
+    }
+
     /// The work queue, e.g. to enqueue a key by hand.
     pub fn queue(&self) -> &RateLimitingQueue<String> {
         &self.queue
