@@ -87,7 +87,11 @@ impl Builder {
                 "when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well",
             ));
         }
-        if self.all && selector {
+        let field_selector = self
+            .field_selector
+            .as_deref()
+            .is_some_and(|s| !s.is_empty());
+        if self.all && (selector || field_selector) {
             return Err(CmdError::new(
                 "setting 'all' parameter but found a non empty selector. ",
             ));
