@@ -8,6 +8,7 @@ use keelson_client::config::{Kubeconfig, LoadingRules};
 use keelson_client::discovery::DiscoveryClient;
 use keelson_client::restmapper::DiscoveryRestMapper;
 use keelson_client::{Config, RestClient};
+use std::sync::{Arc, Mutex};
 
 /// Lazily built clients for one command invocation.
 pub struct Factory {
@@ -16,12 +17,20 @@ pub struct Factory {
     config: Option<Config>,
     client: Option<RestClient>,
     mapper: Option<DiscoveryRestMapper>,
+    /// Distinct server warnings printed so far (kubectl deduplicates them).
+    warnings: Arc<Mutex<Vec<String>>>,
 }
 
 impl Factory {
     /// A factory for these flags; nothing is read until asked for.
     pub fn new(flags: GlobalFlags) -> Factory {
-        Factory { flags, config: None, client: None, mapper: None }
+        Factory {
+            flags,
+            config: None,
+            client: None,
+            mapper: None,
+            warnings: Arc::default(),
+        }
     }
 
     /// Where kubeconfig files come from: `--kubeconfig`, else `$KUBECONFIG`, else `~/.kube/config`.
@@ -35,7 +44,9 @@ impl Factory {
 
     /// The merged kubeconfig, before overrides (for `config view` and friends).
     pub fn raw_kubeconfig(&self) -> CmdResult<Kubeconfig> {
-        self.loading_rules().load().map_err(|e| CmdError::new(e.to_string()))
+        self.loading_rules()
+            .load()
+            .map_err(|e| CmdError::new(e.to_string()))
     }
 
     /// The resolved client configuration.
@@ -60,7 +71,16 @@ impl Factory {
     pub fn client(&mut self) -> CmdResult<RestClient> {
         if self.client.is_none() {
             let config = self.config()?.clone();
-            self.client = Some(RestClient::new(config).map_err(|e| CmdError::new(e.to_string()))?);
+            let client = RestClient::new(config).map_err(|e| CmdError::new(e.to_string()))?;
+            let seen = self.warnings.clone();
+            client.set_warning_handler(move |text| {
+                let Ok(mut seen) = seen.lock() else { return };
+                if !seen.iter().any(|w| w == text) {
+                    seen.push(text.to_string());
+                    eprintln!("Warning: {text}");
+                }
+            });
+            self.client = Some(client);
         }
         Ok(self.client.clone().expect("set above"))
     }
@@ -83,5 +103,10 @@ impl Factory {
             self.mapper = Some(DiscoveryRestMapper::new(discovery));
         }
         Ok(self.mapper.as_mut().expect("set above"))
+    }
+
+    /// How many distinct server warnings were printed (`--warnings-as-errors`).
+    pub fn warning_count(&self) -> usize {
+        self.warnings.lock().map(|w| w.len()).unwrap_or(0)
     }
 }

@@ -10,6 +10,7 @@ mod commands;
 mod error;
 mod factory;
 mod flags;
+mod klog;
 mod printers;
 mod resource;
 
@@ -130,15 +131,31 @@ async fn dispatch(f: &mut Factory, command: Command) -> CmdResult {
 fn main() {
     let cli = Cli::parse();
     // One thread is enough for a CLI and keeps start-up and RSS small.
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
             std::process::exit(1);
         }
     };
+    if cli.global.verbosity > 0 {
+        klog::install();
+    }
+    let warnings_as_errors = cli.global.warnings_as_errors;
     let mut factory = Factory::new(cli.global);
-    let code = match runtime.block_on(dispatch(&mut factory, cli.command)) {
+    let mut result = runtime.block_on(dispatch(&mut factory, cli.command));
+    if result.is_ok() && warnings_as_errors {
+        // kubectl's PersistentPostRunE: only a command that succeeded gets here.
+        result = match factory.warning_count() {
+            0 => Ok(()),
+            1 => Err(error::CmdError::new("1 warning received")),
+            n => Err(error::CmdError::new(format!("{n} warnings received"))),
+        };
+    }
+    let code = match result {
         Ok(()) => 0,
         Err(e) => e.report(),
     };

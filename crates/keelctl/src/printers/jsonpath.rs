@@ -724,6 +724,10 @@ impl<'a> Eval<'a> {
                     continue;
                 }
                 let lefts = lefts?;
+                // An item without the field is skipped, not an error.
+                if lefts.is_empty() {
+                    continue;
+                }
                 let [l] = lefts.as_slice() else {
                     return Err("can only compare one element at a time".into());
                 };

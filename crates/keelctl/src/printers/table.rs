@@ -89,19 +89,9 @@ impl TablePrinter {
         table.rows.len()
     }
 
-    /// Buffers a line outside any table (the blank line between resource types).
-    pub fn write_raw(&mut self, text: &str) {
-        self.writer.write_str(text);
-    }
-
     /// The aligned text of everything buffered.
     pub fn flush(&mut self) -> String {
         self.writer.flush()
-    }
-
-    /// Forgets remembered column widths (before the next resource type).
-    pub fn reset_widths(&mut self) {
-        self.writer.reset_widths();
     }
 
     /// The visible columns and the text of each row's visible cells.
