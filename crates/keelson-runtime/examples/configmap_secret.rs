@@ -220,12 +220,33 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tokio::spawn({
         let shutdown = shutdown.clone();
         async move {
-            // Ctrl-C: finish the reconciles in flight, write pending events, exit.
-            if tokio::signal::ctrl_c().await.is_ok() {
-                shutdown.cancel();
-            }
+            // Ctrl-C or SIGTERM (what Kubernetes sends a pod): finish the
+            // reconciles in flight, write pending events, exit.
+            wait_for_signal().await;
+            shutdown.cancel();
         }
     });
     run(client, shutdown).await;
     Ok(())
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
 }
