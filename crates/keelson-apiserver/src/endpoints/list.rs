@@ -230,8 +230,8 @@ pub async fn list(ctx: Ctx) -> ApiResult<Response<Body>> {
         Representation::Table(version) => {
             let include =
                 IncludeObject::parse(ctx.param("includeObject")).map_err(ApiError::bad_request)?;
-            let values: Vec<Value> = page.items.iter().map(|o| o.value()).collect();
-            let t = table::table_json(&ctx.entry.info, &values, &meta, include, version, true);
+            let objects: Vec<&[u8]> = page.items.iter().map(|o| &o.json[..]).collect();
+            let t = table::table_json(&ctx.entry.info, &objects, &meta, include, version, true);
             return Ok(respond(200, "application/json", t));
         }
         Representation::PartialObjectMetadataList(version) => {

@@ -130,8 +130,9 @@ impl Ctx {
                 let include = IncludeObject::parse(self.param("includeObject"))
                     .map_err(ApiError::bad_request)?;
                 let meta = serde_json::json!({"resourceVersion": obj.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null)});
-                let objects = std::slice::from_ref(obj);
-                let t = table::table_json(&self.entry.info, objects, &meta, include, version, true);
+                let json = serde_json::to_vec(obj).unwrap_or_default();
+                let t =
+                    table::table_json(&self.entry.info, &[&json], &meta, include, version, true);
                 Ok(respond(status, "application/json", t))
             }
             Representation::PartialObjectMetadata(version) => Ok(respond_value(

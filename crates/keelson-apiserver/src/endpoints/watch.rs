@@ -41,13 +41,11 @@ impl Encoder {
         }
         match self.rep {
             Representation::Table(version) => {
-                let v: Value = serde_json::from_slice(object).unwrap_or(Value::Null);
-                let meta = json!({"resourceVersion": v.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null)});
+                let meta = json!({"resourceVersion": resource_version(object)});
                 let headers = !self.headers_sent.swap(true, Ordering::Relaxed);
-                let objects = std::slice::from_ref(&v);
                 Some(table::table_json(
                     &self.info,
-                    objects,
+                    &[object],
                     &meta,
                     self.include,
                     version,
@@ -258,4 +256,22 @@ pub async fn watch(ctx: Ctx) -> ApiResult<Response<Body>> {
         header::HeaderValue::from_static("no-cache, private"),
     );
     Ok(resp)
+}
+
+/// An event object's `metadata.resourceVersion` (null when it has none),
+/// read without decoding the rest of the object.
+fn resource_version(object: &[u8]) -> Value {
+    #[derive(serde::Deserialize)]
+    struct Object {
+        metadata: Option<Metadata>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Metadata {
+        #[serde(rename = "resourceVersion")]
+        resource_version: Option<String>,
+    }
+    serde_json::from_slice::<Object>(object)
+        .ok()
+        .and_then(|o| o.metadata?.resource_version)
+        .map_or(Value::Null, Value::String)
 }

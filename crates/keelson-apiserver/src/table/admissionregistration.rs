@@ -32,6 +32,7 @@ static WEBHOOK_CONFIGURATION: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 const PARAM_KIND_DOC: Doc =
@@ -56,6 +57,7 @@ static VALIDATING_POLICY: Printer = Printer {
     ],
     cells: |p, now| vec![name(p), Value::from(count(&p["spec"]["validations"])), param_kind(p), Value::from(now.age(p))],
     conditions: no_conditions,
+    reads: &[],
 };
 
 static MUTATING_POLICY: Printer = Printer {
@@ -79,6 +81,7 @@ static MUTATING_POLICY: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 static POLICY_BINDING: Printer = Printer {
@@ -98,6 +101,7 @@ static POLICY_BINDING: Printer = Printer {
     ],
     cells: binding_cells,
     conditions: no_conditions,
+    reads: &[],
 };
 
 fn binding_cells(b: &Value, now: &Now) -> Vec<Value> {

@@ -77,6 +77,7 @@ static DEPLOYMENT: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: super::WORKLOAD_READS,
 };
 
 static REPLICA_SET: Printer = Printer {
@@ -104,6 +105,7 @@ static REPLICA_SET: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: super::WORKLOAD_READS,
 };
 
 static STATEFUL_SET: Printer = Printer {
@@ -125,6 +127,7 @@ static STATEFUL_SET: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: super::WORKLOAD_READS,
 };
 
 static DAEMON_SET: Printer = Printer {
@@ -180,6 +183,7 @@ static DAEMON_SET: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 /// `kind.group/name` of the controlling owner (`statefulset.apps/web`).
@@ -222,6 +226,7 @@ static CONTROLLER_REVISION: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub(super) static HORIZONTAL_POD_AUTOSCALER: Printer = Printer {
     ],
     cells,
     conditions: no_conditions,
+    reads: &[],
 };
 
 /// `Quantity.String()` of an optional quantity (`<nil>` as Go prints a nil pointer).

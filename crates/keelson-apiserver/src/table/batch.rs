@@ -35,6 +35,7 @@ static JOB: Printer = Printer {
     ],
     cells: job_cells,
     conditions: no_conditions,
+    reads: &[],
 };
 
 /// Whether the job's first condition of this type is true.
@@ -114,6 +115,7 @@ static CRON_JOB: Printer = Printer {
     ],
     cells: cron_job_cells,
     conditions: no_conditions,
+    reads: &[],
 };
 
 fn cron_job_cells(cj: &Value, now: &Now) -> Vec<Value> {

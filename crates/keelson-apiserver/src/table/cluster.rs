@@ -49,6 +49,7 @@ static LEASE: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 const PRIORITY_CLASS_DEF: &str = "io.k8s.api.scheduling.v1.PriorityClass";
@@ -77,6 +78,7 @@ static PRIORITY_CLASS: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 static RUNTIME_CLASS: Printer = Printer {
@@ -96,6 +98,7 @@ static RUNTIME_CLASS: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 /// An IntOrString as Go's `String()`: `2` or `50%`; `N/A` when unset.
@@ -134,6 +137,7 @@ static POD_DISRUPTION_BUDGET: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 const CSR_SPEC: &str = "io.k8s.api.certificates.v1.CertificateSigningRequestSpec";
@@ -158,6 +162,7 @@ static CERTIFICATE_SIGNING_REQUEST: Printer = Printer {
     ],
     cells: csr_cells,
     conditions: no_conditions,
+    reads: &[],
 };
 
 /// `Approved,Issued`, `Denied`, `Pending`...
@@ -222,6 +227,7 @@ static CLUSTER_TRUST_BUNDLE: Printer = Printer {
         vec![name(b), Value::from(signer)]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 const FLOW_SCHEMA_SPEC: &str = "io.k8s.api.flowcontrol.v1.FlowSchemaSpec";
@@ -268,11 +274,13 @@ static FLOW_SCHEMA: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 /// Flow schemas list in the order the server matches them: by precedence, then name.
-pub(super) fn sort_flow_schemas(objects: &mut [&Value]) {
+pub(super) fn sort_flow_schemas<T>(objects: &mut [T], object: impl Fn(&T) -> &Value) {
     objects.sort_by(|a, b| {
+        let (a, b) = (object(a), object(b));
         int(&a["spec"]["matchingPrecedence"])
             .cmp(&int(&b["spec"]["matchingPrecedence"]))
             .then_with(|| text(&a["metadata"]["name"]).cmp(text(&b["metadata"]["name"])))
@@ -324,6 +332,7 @@ static PRIORITY_LEVEL: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 static API_SERVICE: Printer = Printer {
@@ -358,12 +367,14 @@ static API_SERVICE: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 static NAME_AND_AGE: Printer = Printer {
     columns: &[NAME, AGE],
     cells: |o, now| vec![name(o), Value::from(now.age(o))],
     conditions: no_conditions,
+    reads: &[],
 };
 
 static RESOURCE_CLAIM: Printer = Printer {
@@ -398,6 +409,7 @@ static RESOURCE_CLAIM: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 const RESOURCE_SLICE_SPEC: &str = "io.k8s.api.resource.v1.ResourceSliceSpec";
@@ -424,6 +436,7 @@ static RESOURCE_SLICE: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 static STORAGE_VERSION_MIGRATION: Printer = Printer {
@@ -446,6 +459,7 @@ static STORAGE_VERSION_MIGRATION: Printer = Printer {
         vec![name(m), Value::from(gvr)]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 #[cfg(test)]
@@ -545,7 +559,7 @@ mod tests {
         let fs = |n: &str, p: i64| json!({"metadata": {"name": n}, "spec": {"matchingPrecedence": p, "priorityLevelConfiguration": {"name": "workload-low"}}});
         let (a, b, c) = (fs("b", 500), fs("a", 9000), fs("c", 500));
         let mut order = vec![&a, &b, &c];
-        super::sort_flow_schemas(&mut order);
+        super::sort_flow_schemas(&mut order, |o| o);
         let names: Vec<_> = order
             .iter()
             .map(|o| o["metadata"]["name"].as_str().unwrap())

@@ -60,6 +60,7 @@ static SERVICE: Printer = Printer {
     ],
     cells: service_cells,
     conditions: no_conditions,
+    reads: &[],
 };
 
 /// `makePortString`: `80/TCP,443:30443/TCP`.
@@ -150,6 +151,7 @@ static ENDPOINTS: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 /// Go's `net.JoinHostPort`: IPv6 addresses in brackets.
@@ -212,6 +214,12 @@ static CONFIG_MAP: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[
+        "metadata.name",
+        "metadata.creationTimestamp",
+        "data",
+        "binaryData",
+    ],
 };
 
 static SECRET: Printer = Printer {
@@ -230,6 +238,12 @@ static SECRET: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[
+        "metadata.name",
+        "metadata.creationTimestamp",
+        "type",
+        "data",
+    ],
 };
 
 static SERVICE_ACCOUNT: Printer = Printer {
@@ -249,6 +263,7 @@ static SERVICE_ACCOUNT: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 static NAMESPACE: Printer = Printer {
@@ -265,6 +280,11 @@ static NAMESPACE: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[
+        "metadata.name",
+        "metadata.creationTimestamp",
+        "status.phase",
+    ],
 };
 
 static NODE: Printer = Printer {
@@ -294,6 +314,7 @@ static NODE: Printer = Printer {
     ],
     cells: node_cells,
     conditions: no_conditions,
+    reads: &[],
 };
 
 /// Roles from `node-role.kubernetes.io/<role>` and `kubernetes.io/role=<role>` labels.
@@ -437,6 +458,7 @@ static PERSISTENT_VOLUME: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 static PERSISTENT_VOLUME_CLAIM: Printer = Printer {
@@ -479,6 +501,7 @@ static PERSISTENT_VOLUME_CLAIM: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 /// Desired replicas: a missing `spec.replicas` is defaulted to 1.
@@ -511,6 +534,7 @@ static REPLICATION_CONTROLLER: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 static POD_TEMPLATE: Printer = Printer {
@@ -530,6 +554,7 @@ static POD_TEMPLATE: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 static RESOURCE_QUOTA: Printer = Printer {
@@ -557,6 +582,7 @@ static RESOURCE_QUOTA: Printer = Printer {
         vec![name(rq), Value::from(requests.join(", ")), Value::from(limits.join(", ")), Value::from(now.age(rq))]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 static COMPONENT_STATUS: Printer = Printer {
@@ -587,6 +613,7 @@ static COMPONENT_STATUS: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 #[cfg(test)]

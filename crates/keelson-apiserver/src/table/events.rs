@@ -26,12 +26,14 @@ static EVENT_PRINTER: Printer = Printer {
     ],
     cells: core_cells,
     conditions: no_conditions,
+    reads: &[],
 };
 
 static EVENTS_V1_PRINTER: Printer = Printer {
     columns: EVENT_PRINTER.columns,
     cells: events_v1_cells,
     conditions: no_conditions,
+    reads: &[],
 };
 
 /// The event printer of a group (`""` or `events.k8s.io`).

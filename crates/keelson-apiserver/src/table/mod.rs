@@ -18,6 +18,7 @@ mod events;
 mod networking;
 mod partial;
 mod pod;
+mod projection;
 mod quantity;
 mod rbac;
 mod storage;
@@ -168,6 +169,21 @@ pub(crate) const NAME: Column = Column {
     doc: Doc::Field(OBJECT_META, "name"),
 };
 
+/// What a printer of NAME and AGE alone reads.
+pub(crate) const NAME_AGE_READS: &[&str] = &["metadata.name", "metadata.creationTimestamp"];
+
+/// What a workload printer reads: replicas, selector, the template's
+/// containers and the status.
+pub(crate) const WORKLOAD_READS: &[&str] = &[
+    "metadata.name",
+    "metadata.creationTimestamp",
+    "spec.replicas",
+    "spec.selector",
+    "spec.template.spec.containers.name",
+    "spec.template.spec.containers.image",
+    "status",
+];
+
 /// The AGE column.
 pub(crate) const AGE: Column = string("Age", Doc::Field(OBJECT_META, "creationTimestamp"));
 
@@ -185,6 +201,10 @@ pub(crate) struct Printer {
     pub cells: fn(&Value, &Now) -> Vec<Value>,
     /// Row conditions (`Completed` for finished pods).
     pub conditions: fn(&Value) -> Option<Value>,
+    /// The fields `cells` and `conditions` read (dotted paths, lists
+    /// transparent); empty: all of them. Rows decode nothing else, and the
+    /// printer tests check each list against the whole object.
+    pub reads: &'static [&'static str],
 }
 
 /// No row conditions.
@@ -210,6 +230,7 @@ static DEFAULT_CONVERTOR: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: NAME_AGE_READS,
 };
 
 /// NAME and AGE: a custom resource's default columns.
@@ -220,6 +241,7 @@ static NAME_AGE: Printer = Printer {
     ],
     cells: |o, now| vec![name(o), Value::from(now.age(o))],
     conditions: no_conditions,
+    reads: NAME_AGE_READS,
 };
 
 /// The printer of a resource's kind.
@@ -266,18 +288,25 @@ fn put(out: &mut Vec<u8>, v: &Value) {
     }
 }
 
-/// Appends the row's `object` as `includeObject` asks, written from the
-/// object itself rather than from a copy.
-fn put_row_object(out: &mut Vec<u8>, obj: &Value, include: IncludeObject, version: MetaVersion) {
+/// Appends the row's `object` as `includeObject` asks, from the stored
+/// bytes rather than from a re-serialized copy.
+fn put_row_object(
+    out: &mut Vec<u8>,
+    json: &[u8],
+    row: &projection::Projected,
+    include: IncludeObject,
+    version: MetaVersion,
+) {
     match include {
         IncludeObject::None => out.extend_from_slice(b"null"),
-        IncludeObject::Object => put(out, obj),
+        IncludeObject::Object if row.object.is_null() => out.extend_from_slice(b"null"),
+        IncludeObject::Object => out.extend_from_slice(json),
         IncludeObject::Metadata => {
             out.extend_from_slice(b"{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"");
             out.extend_from_slice(version.api_version().as_bytes());
             out.extend_from_slice(b"\",\"metadata\":");
-            match obj.get("metadata") {
-                Some(m) => put(out, m),
+            match row.metadata {
+                Some(m) => out.extend_from_slice(m.get().as_bytes()),
                 None => out.extend_from_slice(b"{}"),
             }
             out.push(b'}');
@@ -307,31 +336,39 @@ pub fn table_in(
     version: MetaVersion,
     headers: bool,
 ) -> Value {
-    let json = table_json(resource, objects, &list_meta, include, version, headers);
+    let encoded: Vec<Vec<u8>> = objects
+        .iter()
+        .map(|o| serde_json::to_vec(o).unwrap_or_default())
+        .collect();
+    let rows: Vec<&[u8]> = encoded.iter().map(Vec::as_slice).collect();
+    let json = table_json(resource, &rows, &list_meta, include, version, headers);
     serde_json::from_slice(&json).unwrap_or(Value::Null)
 }
 
-/// [`table_in`] serialized: the rows' objects are written straight from the
-/// objects, never copied, which keeps a LIST of thousands of objects cheap.
+/// [`table_in`] serialized, from the objects' JSON: each object is decoded
+/// only as far as its printer reads, and the row's object is copied from
+/// the input bytes, which keeps a LIST of thousands of objects cheap.
 pub fn table_json(
     resource: &ResourceInfo,
-    objects: &[Value],
+    objects: &[&[u8]],
     list_meta: &Value,
     include: IncludeObject,
     version: MetaVersion,
     headers: bool,
 ) -> Vec<u8> {
     let printer = printer(resource);
-    let now = Now::new();
-    let mut order: Vec<&Value> = objects.iter().collect();
-    if resource.group == "flowcontrol.apiserver.k8s.io" && resource.kind == "FlowSchema" {
-        cluster::sort_flow_schemas(&mut order);
-    }
+    let rows = RowWriter {
+        printer,
+        mask: projection::Mask::for_reads(printer.reads),
+        now: Now::new(),
+        include,
+        version,
+    };
     let per_object = match include {
         IncludeObject::None => 128,
         _ => 1024,
     };
-    let mut out = Vec::with_capacity(1024 + order.len() * per_object);
+    let mut out = Vec::with_capacity(1024 + objects.len() * per_object);
     out.extend_from_slice(b"{\"kind\":\"Table\",\"apiVersion\":\"");
     out.extend_from_slice(version.api_version().as_bytes());
     out.extend_from_slice(b"\",\"metadata\":");
@@ -344,22 +381,97 @@ pub fn table_json(
         out.extend_from_slice(b"null");
     }
     out.extend_from_slice(b",\"rows\":[");
-    for (i, obj) in order.into_iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+    if resource.group == "flowcontrol.apiserver.k8s.io" && resource.kind == "FlowSchema" {
+        let mut projected: Vec<(&[u8], projection::Projected)> = objects
+            .iter()
+            .map(|json| (*json, projection::project(json, &rows.mask)))
+            .collect();
+        cluster::sort_flow_schemas(&mut projected, |r| &r.1.object);
+        for (i, (json, row)) in projected.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            rows.write(&mut out, json, row);
         }
-        out.extend_from_slice(b"{\"cells\":");
-        put(&mut out, &Value::Array((printer.cells)(obj, &now)));
-        if let Some(c) = (printer.conditions)(obj) {
-            out.extend_from_slice(b",\"conditions\":");
-            put(&mut out, &c);
-        }
-        out.extend_from_slice(b",\"object\":");
-        put_row_object(&mut out, obj, include, version);
-        out.push(b'}');
+    } else {
+        rows.render_parallel(objects, &mut out);
     }
     out.extend_from_slice(b"]}");
     out
+}
+
+/// Tables with at least this many rows are rendered on several threads: a
+/// LIST of thousands of pods is CPU-bound, and the response only starts once
+/// the whole Table is built.
+const PARALLEL_ROWS: usize = 2_000;
+
+/// Renders Table rows of one printer at one instant.
+struct RowWriter {
+    printer: &'static Printer,
+    mask: projection::Mask,
+    now: Now,
+    include: IncludeObject,
+    version: MetaVersion,
+}
+
+impl RowWriter {
+    /// One row: cells, conditions, object.
+    fn write(&self, out: &mut Vec<u8>, json: &[u8], row: &projection::Projected) {
+        out.extend_from_slice(b"{\"cells\":");
+        put(
+            out,
+            &Value::Array((self.printer.cells)(&row.object, &self.now)),
+        );
+        if let Some(c) = (self.printer.conditions)(&row.object) {
+            out.extend_from_slice(b",\"conditions\":");
+            put(out, &c);
+        }
+        out.extend_from_slice(b",\"object\":");
+        put_row_object(out, json, row, self.include, self.version);
+        out.push(b'}');
+    }
+
+    /// Comma-separated rows of `objects`, decoding one at a time.
+    fn render(&self, objects: &[&[u8]], out: &mut Vec<u8>) {
+        for (i, json) in objects.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            self.write(out, json, &projection::project(json, &self.mask));
+        }
+    }
+
+    /// [`RowWriter::render`], split over the machine's cores for long tables.
+    fn render_parallel(&self, objects: &[&[u8]], out: &mut Vec<u8>) {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        if threads < 2 || objects.len() < PARALLEL_ROWS {
+            return self.render(objects, out);
+        }
+        let chunk = objects.len().div_ceil(threads);
+        let mut chunks = objects.chunks(chunk);
+        let first = chunks.next().unwrap_or(&[]);
+        let part_capacity = out.capacity() / threads;
+        std::thread::scope(|scope| {
+            let others: Vec<_> = chunks
+                .map(|c| {
+                    scope.spawn(move || {
+                        let mut buf = Vec::with_capacity(part_capacity);
+                        self.render(c, &mut buf);
+                        buf
+                    })
+                })
+                .collect();
+            self.render(first, out);
+            for handle in others {
+                // A printer panic stays a panic, as on one thread.
+                let part = handle
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                out.push(b',');
+                out.extend_from_slice(&part);
+            }
+        });
+    }
 }
 
 // Accessors on JSON objects that read a missing field as Go reads a zero value.
@@ -510,9 +622,10 @@ mod tests {
     fn serialized_tables_keep_kube_field_order_and_row_conditions() {
         let pod = json!({"metadata": {"name": "done"}, "spec": {"containers": [{"name": "a"}]},
             "status": {"phase": "Succeeded"}});
+        let raw = serde_json::to_vec(&pod).unwrap();
         let json = table_json(
             &resource("", "Pod"),
-            std::slice::from_ref(&pod),
+            &[&raw],
             &json!({"resourceVersion": "3"}),
             IncludeObject::None,
             MetaVersion::V1,
@@ -521,6 +634,36 @@ mod tests {
         let text = String::from_utf8(json).unwrap();
         assert!(text.starts_with(r#"{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"3"},"columnDefinitions":[{"name":"Name","type":"string","format":"name","description":"#), "{text}");
         assert!(text.contains(r#""rows":[{"cells":["done","0/1","Succeeded","0","<unknown>","<none>","<none>","<none>","<none>"],"conditions":[{"type":"Completed","status":"True","reason":"Succeeded","message":"The pod has completed successfully."}],"object":null}]}"#), "{text}");
+    }
+
+    #[test]
+    fn long_tables_render_on_several_threads_in_order() {
+        let objects: Vec<Vec<u8>> = (0..PARALLEL_ROWS + 501)
+            .map(|i| {
+                serde_json::to_vec(
+                    &json!({"metadata": {"name": format!("cm-{i:05}")}, "data": {"k": "v"}}),
+                )
+                .unwrap()
+            })
+            .collect();
+        let refs: Vec<&[u8]> = objects.iter().map(Vec::as_slice).collect();
+        let r = resource("", "ConfigMap");
+        let t: Value = serde_json::from_slice(&table_json(
+            &r,
+            &refs,
+            &json!({}),
+            IncludeObject::Metadata,
+            MetaVersion::V1,
+            true,
+        ))
+        .unwrap();
+        let rows = t["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), refs.len());
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(row["cells"][0], format!("cm-{i:05}"));
+            assert_eq!(row["cells"][1], 1);
+            assert_eq!(row["object"]["metadata"]["name"], format!("cm-{i:05}"));
+        }
     }
 
     #[test]

@@ -34,6 +34,7 @@ static INGRESS: Printer = Printer {
     ],
     cells: ingress_cells,
     conditions: no_conditions,
+    reads: &[],
 };
 
 /// `formatHosts`: the first three rule hosts, `*` when none.
@@ -111,6 +112,7 @@ static INGRESS_CLASS: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 static NETWORK_POLICY: Printer = Printer {
@@ -135,6 +137,7 @@ static NETWORK_POLICY: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 static ENDPOINT_SLICE_PRINTER: Printer = Printer {
@@ -147,6 +150,7 @@ static ENDPOINT_SLICE_PRINTER: Printer = Printer {
     ],
     cells: endpoint_slice_cells,
     conditions: no_conditions,
+    reads: &[],
 };
 
 fn endpoint_slice_cells(es: &Value, now: &Now) -> Vec<Value> {
@@ -198,6 +202,7 @@ static SERVICE_CIDR: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 static IP_ADDRESS: Printer = Printer {
@@ -226,6 +231,7 @@ static IP_ADDRESS: Printer = Printer {
         vec![name(ip), Value::from(parent)]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ static ROLE_BINDING: Printer = Printer {
     ],
     cells: binding_cells,
     conditions: no_conditions,
+    reads: &[],
 };
 
 static CLUSTER_ROLE_BINDING: Printer = Printer {
@@ -52,6 +53,7 @@ static CLUSTER_ROLE_BINDING: Printer = Printer {
     ],
     cells: binding_cells,
     conditions: no_conditions,
+    reads: &[],
 };
 
 /// `rbac.SubjectsStrings`: users, groups and `namespace/name` service accounts.

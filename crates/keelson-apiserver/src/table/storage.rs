@@ -67,6 +67,7 @@ static STORAGE_CLASS_PRINTER: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 static VOLUME_ATTRIBUTES_CLASS: Printer = Printer {
@@ -86,6 +87,7 @@ static VOLUME_ATTRIBUTES_CLASS: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 static CSI_DRIVER: Printer = Printer {
@@ -144,6 +146,7 @@ static CSI_DRIVER: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 static CSI_NODE: Printer = Printer {
@@ -163,6 +166,7 @@ static CSI_NODE: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 static CSI_STORAGE_CAPACITY: Printer = Printer {
@@ -192,6 +196,7 @@ static CSI_STORAGE_CAPACITY: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 static VOLUME_ATTACHMENT: Printer = Printer {
@@ -232,6 +237,7 @@ static VOLUME_ATTACHMENT: Printer = Printer {
         ]
     },
     conditions: no_conditions,
+    reads: &[],
 };
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Helpers for the printers' unit tests: resources by kind, cells at a fixed instant.
 
+use super::projection::{project, Mask};
 use super::{printer, time::parse_time, Now};
 use keelson_apimachinery::resources::{builtin, ResourceInfo};
 use serde_json::{json, Value};
@@ -26,9 +27,22 @@ pub fn resource(group: &str, kind: &str) -> ResourceInfo {
     .expect("resource info")
 }
 
-/// The cells of one object's row, printed at [`now`].
+/// The cells of one object's row, printed at [`now`]. Also checks that the
+/// printer's `reads` cover what it read: the row decoded through them must
+/// print the same cells and conditions as the whole object.
 pub fn cells_of(resource: &ResourceInfo, obj: &Value) -> Vec<Value> {
-    (printer(resource).cells)(obj, &now())
+    let p = printer(resource);
+    let cells = (p.cells)(obj, &now());
+    let json = serde_json::to_vec(obj).expect("serializable");
+    let row = project(&json, &Mask::for_reads(p.reads));
+    assert_eq!(
+        (p.cells)(&row.object, &now()),
+        cells,
+        "the {} printer reads more than its `reads` name, in {obj}",
+        resource.kind
+    );
+    assert_eq!((p.conditions)(&row.object), (p.conditions)(obj));
+    cells
 }
 
 /// Column names, upper-cased as kubectl shows them; wide ones marked `*`.
