@@ -105,6 +105,11 @@ impl Endpoint {
         })
     }
 
+    /// The server and credentials this endpoint was made from.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
     /// The HTTP version this endpoint negotiates.
     pub fn protocol(&self) -> Protocol {
         self.protocol

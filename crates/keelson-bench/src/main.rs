@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
     name = "keelson-bench",
     version,
     about = "Benchmarks a Keelson server (127.0.0.1 only) and reports figures against targets",
-    after_help = "Scenarios (default: all): create, patch, get, list, table, watch, startup, storage, workqueue.\n\
+    after_help = "Scenarios (default: all): create, patch, get, list, table, watch, startup, storage, workqueue, informer.\n\
                   patch also runs create: its targets are ratios to the create rate.\n\
                   Each run writes into fresh namespaces named bench-<scenario>-<run id> and leaves them behind."
 )]
@@ -185,6 +185,7 @@ async fn run_api(
         Scenario::List => scenario::list::run(ctx, endpoint, report).await,
         Scenario::Table => scenario::table::run(ctx, endpoint, report).await,
         Scenario::Watch => scenario::watch::run(ctx, endpoint, report).await,
+        Scenario::Informer => scenario::informer::run(ctx, endpoint, report).await,
         Scenario::Startup | Scenario::Storage | Scenario::Workqueue => Err(BenchError::Process(
             format!("{} does not run against the API server", s.name()),
         )),

@@ -2,6 +2,7 @@
 
 pub mod create;
 pub mod get;
+pub mod informer;
 pub mod list;
 pub mod patch;
 pub mod startup;
@@ -33,6 +34,8 @@ pub enum Scenario {
     Table,
     /// Watchers on one namespace under a steady write rate: delivery latency.
     Watch,
+    /// Informer initial sync (keelson-runtime and kube-rs) and events per second.
+    Informer,
     /// Server start time and memory, empty and with many objects.
     Startup,
     /// The storage layer alone: creates per second.
@@ -43,13 +46,14 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario, in report order.
-    pub const ALL: [Scenario; 9] = [
+    pub const ALL: [Scenario; 10] = [
         Scenario::Create,
         Scenario::Patch,
         Scenario::Get,
         Scenario::List,
         Scenario::Table,
         Scenario::Watch,
+        Scenario::Informer,
         Scenario::Startup,
         Scenario::Storage,
         Scenario::Workqueue,
@@ -67,6 +71,7 @@ impl Scenario {
             Scenario::Startup => "startup",
             Scenario::Storage => "storage",
             Scenario::Workqueue => "workqueue",
+            Scenario::Informer => "informer",
         }
     }
 
