@@ -1,0 +1,224 @@
+"""keelctl's object-making commands against kubectl 1.37: the `create`
+generators, `run`, `expose` and `scale`.
+
+Generators are compared byte for byte on client dry runs (the object kubectl
+would send) and on their error messages; mutating commands run kubectl on one
+object and keelctl on another, then compare what the server stored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from harness.parity import assert_same, normalise
+
+DRY = "--dry-run=client"
+
+
+def same_but_binary_name(text: str) -> str:
+    """Usage hints name the binary ('See 'kubectl create -h''); keelctl names itself."""
+    return normalise(text).replace("'keelctl ", "'kubectl ")
+
+
+GENERATOR_CASES = [
+    ("create", "deployment", "web", "--image=nginx", "--port=80", "--replicas=3", DRY, "-o", "yaml"),
+    ("create", "deployment", "d2", "--image=a", "--image=b:1.0", DRY, "-o", "json"),
+    ("create", "deployment", "d3", "--image=busybox", DRY, "-o", "json", "--", "sleep", "1"),
+    ("create", "namespace", "foo", DRY, "-o", "yaml", "--save-config"),
+    ("create", "configmap", "cm", "--from-literal=a=1", "--from-literal=b=2", DRY, "-o", "json"),
+    ("create", "secret", "generic", "s", "--from-literal=a=1", "--type=Opaque", DRY, "-o", "yaml"),
+    ("create", "secret", "docker-registry", "d", "--docker-server=srv", "--docker-username=u",
+     "--docker-password=p", "--docker-email=e", DRY, "-o", "json"),
+    ("create", "service", "clusterip", "svc", "--tcp=80:8080", DRY, "-o", "yaml"),
+    ("create", "service", "clusterip", "headless", "--clusterip=None", DRY, "-o", "json"),
+    ("create", "service", "nodeport", "np", "--tcp=80", "--node-port=30080", DRY, "-o", "json"),
+    ("create", "service", "loadbalancer", "lb", "--tcp=80:8080,443", DRY, "-o", "yaml"),
+    ("create", "service", "externalname", "en", "--external-name=example.com", "--tcp=80", DRY, "-o", "json"),
+    ("create", "job", "j", "--image=busybox", DRY, "-o", "json", "--", "echo", "hi"),
+    ("create", "cronjob", "cj", "--image=busybox", "--schedule=*/1 * * * *", "--restart=Never", DRY, "-o", "yaml"),
+    ("create", "role", "r", "--verb=get,list", "--resource=pods,deployments.apps", "--resource-name=a", DRY, "-o", "yaml"),
+    ("create", "role", "r2", "--verb=get", "--resource=po,deploy,pods/log", DRY, "-o", "json"),
+    ("create", "rolebinding", "rb", "--role=r", "--user=u", "--group=g", "--serviceaccount=ns:sa", DRY, "-o", "yaml"),
+    ("create", "clusterrole", "cr", "--verb=get", "--non-resource-url=/logs/*", DRY, "-o", "json"),
+    ("create", "clusterrole", "agg", "--aggregation-rule=a=b", DRY, "-o", "yaml"),
+    ("create", "clusterrolebinding", "crb", "--clusterrole=cr", "--user=u", DRY, "-o", "json"),
+    ("create", "serviceaccount", "sa", DRY, "-o", "yaml"),
+    ("create", "quota", "q", "--hard=cpu=1,pods=2", "--scopes=BestEffort", DRY, "-o", "json"),
+    ("create", "priorityclass", "pc", "--value=10", "--description=d", "--global-default", DRY, "-o", "yaml"),
+    ("create", "poddisruptionbudget", "pdb", "--selector=app=x,tier in (a,b)", "--min-available=1", DRY, "-o", "json"),
+    ("create", "pdb", "p2", "--selector=app=x", "--max-unavailable=50%", DRY, "-o", "yaml"),
+    ("create", "ingress", "ing", "--rule=foo.com/bar*=svc:8080,tls=sec", "--rule=foo.com/x=s2:http",
+     "--class=nginx", "--default-backend=def:80", "--annotation=a=b", DRY, "-o", "yaml"),
+    ("create", "deployment", "web", "--image=nginx", DRY),
+    ("create", "deployment", "web", "--image=nginx", "--dry-run=server", "-o", "name"),
+]
+
+
+@pytest.mark.parametrize("args", GENERATOR_CASES, ids=lambda a: " ".join(a[1:4]))
+def test_generator_objects_match_kubectl(kubectl, keelctl, args):
+    assert_same(kubectl, keelctl, *args)
+
+
+GENERATOR_ERRORS = [
+    ("create", "namespace"),
+    ("create", "deployment", "x"),
+    ("create", "cronjob", "c"),
+    ("create", "deployment", "d", "--image=a", "--image=b", DRY, "--", "sleep", "1"),
+    ("create", "configmap", "c", "--from-literal=a", DRY),
+    ("create", "configmap", "c", "--from-literal=a=1", "--from-literal=a=2", DRY),
+    ("create", "configmap", "c", "--from-literal=a b=1", DRY),
+    ("create", "service", "clusterip", "s", DRY),
+    ("create", "service", "clusterip", "s", "--tcp=abc", DRY),
+    ("create", "role", "r", "--verb=get", DRY),
+    ("create", "role", "r", "--verb=use", "--resource=pods", DRY),
+    ("create", "rolebinding", "rb", DRY),
+    ("create", "rolebinding", "rb", "--role=r", "--serviceaccount=bad", DRY),
+    ("create", "clusterrole", "cr", "--verb=get", "--non-resource-url=x", DRY),
+    ("create", "quota", "q", "--hard=foo", DRY),
+    ("create", "pdb", "p", DRY),
+    ("create", "pdb", "p", "--selector=a=b", "--min-available=1", "--max-unavailable=1", DRY),
+    ("create", "ingress", "i", DRY),
+    ("create", "ingress", "i", "--rule=bad", DRY),
+    ("create", "job", "j", DRY),
+    ("create", "namespace", "x", "--dry-run=bogus"),
+    ("create", "namespace", "x", DRY, "-o", "bogus"),
+]
+
+
+@pytest.mark.parametrize("args", GENERATOR_ERRORS, ids=lambda a: " ".join(a[1:]))
+def test_generator_errors_match_kubectl(kubectl, keelctl, args):
+    assert_same(kubectl, keelctl, *args, norm=same_but_binary_name)
+
+
+def test_generators_create_on_the_server(kubectl, keelctl, ns):
+    """What keelctl stores equals what kubectl stores (fields set by the
+    server aside), and the success lines match."""
+    for tool, name in ((kubectl, "k"), (keelctl, "c")):
+        r = tool("create", "deployment", f"web-{name}", "--image=nginx", "--port=80")
+        assert r.out == f"deployment.apps/web-{name} created\n"
+        r = tool("create", "configmap", f"cm-{name}", "--from-literal=a=1", "--save-config")
+        assert r.out == f"configmap/cm-{name} created\n"
+    for kind, base in (("deployment", "web"), ("configmap", "cm")):
+        want = json.loads(kubectl("get", kind, f"{base}-k", "-o", "json").out)
+        got = json.loads(kubectl("get", kind, f"{base}-c", "-o", "json").out)
+        for obj, suffix in ((want, "k"), (got, "c")):
+            meta = obj["metadata"]
+            for volatile in ("uid", "resourceVersion", "creationTimestamp", "managedFields", "generation"):
+                meta.pop(volatile, None)
+            ann = meta.get("annotations", {})
+            if "kubectl.kubernetes.io/last-applied-configuration" in ann:
+                ann["kubectl.kubernetes.io/last-applied-configuration"] = ann[
+                    "kubectl.kubernetes.io/last-applied-configuration"
+                ].replace(f"-{suffix}", "-X")
+            text = json.dumps(obj, sort_keys=True).replace(f"{base}-{suffix}", f"{base}-X")
+            obj.clear()
+            obj.update(json.loads(text))
+        assert got == want
+    managers = [m["manager"] for m in json.loads(kubectl("get", "cm", "cm-c", "-o", "json",
+                                                         "--show-managed-fields").out)["metadata"]["managedFields"]]
+    assert managers == ["kubectl-create"]
+
+
+RUN_CASES = [
+    ("run", "web", "--image=nginx", "--port=80", "--env=A=1", "--env=B=2", "--labels=x=y,z=w",
+     "--restart=Never", DRY, "-o", "yaml", "--command", "--", "sh", "-c", "echo hi"),
+    ("run", "web", "--image=nginx", "--expose", "--port=80", DRY, "-o", "json"),
+    ("run", "web", "--image=nginx", "--expose", "--port=80", DRY),
+    ("run", "web", "--image=x", DRY, "--annotations=a=b", "--image-pull-policy=IfNotPresent", "--privileged", "-o", "yaml"),
+    ("run", "web", "--image=x", DRY, "-o", "json", "--", "a", "b"),
+    ("run", "web", "--image=x", '--overrides={"spec":{"hostNetwork":true}}', DRY, "-o", "json"),
+    ("run", "--image=x"),
+    ("run", "web"),
+    ("run", "web", "--image=x", "--port=abc", DRY),
+    ("run", "web", "--image=x", "--restart=Bad", DRY),
+    ("run", "web", "--image=x", "--env=BAD", DRY),
+    ("run", "web", "--image=x", "--expose", DRY),
+]
+
+
+@pytest.mark.parametrize("args", RUN_CASES, ids=lambda a: " ".join(a[1:4]))
+def test_run_matches_kubectl(kubectl, keelctl, args):
+    assert_same(kubectl, keelctl, *args)
+
+
+def test_run_expose_creates_pod_and_service(kubectl, keelctl):
+    """kubectl 1.37's run makes a Pod (no --replicas, no Deployment) and,
+    with --expose, a Service selecting it; the YAML printer separates them."""
+    want = kubectl("run", "pk", "--image=nginx", "--port=80", "--expose", "-o", "yaml").out
+    got = keelctl("run", "pc", "--image=nginx", "--port=80", "--expose", "-o", "yaml").out
+
+    def scrub(text: str, name: str) -> str:
+        text = normalise(text).replace(name, "NAME")
+        text = re.sub(r"kube-api-access-\w+", "kube-api-access-X", text)
+        return re.sub(r"\d+\.\d+\.\d+\.\d+", "IP", text)
+
+    assert scrub(got, "pc") == scrub(want, "pk")
+    assert "\n---\n" in got
+    r = keelctl("run", "web", "--image=x", "--replicas=2", check=False)
+    assert r.rc != 0
+
+
+def test_expose_matches_kubectl(kubectl, keelctl):
+    kubectl("create", "deployment", "web", "--image=nginx", "--port=80")
+    kubectl("create", "deployment", "noport", "--image=nginx")
+    kubectl("run", "p", "--image=x", "--port=80")
+    kubectl("create", "configmap", "cm", "--from-literal=a=b")
+    kubectl("create", "service", "clusterip", "s1", "--tcp=80:8080,443:8443")
+    for args in (
+        ("expose", "deploy", "web", DRY, "-o", "json"),
+        ("expose", "deploy/web", "--port=8080", "--target-port=80", "--name=w2", "--type=NodePort",
+         "--protocol=UDP", DRY, "-o", "yaml"),
+        ("expose", "deploy", "web", DRY),
+        ("expose", "deploy", "web", "--port=80,443", DRY, "-o", "json"),
+        ("expose", "deploy", "noport", DRY),
+        ("expose", "cm", "cm", "--port=80"),
+        ("expose", "deploy", "nope"),
+        ("expose",),
+        ("expose", "pod", "p", "--selector=x=y,z=w", "-l", "q=r", "--external-ip=1.2.3.4",
+         "--session-affinity=ClientIP", "--cluster-ip=None", DRY, "-o", "json"),
+        ("expose", "svc", "s1", "--name=s2", DRY, "-o", "json"),
+        ("expose", "pod", "p", "--port=80", "--target-port=http", "-o", "json", DRY),
+    ):
+        assert_same(kubectl, keelctl, *args)
+    assert keelctl("expose", "deploy", "web", "--name=web-svc").out == "service/web-svc exposed\n"
+    svc = json.loads(kubectl("get", "svc", "web-svc", "-o", "json").out)
+    assert svc["spec"]["selector"] == {"app": "web"}
+    assert svc["spec"]["ports"][0]["targetPort"] == 80
+
+
+def test_scale_matches_kubectl(kubectl, keelctl):
+    kubectl("create", "deployment", "web", "--image=nginx")
+    kubectl("create", "deployment", "api", "--image=nginx")
+    kubectl("run", "p", "--image=x")
+    for args in (
+        ("scale", "deploy", "web"),
+        ("scale", "deploy", "web", "--replicas=-1"),
+        ("scale", "--replicas=1"),
+        ("scale", "deploy", "nope", "--replicas=2"),
+        ("scale", "pod", "p", "--replicas=2"),
+        ("scale", "deploy", "--replicas=2"),
+        ("scale", "deploy", "web", "--replicas=3", "--current-replicas=7"),
+        ("scale", "deploy", "web", "--replicas=4", "--resource-version=1"),
+        ("scale", "deploy", "web", "--replicas=9", DRY),
+        ("scale", "deploy", "web", "--replicas=9", "--dry-run=server"),
+    ):
+        assert_same(kubectl, keelctl, *args)
+
+    def replicas(name: str) -> int:
+        return json.loads(kubectl("get", "deploy", name, "-o", "json").out)["spec"]["replicas"]
+
+    assert replicas("web") == 1
+    assert keelctl("scale", "deploy/web", "deploy/api", "--replicas=2").out == (
+        "deployment.apps/web scaled\ndeployment.apps/api scaled\n"
+    )
+    assert (replicas("web"), replicas("api")) == (2, 2)
+    assert keelctl("scale", "deploy", "web", "--replicas=5", "--current-replicas=2").rc == 0
+    assert replicas("web") == 5
+    assert keelctl("scale", "deploy", "-l", "app=api", "--replicas=0", "-o", "name").out == "deployment.apps/api\n"
+    assert replicas("api") == 0
+    assert keelctl("scale", "deploy", "--all", "--replicas=1").out == (
+        "deployment.apps/api scaled\ndeployment.apps/web scaled\n"
+    )
