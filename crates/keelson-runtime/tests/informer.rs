@@ -223,6 +223,11 @@ async fn dynamic_and_metadata_informers_share_nothing_but_the_server() {
     .expect("create");
     let gvr = GroupVersionResource::new("", "v1", "configmaps");
     let factory = SharedInformerFactory::new(client.clone());
+    // WatchList off: list items are the ones that may come without their kind.
+    let factory = factory.with_options(ReflectorOptions {
+        use_watch_list: false,
+        ..Default::default()
+    });
     let dynamic = factory.dynamic_informer(&gvr, true);
     let metadata = factory.metadata_informer(&gvr, true);
     let log: Log = Default::default();
@@ -237,6 +242,10 @@ async fn dynamic_and_metadata_informers_share_nothing_but_the_server() {
         .get_by_key("default/d-a")
         .expect("dynamic object cached");
     assert_eq!(d.data["data"]["v"], "payload");
+    assert_eq!(
+        (d.api_version.as_str(), d.kind.as_str()),
+        ("v1", "ConfigMap")
+    );
     let m = metadata
         .indexer()
         .get_by_key("default/d-a")

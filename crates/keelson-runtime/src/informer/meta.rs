@@ -28,6 +28,13 @@ pub trait Object: Send + Sync + 'static {
     fn resource_version(&self) -> &str {
         self.meta().resource_version.as_deref().unwrap_or("")
     }
+
+    /// Fills in `apiVersion` and `kind` of an item of a list, which the
+    /// server may leave out (client-go does the same for unstructured lists).
+    /// Typed objects know their kind and ignore it.
+    fn set_type_meta_if_empty(&mut self, api_version: &str, kind: &str) {
+        let _ = (api_version, kind);
+    }
 }
 
 /// `namespace/name`, or `name` for a cluster-scoped object (client-go's
@@ -51,6 +58,15 @@ pub fn split_meta_namespace_key(key: &str) -> (&str, &str) {
 impl Object for DynamicObject {
     fn meta(&self) -> &ObjectMeta {
         &self.metadata
+    }
+
+    fn set_type_meta_if_empty(&mut self, api_version: &str, kind: &str) {
+        if self.api_version.is_empty() {
+            self.api_version = api_version.to_string();
+        }
+        if self.kind.is_empty() {
+            self.kind = kind.to_string();
+        }
     }
 }
 

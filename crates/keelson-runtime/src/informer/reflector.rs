@@ -292,7 +292,12 @@ where
                 }
                 Err(e) => return Err(e),
             };
-            items.extend(page.items.into_iter().map(Arc::new));
+            let kind = page.kind.strip_suffix("List").unwrap_or(&page.kind);
+            let api_version = page.api_version.as_str();
+            items.extend(page.items.into_iter().map(|mut o| {
+                o.set_type_meta_if_empty(api_version, kind);
+                Arc::new(o)
+            }));
             match page.metadata.continue_.filter(|c| !c.is_empty()) {
                 Some(c) => opts.continue_token = Some(c),
                 None => {
