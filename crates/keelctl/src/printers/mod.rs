@@ -392,7 +392,7 @@ pub fn strip_managed_fields(obj: &mut Value) {
         }
     }
     if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.remove("managedFields");
+        meta.shift_remove("managedFields");
     }
 }
 
