@@ -95,6 +95,7 @@ async fn typed_informer_caches_lists_and_notifies_in_order() {
 
     let factory = SharedInformerFactory::new(client.clone());
     let informer = factory.informer::<ConfigMap>();
+    informer.set_transform(|cm: &mut ConfigMap| cm.metadata.managed_fields = None);
     // Asking twice gives the same informer: one list + watch per resource.
     let again = factory.informer::<ConfigMap>();
     let log: Log = Default::default();
@@ -143,6 +144,11 @@ async fn typed_informer_caches_lists_and_notifies_in_order() {
     );
     let cached = lister.namespaced("default").get("t-b").expect("cached");
     assert_eq!(cached.resource_version(), b.resource_version());
+    assert!(b.metadata.managed_fields.is_some());
+    assert_eq!(
+        cached.metadata.managed_fields, None,
+        "transformed before caching"
+    );
     assert!(lister.namespaced("default").get("t-a").is_none());
 
     let stats = informer.stats();

@@ -47,7 +47,8 @@ pub use list_watch::ListWatch;
 pub use lister::{Lister, NamespaceLister};
 pub use meta::{meta_namespace_key, split_meta_namespace_key, Object, PartialObjectMetadata};
 pub use reflector::{
-    Reflector, ReflectorOptions, ReflectorStats, ShouldResync, INITIAL_EVENTS_END_ANNOTATION,
+    Reflector, ReflectorOptions, ReflectorStats, ShouldResync, Transform,
+    INITIAL_EVENTS_END_ANNOTATION,
 };
 pub use shared::{HandlerRegistration, SharedIndexInformer};
 pub use store::{namespace_index_func, IndexError, IndexFunc, Indexer, Store, NAMESPACE_INDEX};

@@ -115,8 +115,13 @@ enum RoundEnd {
     },
 }
 
+/// Changes each object as it arrives, before anything caches it (client-go's
+/// `TransformFunc`), e.g. to drop `managedFields` and save memory.
+pub type Transform<K> = Arc<dyn Fn(&mut K) + Send + Sync>;
+
 /// Lists and watches one resource into a [`DeltaFifo`].
 pub struct Reflector<K> {
+    transform: Option<Transform<K>>,
     list_watch: ListWatch,
     store: Arc<DeltaFifo<K>>,
     options: ReflectorOptions,
@@ -132,12 +137,26 @@ where
     pub fn new(list_watch: ListWatch, store: Arc<DeltaFifo<K>>, options: ReflectorOptions) -> Self {
         let name = list_watch.describe();
         Reflector {
+            transform: None,
             list_watch,
             store,
             options,
             stats: Arc::new(ReflectorStats::default()),
             name,
         }
+    }
+
+    /// Applies `transform` to every object listed or watched.
+    pub fn with_transform(mut self, transform: Option<Transform<K>>) -> Self {
+        self.transform = transform;
+        self
+    }
+
+    fn object(&self, mut o: K) -> Arc<K> {
+        if let Some(t) = &self.transform {
+            t(&mut o);
+        }
+        Arc::new(o)
     }
 
     /// Counts into `stats` instead of a fresh set (an informer keeps its own across runs).
@@ -296,7 +315,7 @@ where
             let api_version = page.api_version.as_str();
             items.extend(page.items.into_iter().map(|mut o| {
                 o.set_type_meta_if_empty(api_version, kind);
-                Arc::new(o)
+                self.object(o)
             }));
             match page.metadata.continue_.filter(|c| !c.is_empty()) {
                 Some(c) => opts.continue_token = Some(c),
@@ -355,7 +374,7 @@ where
             self.stats.events.fetch_add(1, Ordering::Relaxed);
             match ev {
                 Ok(WatchEvent::Added(o)) | Ok(WatchEvent::Modified(o)) => {
-                    initial.insert(meta_namespace_key(&o), Arc::new(o));
+                    initial.insert(meta_namespace_key(&o), self.object(o));
                 }
                 Ok(WatchEvent::Deleted(o)) => {
                     initial.remove(&meta_namespace_key(&o));
@@ -402,17 +421,17 @@ where
             }
             let obj = match ev {
                 Ok(WatchEvent::Added(o)) => {
-                    let o = Arc::new(o);
+                    let o = self.object(o);
                     self.store.add(o.clone());
                     o
                 }
                 Ok(WatchEvent::Modified(o)) => {
-                    let o = Arc::new(o);
+                    let o = self.object(o);
                     self.store.update(o.clone());
                     o
                 }
                 Ok(WatchEvent::Deleted(o)) => {
-                    let o = Arc::new(o);
+                    let o = self.object(o);
                     self.store.delete(o.clone());
                     o
                 }

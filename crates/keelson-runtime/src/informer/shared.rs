@@ -6,7 +6,7 @@ use super::handler::{Listener, Notification, ResourceEventHandler};
 use super::list_watch::ListWatch;
 use super::lister::Lister;
 use super::meta::Object;
-use super::reflector::{Reflector, ReflectorOptions, ReflectorStats};
+use super::reflector::{Reflector, ReflectorOptions, ReflectorStats, Transform};
 use super::store::{IndexError, IndexFunc, Indexer};
 use parking_lot::Mutex;
 use serde::de::DeserializeOwned;
@@ -46,6 +46,7 @@ struct Inner<K> {
     processor: Mutex<Processor<K>>,
     stats: Arc<ReflectorStats>,
     started: AtomicBool,
+    transform: Mutex<Option<Transform<K>>>,
 }
 
 /// A cache of one resource kept in step by one list + watch, shared by any
@@ -84,6 +85,7 @@ where
                 }),
                 stats: Arc::new(ReflectorStats::default()),
                 started: AtomicBool::new(false),
+                transform: Mutex::new(None),
             }),
         }
     }
@@ -126,6 +128,12 @@ where
             .lock()
             .listeners
             .retain(|l| l.id != registration.0);
+    }
+
+    /// Changes every object before it is cached (client-go's `SetTransform`),
+    /// e.g. `|cm| cm.metadata.managed_fields = None`. Only before [`run`](Self::run).
+    pub fn set_transform(&self, transform: impl Fn(&mut K) + Send + Sync + 'static) {
+        *self.inner.transform.lock() = Some(Arc::new(transform));
     }
 
     /// Adds index functions to the cache.
@@ -217,7 +225,8 @@ where
             self.inner.fifo.clone(),
             options,
         )
-        .with_stats(self.inner.stats.clone());
+        .with_stats(self.inner.stats.clone())
+        .with_transform(self.inner.transform.lock().clone());
         let reflector = tokio::spawn(reflector.run(stop.clone()));
         let inner = self.inner.clone();
         loop {
