@@ -89,8 +89,8 @@ mod tests {
             items,
             vec![
                 json!({"s": "a"}),
-                json!({"s": "pod-2"}),
-                json!({"s": "pod-10"})
+                json!({"s": "pod-10"}),
+                json!({"s": "pod-2"})
             ]
         );
     }
