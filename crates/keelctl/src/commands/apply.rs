@@ -1,17 +1,386 @@
-//! `keelctl apply`.
+//! `keelctl apply`: client-side apply (a three-way patch against the
+//! last-applied configuration) and server-side apply (`--server-side`),
+//! as kubectl's `ApplyOptions` runs them.
 
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
+use crate::printers::DryRun;
+use crate::resource::threeway::{builtin_schema, three_way_json_merge, three_way_strategic};
+use crate::resource::{
+    last_applied, options, report, Builder, Helper, Info, Item, MutationPrinter, VisitError,
+};
+use keelson_client::PatchType;
+use serde_json::{json, Map, Value};
+
+/// Field manager of client-side apply.
+const CLIENT_SIDE_MANAGER: &str = "kubectl-client-side-apply";
+/// Field manager of server-side apply when `--field-manager` is not given.
+const SERVER_SIDE_MANAGER: &str = "kubectl";
+/// kubectl's retries of a patch that hit a conflict.
+const MAX_PATCH_RETRY: usize = 5;
+
+/// kubectl's advice after a server-side apply conflict.
+const CONFLICT_ADVICE: &str =
+    "Please review the fields above--they currently have other managers. Here
+are the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the apply
+  command with the `--force-conflicts` flag.
+* If you do not intend to manage all of the fields, please edit your
+  manifest to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your manifest to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts";
 
 /// Flags of `keelctl apply`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Arguments.
-    #[arg(allow_hyphen_values = true, trailing_var_arg = true)]
-    args: Vec<String>,
+    /// The files that contain the configurations to apply.
+    #[arg(short = 'f', long = "filename")]
+    filenames: Vec<String>,
+    /// Process the directory used in -f, --filename recursively.
+    #[arg(short = 'R', long)]
+    recursive: bool,
+    /// Selector (label query) to filter on.
+    #[arg(short = 'l', long)]
+    selector: Option<String>,
+    /// Output format.
+    #[arg(short = 'o', long)]
+    output: Option<String>,
+    /// Must be "none", "server", or "client".
+    #[arg(long, default_value = "none", num_args = 0..=1, default_missing_value = "unchanged")]
+    dry_run: String,
+    /// Must be one of: strict (or true), warn, ignore (or false).
+    #[arg(long, default_value = "strict", num_args = 0..=1, default_missing_value = "strict")]
+    validate: String,
+    /// If true, apply runs in the server instead of the client.
+    #[arg(long)]
+    server_side: bool,
+    /// If true, server-side apply will force the changes against conflicts.
+    #[arg(long)]
+    force_conflicts: bool,
+    /// Name of the manager used to track field ownership.
+    #[arg(long)]
+    field_manager: Option<String>,
+    /// If true, immediately remove resources from API and bypass graceful deletion (delete and re-create on conflict).
+    #[arg(long)]
+    force: bool,
+    /// Automatically resolve conflicts between the modified and live configuration by using values from the modified configuration.
+    #[arg(long, default_value = "true", num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
+    overwrite: bool,
+    /// If true, keep the managedFields when printing objects in JSON or YAML format.
+    #[arg(long)]
+    show_managed_fields: bool,
+}
+
+struct Applier {
+    helper: Helper,
+    dry_run: DryRun,
+    server_side: bool,
+    force_conflicts: bool,
+    force: bool,
+    /// Print each object's line as it goes (no `-o` other than `name`).
+    printer: MutationPrinter,
+    /// Objects kept for the final `-o yaml|json` print.
+    objects: Vec<Value>,
 }
 
 /// Runs the command.
-pub async fn run(_f: &mut Factory, _args: Args) -> CmdResult {
-    Err(CmdError::new("keelctl apply: not implemented yet"))
+pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
+    if args.filenames.is_empty() {
+        return Err(CmdError::new("must specify one of -f and -k"));
+    }
+    let dry_run = options::dry_run(&args.dry_run)?;
+    let directive = options::validation_directive(&args.validate)?;
+    if args.force_conflicts && !args.server_side {
+        return Err(CmdError::new(
+            "--force-conflicts only works with --server-side",
+        ));
+    }
+    if args.server_side && dry_run == DryRun::Client {
+        return Err(CmdError::new("--dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)"));
+    }
+    if args.server_side && args.force {
+        return Err(CmdError::new("--force cannot be used with --server-side"));
+    }
+    let printer = MutationPrinter::new(args.output.as_deref(), dry_run, args.show_managed_fields)?;
+    let builder = Builder {
+        filenames: args.filenames,
+        recursive: args.recursive,
+        label_selector: args.selector,
+        validate: directive != "Ignore",
+        ..Builder::default()
+    };
+    let mut visited = builder.visit(f).await?;
+    let visit_errors = visited.take_errors();
+    let mut helper = Helper::new(f.client()?);
+    helper.server_dry_run = dry_run == DryRun::Server;
+    helper.field_validation = Some(directive.to_string());
+    let default_manager = if args.server_side {
+        SERVER_SIDE_MANAGER
+    } else {
+        CLIENT_SIDE_MANAGER
+    };
+    helper.field_manager = Some(
+        args.field_manager
+            .unwrap_or_else(|| default_manager.to_string()),
+    );
+    let mut errors = Vec::new();
+    let mut infos = Vec::new();
+    let mut item_errors = visit_errors;
+    for item in visited.items {
+        match item {
+            Item::Info(info) => infos.push(info),
+            Item::Failed(e) => item_errors.objects.push(e),
+        }
+    }
+    if let Some(e) = item_errors.into_error() {
+        errors.push(e);
+    }
+    if infos.is_empty() && errors.is_empty() {
+        return Err(CmdError::new("no objects passed to apply"));
+    }
+    let mut applier = Applier {
+        helper,
+        dry_run,
+        server_side: args.server_side,
+        force_conflicts: args.force_conflicts,
+        force: args.force,
+        printer,
+        objects: Vec::new(),
+    };
+    for info in infos {
+        if let Err(e) = applier.apply_one(info).await {
+            errors.push(e);
+        }
+    }
+    report(errors)?;
+    applier.print_objects()
+}
+
+impl Applier {
+    async fn apply_one(&mut self, mut info: Info) -> Result<(), VisitError> {
+        if self.server_side {
+            return self.server_side_apply(info).await;
+        }
+        let file_object = info.object_or_empty();
+        let modified = last_applied::modified_configuration(&file_object, true);
+        let live = match self.helper.get(&info).await {
+            Ok(live) => live,
+            Err(e) if e.is_not_found() => return self.create(info, file_object).await,
+            Err(e) => {
+                let verb = format!(
+                    "retrieving current configuration of:\n{}\nfrom server for:",
+                    info_string(&info)
+                );
+                return Err(VisitError::client(e).with_source(&verb, &info.source));
+            }
+        };
+        info.object = Some(live.clone());
+        if self.dry_run == DryRun::Client {
+            return self.print(&live, "configured");
+        }
+        if last_applied::original_configuration(&live).is_none() {
+            eprintln!(
+                "Warning: resource {}/{} is missing the {} annotation which is required by keelctl apply. keelctl apply should only be used on resources created declaratively by either keelctl create --save-config or keelctl apply. The missing annotation will be patched automatically.",
+                info.mapping.gvr.resource,
+                info.name,
+                last_applied::ANNOTATION
+            );
+        }
+        let (patch, patched) = self
+            .patch(&info, live, &modified)
+            .await
+            .map_err(|(patch, e)| {
+                let verb = format!(
+                    "applying patch:\n{patch}\nto:\n{}\nfor:",
+                    info_string(&info)
+                );
+                e.with_source(&verb, &info.source)
+            })?;
+        if patch == "{}" && !self.printer.prints_object() {
+            return self.print(&patched, "unchanged");
+        }
+        self.print(&patched, "configured")
+    }
+
+    async fn create(&mut self, info: Info, mut object: Value) -> Result<(), VisitError> {
+        last_applied::set_annotation(&mut object);
+        if self.dry_run != DryRun::Client {
+            if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+                meta.remove("resourceVersion");
+            }
+            object = self
+                .helper
+                .create(&info, &object)
+                .await
+                .map_err(|e| VisitError::client(e).with_source("creating", &info.source))?;
+        }
+        self.print(&object, "created")
+    }
+
+    /// The patcher: computes and sends the three-way patch, refetching and
+    /// retrying on conflicts; with `--force`, deletes and re-creates.
+    async fn patch(
+        &self,
+        info: &Info,
+        mut live: Value,
+        modified: &str,
+    ) -> Result<(String, Value), (String, VisitError)> {
+        let mut attempt = 0;
+        loop {
+            let patch = compute_patch(info, &live, modified)
+                .map_err(|e| (String::new(), VisitError::plain(e)))?;
+            let (patch_type, body) = patch;
+            if body == "{}" {
+                return Ok((body, live));
+            }
+            match self
+                .helper
+                .patch(info, patch_type, body.as_bytes(), None, None)
+                .await
+            {
+                Ok(obj) => return Ok((body, obj)),
+                Err(e) if e.is_conflict() && attempt < MAX_PATCH_RETRY => {
+                    attempt += 1;
+                    if attempt > 3 {
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                    live = self
+                        .helper
+                        .get(info)
+                        .await
+                        .map_err(|e| (body.clone(), VisitError::client(e)))?;
+                }
+                Err(e) if (e.is_conflict() || e.is_invalid()) && self.force => {
+                    return self
+                        .delete_and_create(info, modified)
+                        .await
+                        .map(|o| (body.clone(), o))
+                        .map_err(|e| (body, e));
+                }
+                Err(e) => {
+                    return Err((
+                        body,
+                        VisitError::client(e).with_source("patching", &info.source),
+                    ))
+                }
+            }
+        }
+    }
+
+    async fn delete_and_create(&self, info: &Info, modified: &str) -> Result<Value, VisitError> {
+        let options = json!({"kind": "DeleteOptions", "apiVersion": "v1"});
+        if let Err(e) = self.helper.delete(info, &options).await {
+            if !e.is_not_found() {
+                return Err(VisitError::client(e));
+            }
+        }
+        let object: Value =
+            serde_json::from_str(modified).map_err(|e| VisitError::plain(e.to_string()))?;
+        let mut pause = std::time::Duration::from_millis(100);
+        for _ in 0..20 {
+            match self.helper.create(info, &object).await {
+                Err(e) if e.is_already_exists() => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(std::time::Duration::from_secs(1));
+                }
+                other => return other.map_err(VisitError::client),
+            }
+        }
+        Err(VisitError::plain(format!(
+            "timed out waiting for {} {:?} to be deleted",
+            info.mapping.gvr.resource, info.name
+        )))
+    }
+
+    async fn server_side_apply(&mut self, info: Info) -> Result<(), VisitError> {
+        let object = info.object_or_empty();
+        let body = last_applied::encode(&object);
+        match self
+            .helper
+            .patch(
+                &info,
+                PatchType::Apply,
+                body.as_bytes(),
+                None,
+                Some(self.force_conflicts),
+            )
+            .await
+        {
+            Ok(obj) => self.print(&obj, "serverside-applied"),
+            Err(e) if e.is_conflict() => Err(VisitError::plain(format!(
+                "{}\n{CONFLICT_ADVICE}",
+                VisitError::client(e).text()
+            ))),
+            Err(e) => Err(VisitError::client(e)),
+        }
+    }
+
+    fn print(&mut self, obj: &Value, operation: &str) -> Result<(), VisitError> {
+        if self.printer.prints_object() {
+            self.objects.push(obj.clone());
+            return Ok(());
+        }
+        self.printer
+            .print(obj, operation)
+            .map_err(|e| VisitError::plain(e.message))
+    }
+
+    /// `-o json|yaml|...`: every object once all are applied, several as a `List`.
+    fn print_objects(mut self) -> CmdResult {
+        match self.objects.len() {
+            0 => Ok(()),
+            1 => {
+                let obj = self.objects.remove(0);
+                self.printer.print(&obj, "")
+            }
+            _ => {
+                let objects = std::mem::take(&mut self.objects);
+                self.printer.print_list(objects)
+            }
+        }
+    }
+}
+
+/// cli-runtime's `Info.String()`.
+fn info_string(info: &Info) -> String {
+    let gvr = &info.mapping.gvr;
+    let gvk = &info.mapping.gvk;
+    format!(
+        "Resource: \"{}/{}, Resource={}\", GroupVersionKind: \"{}/{}, Kind={}\"\nName: {:?}, Namespace: {:?}",
+        gvr.group, gvr.version, gvr.resource, gvk.group, gvk.version, gvk.kind, info.name, info.namespace
+    )
+}
+
+/// The patch for `live`: strategic for built-in kinds, JSON merge otherwise;
+/// `{}` when nothing changes.
+fn compute_patch(info: &Info, live: &Value, modified: &str) -> Result<(PatchType, String), String> {
+    let modified: Value = serde_json::from_str(modified).map_err(|e| e.to_string())?;
+    let original: Value = match last_applied::original_configuration(live) {
+        Some(text) if !text.is_empty() => serde_json::from_str(text).map_err(|e| e.to_string())?,
+        _ => Value::Object(Map::new()),
+    };
+    let gvk = &info.mapping.gvk;
+    let (patch_type, patch) = match builtin_schema(&gvk.group, &gvk.version, &gvk.kind) {
+        Some(schema) => {
+            let empty = Map::new();
+            let p = three_way_strategic(
+                original.as_object().unwrap_or(&empty),
+                modified.as_object().unwrap_or(&empty),
+                live.as_object().unwrap_or(&empty),
+                schema,
+            )?;
+            (PatchType::StrategicMerge, Value::Object(p))
+        }
+        None => (
+            PatchType::Merge,
+            three_way_json_merge(&original, &modified, live),
+        ),
+    };
+    Ok((
+        patch_type,
+        keelson_apimachinery::codec::to_json(&crate::printers::sort_keys(&patch)),
+    ))
 }

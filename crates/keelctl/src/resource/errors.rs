@@ -155,6 +155,50 @@ impl VisitErrors {
     }
 }
 
+impl VisitErrors {
+    /// The visit's error as cli-runtime's `Result.Infos()` returns it (the
+    /// continue-on-error aggregate), for commands that collect the objects
+    /// first and report their own failures after it (`apply`).
+    pub fn into_error(self) -> Option<VisitError> {
+        let mut errs = self.objects;
+        if !self.sources.is_empty() {
+            errs.push(VisitError {
+                text: String::new(),
+                api: None,
+                standard: None,
+                nested: self.sources,
+            });
+        }
+        match errs.len() {
+            0 => None,
+            1 => errs.pop(),
+            _ => Some(VisitError {
+                text: String::new(),
+                api: None,
+                standard: None,
+                nested: errs,
+            }),
+        }
+    }
+}
+
+/// kubectl's `CheckErr` on a command's list of errors: one prints alone
+/// (an aggregate of one unwrapped), several one per line.
+pub fn report(mut errs: Vec<VisitError>) -> CmdResult {
+    match errs.len() {
+        0 => Ok(()),
+        1 => {
+            let e = errs.remove(0);
+            match e.nested.len() {
+                0 => Err(check_err(&e)),
+                1 => Err(check_err(&e.nested[0])),
+                _ => Err(multiple(&e.nested)),
+            }
+        }
+        _ => Err(multiple(&errs)),
+    }
+}
+
 /// kubectl's `MultipleErrors("", errs)`: one message per line.
 fn multiple(errs: &[VisitError]) -> CmdError {
     let lines: Vec<String> = errs.iter().map(VisitError::message).collect();

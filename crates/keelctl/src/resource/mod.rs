@@ -13,10 +13,11 @@ pub mod last_applied;
 pub mod options;
 mod output;
 mod source;
+pub mod threeway;
 mod url;
 
 pub use builder::{Builder, Item, Visited};
-pub use errors::{check_err, VisitError, VisitErrors};
+pub use errors::{check_err, report, VisitError, VisitErrors};
 pub use helper::Helper;
 pub use info::Info;
 pub use output::MutationPrinter;

@@ -72,6 +72,35 @@ impl MutationPrinter {
     }
 }
 
+impl MutationPrinter {
+    /// Prints several objects as one `v1` `List` (`apply -o json|yaml`).
+    /// JSON keeps the order kubectl's unstructured list encoder writes
+    /// (`kind`, `apiVersion`, `metadata`, `items`), items' keys sorted.
+    pub fn print_list(&mut self, items: Vec<Value>) -> CmdResult {
+        if !matches!(self.format, OutputFormat::Json) {
+            let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "metadata": {}, "items": items});
+            return self.print(&list, "");
+        }
+        let items: Vec<Value> = items
+            .into_iter()
+            .map(|mut obj| {
+                if !self.show_managed_fields {
+                    printers::strip_managed_fields(&mut obj);
+                }
+                printers::sort_keys(&obj)
+            })
+            .collect();
+        let mut list = serde_json::Map::new();
+        list.insert("kind".into(), Value::String("List".into()));
+        list.insert("apiVersion".into(), Value::String("v1".into()));
+        list.insert("metadata".into(), Value::Object(Default::default()));
+        list.insert("items".into(), Value::Array(items));
+        let text = keelson_apimachinery::codec::to_json_pretty(&Value::Object(list));
+        let mut stdout = std::io::stdout().lock();
+        printers::write_out(&mut stdout, &text)
+    }
+}
+
 fn unmatched(output: &str) -> CmdError {
     CmdError::new(format!(
         "unable to match a printer suitable for the output format {output:?}, allowed formats are: {MUTATION_FORMATS}"
