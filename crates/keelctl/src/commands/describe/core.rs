@@ -246,6 +246,104 @@ pub fn describe_service(svc: &Value, slices: &[Value], events: Option<&Events>) 
     finish(w, events)
 }
 
+/// kubectl's `describeIngressV1`; `backend` renders one backend with its endpoints.
+pub fn describe_ingress(
+    ing: &Value,
+    backend: &dyn Fn(&Value) -> String,
+    events: Option<&Events>,
+) -> String {
+    let mut w = PrefixWriter::default();
+    w.write(L0, &format!("Name:\t{}\n", str_at(ing, "/metadata/name")));
+    labels_multiline(&mut w, "Labels", ing.pointer("/metadata/labels"));
+    w.write(
+        L0,
+        &format!("Namespace:\t{}\n", str_at(ing, "/metadata/namespace")),
+    );
+    let address: Vec<String> = ing
+        .pointer("/status/loadBalancer/ingress")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|i| match str_at(i, "/ip") {
+            "" => str_at(i, "/hostname").to_string(),
+            ip => ip.to_string(),
+        })
+        .collect();
+    w.write(L0, &format!("Address:\t{}\n", address.join(",")));
+    let class = ing
+        .pointer("/spec/ingressClassName")
+        .and_then(Value::as_str)
+        .unwrap_or("<none>");
+    w.write(L0, &format!("Ingress Class:\t{class}\n"));
+    let default = match ing.pointer("/spec/defaultBackend") {
+        Some(b) => backend(b),
+        None => "<default>".to_string(),
+    };
+    w.write(L0, &format!("Default backend:\t{default}\n"));
+    if let Some(tls) = ing
+        .pointer("/spec/tls")
+        .and_then(Value::as_array)
+        .filter(|t| !t.is_empty())
+    {
+        w.write(L0, "TLS:\n");
+        for t in tls {
+            let hosts = strings(t.get("hosts")).join(",");
+            match str_at(t, "/secretName") {
+                "" => w.write(L1, &format!("SNI routes {hosts}\n")),
+                s => w.write(L1, &format!("{s} terminates {hosts}\n")),
+            }
+        }
+    }
+    w.write(L0, "Rules:\n  Host\tPath\tBackends\n");
+    w.write(L1, "----\t----\t--------\n");
+    let mut count = 0;
+    for rule in ing
+        .pointer("/spec/rules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(http) = rule.get("http") else {
+            continue;
+        };
+        count += 1;
+        let host = match str_at(rule, "/host") {
+            "" => "*",
+            h => h,
+        };
+        w.write(L1, &format!("{host}\t\n"));
+        for p in http
+            .get("paths")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            w.write(
+                L2,
+                &format!(
+                    "\t{} \t{}\n",
+                    str_at(p, "/path"),
+                    backend(p.get("backend").unwrap_or(&Value::Null))
+                ),
+            );
+        }
+    }
+    if count == 0 {
+        w.write(L1, &format!("*\t*\t{default}\n"));
+    }
+    annotations_multiline(&mut w, "Annotations", ing.pointer("/metadata/annotations"));
+    finish(w, events)
+}
+
+/// `serviceBackendStringer`: `name:port`.
+pub fn service_backend_text(svc: &Value) -> String {
+    let port = match int_at(svc, "/port/number") {
+        0 => str_at(svc, "/port/name").to_string(),
+        n => n.to_string(),
+    };
+    format!("{}:{port}", str_at(svc, "/name"))
+}
+
 /// kubectl's `describeNamespace` with its quota and limit range summaries.
 pub fn describe_namespace(
     ns: &Value,

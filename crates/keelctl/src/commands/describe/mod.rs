@@ -276,6 +276,17 @@ async fn describe_info(
             core::describe_namespace(&obj, quotas.as_deref(), limits.as_deref())
         }
         ("", "ResourceQuota") => core::describe_quota(&obj),
+        ("networking.k8s.io", "Ingress") => {
+            let backends = ingress_backends(client, &obj, &ns).await;
+            let render = |b: &Value| {
+                backends
+                    .iter()
+                    .find(|(k, _)| k == b)
+                    .map(|(_, t)| t.clone())
+                    .unwrap_or_default()
+            };
+            core::describe_ingress(&obj, &render, ev)
+        }
         ("", "ConfigMap") => core::describe_configmap(&obj, ev),
         ("", "Secret") => core::describe_secret(&obj),
         ("", "ServiceAccount") => {
@@ -309,6 +320,83 @@ async fn describe_info(
         _ => generic::describe_generic(&obj, ev),
     };
     Ok(text)
+}
+
+/// Every backend of an Ingress rendered as kubectl's `describeBackendV1`:
+/// `svc:80 (10.0.0.1:8080)`, or the error that stopped the lookup.
+async fn ingress_backends(client: &RestClient, ing: &Value, ns: &str) -> Vec<(Value, String)> {
+    let mut all: Vec<Value> = ing
+        .pointer("/spec/defaultBackend")
+        .cloned()
+        .into_iter()
+        .collect();
+    for rule in ing
+        .pointer("/spec/rules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        for p in rule
+            .pointer("/http/paths")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            all.push(p.get("backend").cloned().unwrap_or(Value::Null));
+        }
+    }
+    let mut out = Vec::new();
+    for b in all {
+        let text = if let Some(svc) = b.get("service") {
+            let sb = core::service_backend_text(svc);
+            let name = writer::str_at(svc, "/name");
+            let selector = format!("kubernetes.io/service-name={name}");
+            let slices = list_items(
+                client,
+                &format!("/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices"),
+                Some(&selector),
+            )
+            .await;
+            let service =
+                get_json(client, &format!("/api/v1/namespaces/{ns}/services/{name}")).await;
+            match (slices, service) {
+                (Err(e), _) | (_, Err(e)) => format!("{sb} (<error: {}>)", e.text()),
+                (Ok(slices), Ok(service)) => {
+                    let number = writer::int_at(svc, "/port/number");
+                    let port_name = writer::str_at(svc, "/port/name");
+                    let mut sp_name = String::new();
+                    for sp in service
+                        .pointer("/spec/ports")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        let n = writer::str_at(sp, "/name");
+                        if (number != 0 && number == writer::int_at(sp, "/port"))
+                            || (!port_name.is_empty() && port_name == n)
+                        {
+                            sp_name = n.to_string();
+                        }
+                    }
+                    format!("{sb} ({})", core::format_endpoint_slices(&slices, &sp_name))
+                }
+            }
+        } else if let Some(r) = b.get("resource") {
+            let group = r
+                .get("apiGroup")
+                .and_then(Value::as_str)
+                .unwrap_or("<none>");
+            format!(
+                "APIGroup: {group}, Kind: {}, Name: {}",
+                writer::str_at(r, "/kind"),
+                writer::str_at(r, "/name")
+            )
+        } else {
+            String::new()
+        };
+        out.push((b, text));
+    }
+    out
 }
 
 /// A list the server may not serve (404 means "no such resource": omit the section).
