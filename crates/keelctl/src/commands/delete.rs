@@ -111,7 +111,7 @@ fn grace_period(args: &Args) -> CmdResult<i64> {
 }
 
 /// kubectl's line for a deleted object.
-fn deleted_line(info: &Info, grace: i64, dry_run: DryRun, name_only: bool) -> String {
+pub(crate) fn deleted_line(info: &Info, grace: i64, dry_run: DryRun, name_only: bool) -> String {
     let kind = info.kind_with_group();
     if name_only {
         return format!("{kind}/{}", info.name);

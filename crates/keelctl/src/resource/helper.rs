@@ -111,6 +111,19 @@ impl Helper {
         self.mutating(req, true).body(object).json().await
     }
 
+    /// `PUT` `object` over a subresource of the info's object (`status`, `scale`).
+    pub async fn replace_subresource(
+        &self,
+        info: &Info,
+        object: &Value,
+        subresource: &str,
+    ) -> keelson_client::Result<Value> {
+        let req = self
+            .on_object(self.client.put(), info)
+            .subresource(subresource);
+        self.mutating(req, true).body(object).json().await
+    }
+
     /// `PATCH` the info's object (or its `subresource`) with `body`.
     pub async fn patch(
         &self,
