@@ -2,7 +2,7 @@
 //! with kubectl's preconditions (`--current-replicas`, `--resource-version`).
 
 use crate::commands::create_generators::common::{
-    print_object, require_flags, DryRun, ObjectFlags, Output,
+    print_object_as_is, require_flags, DryRun, ObjectFlags, Output,
 };
 use crate::commands::expose::{visit_error, NO_RESOURCES};
 use crate::error::{CmdError, CmdResult};
@@ -104,7 +104,7 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
                 info.name,
                 dry_run.suffix()
             );
-        } else if let Err(e) = print_object(
+        } else if let Err(e) = print_object_as_is(
             &object,
             output,
             "scaled",

@@ -447,6 +447,19 @@ pub fn print_object(
 ) -> CmdResult {
     let mut object = object.clone();
     typed_round_trip(&mut object);
+    print_object_as_is(&object, output, verb, dry_run, show_managed_fields)
+}
+
+/// [`print_object`] for objects kubectl handles unstructured (no typed
+/// round trip adds empty structs).
+pub fn print_object_as_is(
+    object: &Value,
+    output: Output,
+    verb: &str,
+    dry_run: DryRun,
+    show_managed_fields: bool,
+) -> CmdResult {
+    let mut object = object.clone();
     if !show_managed_fields {
         if let Some(Value::Object(meta)) = object.get_mut("metadata") {
             meta.remove("managedFields");
@@ -473,16 +486,39 @@ static YAML_PRINTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicU
 /// Fields kubectl prints for typed objects even when the server sent none:
 /// Go encodes non-pointer structs such as `ServiceStatus.loadBalancer` as `{}`.
 fn typed_round_trip(object: &mut Value) {
-    let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
-    if kind == "Service" {
-        if let Value::Object(o) = object {
-            let status = o
-                .entry("status")
+    /// Kinds whose Go type has a non-pointer `Status` struct.
+    const WITH_STATUS: &[&str] = &[
+        "Pod",
+        "Service",
+        "Namespace",
+        "Node",
+        "ReplicationController",
+        "PersistentVolumeClaim",
+        "ResourceQuota",
+        "Deployment",
+        "ReplicaSet",
+        "StatefulSet",
+        "DaemonSet",
+        "Job",
+        "CronJob",
+        "PodDisruptionBudget",
+        "Ingress",
+    ];
+    let kind = object
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let Value::Object(o) = object else {
+        return;
+    };
+    if WITH_STATUS.contains(&kind.as_str()) {
+        let status = o
+            .entry("status")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let (Value::Object(s), "Service" | "Ingress") = (status, kind.as_str()) {
+            s.entry("loadBalancer")
                 .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(s) = status {
-                s.entry("loadBalancer")
-                    .or_insert_with(|| Value::Object(Map::new()));
-            }
         }
     }
 }

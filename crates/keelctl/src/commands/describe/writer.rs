@@ -120,6 +120,9 @@ fn write_lines(
 #[derive(Debug, Default)]
 pub struct PrefixWriter {
     tw: TabWriter,
+    /// Text goes out as written, tabs and all (kubectl's history printer
+    /// uses a `PrefixWriter` over a plain buffer).
+    raw: Option<String>,
 }
 
 /// Indentation levels (`LEVEL_0` ..).
@@ -132,27 +135,47 @@ pub const L2: usize = 2;
 pub const L3: usize = 3;
 
 impl PrefixWriter {
+    /// A writer without alignment: tabs stay tabs.
+    pub fn raw() -> PrefixWriter {
+        PrefixWriter {
+            tw: TabWriter::default(),
+            raw: Some(String::new()),
+        }
+    }
+
+    fn put(&mut self, text: &str) {
+        match &mut self.raw {
+            Some(buf) => buf.push_str(text),
+            None => self.tw.write(text),
+        }
+    }
+
     /// `w.Write(level, text)`: text prefixed by the level's indentation.
     pub fn write(&mut self, level: usize, text: &str) {
         let mut s = "  ".repeat(level);
         s.push_str(text);
-        self.tw.write(&s);
+        self.put(&s);
     }
 
     /// `w.WriteLine(text)`: text and a newline, no indentation.
     pub fn line(&mut self, text: &str) {
-        self.tw.write(text);
-        self.tw.write("\n");
+        self.put(text);
+        self.put("\n");
     }
 
     /// `w.Flush()`.
     pub fn flush(&mut self) {
-        self.tw.flush();
+        if self.raw.is_none() {
+            self.tw.flush();
+        }
     }
 
     /// The finished text.
     pub fn finish(self) -> String {
-        self.tw.finish()
+        match self.raw {
+            Some(buf) => buf,
+            None => self.tw.finish(),
+        }
     }
 }
 
