@@ -217,8 +217,8 @@ impl<T: QueueItem> WorkQueue<T> {
                 if s.shutting_down {
                     return None;
                 }
-                // From here on adds call `notify_one`; a permit they store
-                // before `enable` below is kept for this getter.
+                // From here on adds call `notify_one`; one that comes before
+                // `enable` below leaves a permit, which wakes a getter at once.
                 s.getters_waiting += 1;
             }
             let _waiting = GetterWaiting(inner);
