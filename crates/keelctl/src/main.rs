@@ -96,6 +96,11 @@ enum Command {
     Version(version::Args),
 }
 
+/// The command table, for generating shell completions.
+pub fn cli_command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
 async fn dispatch(f: &mut Factory, command: Command) -> CmdResult {
     match command {
         Command::Create(a) => create::run(f, a).await,
