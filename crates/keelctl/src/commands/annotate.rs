@@ -1,17 +1,14 @@
-//! `keelctl annotate`.
+//! `keelctl annotate`: add, change or remove annotations on objects (the
+//! same machinery as [`super::label`]).
 
-use crate::error::{CmdError, CmdResult};
+use super::label::{update_metadata, Field};
+use crate::error::CmdResult;
 use crate::factory::Factory;
 
-/// Flags of `keelctl annotate`.
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// Arguments.
-    #[arg(allow_hyphen_values = true, trailing_var_arg = true)]
-    args: Vec<String>,
-}
+/// Flags of `keelctl annotate` (those of `label`).
+pub type Args = super::label::Args;
 
 /// Runs the command.
-pub async fn run(_f: &mut Factory, _args: Args) -> CmdResult {
-    Err(CmdError::new("keelctl annotate: not implemented yet"))
+pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
+    update_metadata(f, args, Field::Annotations).await
 }

@@ -41,6 +41,9 @@ pub struct Builder {
     pub require_object: bool,
     /// Re-read objects from files from the server (cli-runtime's `Latest`).
     pub latest: bool,
+    /// `--local`: objects from files keep the namespace they were written
+    /// with (none is defaulted or enforced).
+    pub local: bool,
     /// Accept and yield nothing when there is no input (commands check themselves).
     pub allow_empty: bool,
 }
@@ -179,9 +182,13 @@ impl Builder {
                             }
                         }
                     }
-                    visited
-                        .items
-                        .push(check_namespace(info, namespace, enforce));
+                    if self.local {
+                        visited.items.push(Item::Info(info));
+                    } else {
+                        visited
+                            .items
+                            .push(check_namespace(info, namespace, enforce));
+                    }
                 }
             }
             if let Some(e) = docs.error {

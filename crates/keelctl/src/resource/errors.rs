@@ -66,6 +66,20 @@ impl VisitError {
         self
     }
 
+    /// Several errors as one (apimachinery's `NewAggregate`); `None` for none.
+    pub fn aggregate(mut errs: Vec<VisitError>) -> Option<VisitError> {
+        match errs.len() {
+            0 => None,
+            1 => errs.pop(),
+            _ => Some(VisitError {
+                text: String::new(),
+                api: None,
+                standard: None,
+                nested: errs,
+            }),
+        }
+    }
+
     /// The server's `Status`, when the failure is one.
     pub fn status(&self) -> Option<&ApiError> {
         self.api.as_ref()

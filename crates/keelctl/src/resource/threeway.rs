@@ -478,7 +478,7 @@ pub fn three_way_json_merge(original: &Value, modified: &Value, current: &Value)
 }
 
 /// RFC 7386 `CreateMergePatch(a, b)`.
-fn create_merge_patch(a: &Value, b: &Value) -> Value {
+pub fn create_merge_patch(a: &Value, b: &Value) -> Value {
     let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
         return b.clone();
     };
