@@ -49,6 +49,10 @@ struct ServerArgs {
     compaction_min_revisions: i64,
 }
 
+/// mimalloc instead of glibc malloc: see docs/decisions/0003-allocator.md.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     match cli.command {

@@ -125,6 +125,23 @@ impl Set {
         Set { members, children }
     }
 
+    /// [`Set::difference`] in place: removes the paths of `other` from
+    /// `self` without copying what stays (the common case when a manager
+    /// loses a few fields of a large set).
+    pub fn subtract(&mut self, other: &Set) {
+        if !other.members.is_empty() {
+            self.members.retain(|pe| !other.members.contains(pe));
+        }
+        for (pe, theirs) in &other.children {
+            if let Some(mine) = self.children.get_mut(pe) {
+                mine.subtract(theirs);
+                if mine.is_empty() {
+                    self.children.remove(pe);
+                }
+            }
+        }
+    }
+
     /// Paths of `self` neither in `other` nor below a member of `other`.
     pub fn recursive_difference(&self, other: &Set) -> Set {
         let members = self.members.difference(&other.members).cloned().collect();
@@ -327,6 +344,11 @@ mod tests {
             set(json!({"f:spec": {"f:paused": {}}}))
         );
         assert!(a.difference(&a).is_empty());
+        let mut in_place = a.clone();
+        in_place.subtract(&b);
+        assert_eq!(in_place, a.difference(&b));
+        in_place.subtract(&a);
+        assert!(in_place.is_empty());
         assert!(Set::new().is_empty());
     }
 }

@@ -143,13 +143,13 @@ impl<'s> Updater<'s> {
         }
         for (manager, taken) in &conflicts {
             if let Some(vs) = managers.get_mut(manager) {
-                vs.set = vs.set.difference(taken);
+                vs.set.subtract(taken);
             }
         }
         if !comparison.removed.is_empty() {
             for (manager, vs) in managers.iter_mut() {
                 if manager != workflow {
-                    vs.set = vs.set.difference(&comparison.removed);
+                    vs.set.subtract(&comparison.removed);
                 }
             }
         }
@@ -179,7 +179,7 @@ impl<'s> Updater<'s> {
         set.union_in_place(&comparison.modified);
         set.union_in_place(&comparison.added);
         if !comparison.removed.is_empty() {
-            set = set.difference(&comparison.removed);
+            set.subtract(&comparison.removed);
         }
         if self.reset != ResetFields::None {
             set = self.reset.filter(&set);

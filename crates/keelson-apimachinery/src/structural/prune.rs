@@ -14,33 +14,33 @@ fn prune_value(value: &mut Value, node: Node<'_>, root: bool) -> usize {
     match (node.shape(), value) {
         (Shape::Struct(st), Value::Object(map)) => {
             let mut removed = 0;
-            let keys: Vec<String> = map.keys().cloned().collect();
-            for key in keys {
+            // `retain` keeps the order and visits each field once, without
+            // copying the keys first.
+            map.retain(|key, v| {
                 let implicit = (st.embedded || root)
                     && matches!(key.as_str(), "apiVersion" | "kind" | "metadata");
-                match st.properties.get(&key) {
+                match st.properties.get(key) {
                     Some(schema) => {
-                        if let Some(v) = map.get_mut(&key) {
-                            removed += prune_value(v, Node::of(schema), false);
-                        }
+                        removed += prune_value(v, Node::of(schema), false);
+                        true
                     }
                     None if implicit => {
                         if key == "metadata" {
-                            if let (Some(meta), Some(v)) = (
-                                Node::definition("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"),
-                                map.get_mut(&key),
-                            ) {
+                            if let Some(meta) =
+                                Node::definition("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta")
+                            {
                                 removed += prune_value(v, meta, false);
                             }
                         }
+                        true
                     }
-                    None if st.preserve_unknown => {}
+                    None if st.preserve_unknown => true,
                     None => {
-                        map.shift_remove(&key);
                         removed += 1;
+                        false
                     }
                 }
-            }
+            });
             removed
         }
         (Shape::Map(values), Value::Object(map)) => {

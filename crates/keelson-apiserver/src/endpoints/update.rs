@@ -24,14 +24,21 @@ const SERVER_OWNED_META: &[&str] = &[
     "generation",
 ];
 
-fn without(obj: &Value, drop: &[&str]) -> Value {
-    let mut o = obj.clone();
-    if let Some(m) = o.as_object_mut() {
-        for d in drop {
-            m.remove(*d);
-        }
-    }
-    o
+/// Whether two objects are equal but for the top-level fields in `skip`,
+/// compared in place (an update compares whole objects on every write).
+fn equal_except(a: &Value, b: &Value, skip: &[&str]) -> bool {
+    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
+        return a == b;
+    };
+    let kept = |m: &'_ serde_json::Map<String, Value>| {
+        m.iter()
+            .filter(|(k, _)| !skip.contains(&k.as_str()))
+            .count()
+    };
+    kept(a) == kept(b)
+        && a.iter()
+            .filter(|(k, _)| !skip.contains(&k.as_str()))
+            .all(|(k, v)| b.get(k) == Some(v))
 }
 
 /// Applies the kind's update rules to a proposed new object given the current one.
@@ -146,8 +153,7 @@ fn bump_generation(entry: &ResourceEntry, current: &Value, new: &mut Value) {
         .pointer("/metadata/generation")
         .and_then(Value::as_i64)
         .unwrap_or(1);
-    let changed =
-        without(current, &["metadata", "status"]) != without(new, &["metadata", "status"]);
+    let changed = !equal_except(current, new, &["metadata", "status"]);
     meta::set_meta(
         new,
         "generation",
