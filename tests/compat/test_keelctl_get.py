@@ -94,6 +94,8 @@ FORMATS = [
     ("get", "cm", "alpha", "-o", "yaml"),
     ("get", "cm", "alpha", "-o", "json"),
     ("get", "cm", "alpha", "-o", "yaml", "--show-managed-fields"),
+    ("get", "cm", "-o", "kyaml"),
+    ("get", "cm", "beta-2", "deploy/web", "-o", "kyaml"),
     ("get", "cm", "-o", "json"),
     ("get", "cm,secret", "-o", "yaml"),
     ("get", "cm", "-o", "name"),
@@ -215,3 +217,8 @@ def test_watch_single_object_skips_the_synthetic_add(kubectl, keelctl, objects):
 
 def test_watch_rejects_several_types(kubectl, keelctl, objects):
     assert_same(kubectl, keelctl, "get", "cm,secrets", "-w")
+
+
+@pytest.mark.parametrize("fmt", ["wide", "json", "kyaml", "custom-columns=N:.metadata.name"])
+def test_watch_ends_quietly_at_request_timeout(kubectl, keelctl, objects, fmt):
+    assert_same(kubectl, keelctl, "get", "cm", "-w", "-o", fmt, "--request-timeout=1")

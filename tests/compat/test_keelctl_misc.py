@@ -22,6 +22,7 @@ from harness.parity import assert_same
         ("api-resources", "-o", "name"),
         ("api-resources", "-o", "json"),
         ("api-resources", "-o", "yaml"),
+        ("api-resources", "-o", "kyaml"),
         ("api-resources", "--api-group=apps"),
         ("api-resources", "--api-group", ""),
         ("api-resources", "--namespaced=false", "--verbs=create,list", "--sort-by=kind"),
@@ -111,6 +112,7 @@ def config_pair(kubectl, keelctl, tmp_path):
 CONFIG_SCENARIOS = [
     [("config", "view"), ("config", "view", "--raw"), ("config", "view", "-o", "json")],
     [("config", "view", "--minify", "--flatten"), ("config", "view", "-o", "jsonpath={.users[0].name}")],
+    [("config", "view", "-o", "kyaml"), ("config", "view", "-o", "name")],
     [("config", "current-context"), ("config", "get-contexts"), ("config", "get-clusters"), ("config", "get-users")],
     [
         ("config", "set-context", "dev", "--namespace=x", "--cluster=other", "--user=bob"),

@@ -28,7 +28,7 @@ pub struct Args {
     /// Don't print headers.
     #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     no_headers: bool,
-    /// Output format. One of: (json, yaml, name, wide).
+    /// Output format. One of: (json, yaml, kyaml, name, wide).
     #[arg(short = 'o', long)]
     output: Option<String>,
     /// If non-empty, sort list of resources using specified field (name or kind).
@@ -50,7 +50,10 @@ struct GroupResource {
 /// Runs the command.
 pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     let output = args.output.clone().unwrap_or_default();
-    if !matches!(output.as_str(), "" | "wide" | "name" | "json" | "yaml") {
+    if !matches!(
+        output.as_str(),
+        "" | "wide" | "name" | "json" | "yaml" | "kyaml"
+    ) {
         return Err(CmdError::new(format!(
             "unable to match a printer suitable for the output format {output:?}, allowed formats are: json,kyaml,name,wide,yaml"
         )));
@@ -96,6 +99,7 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     let text = match output.as_str() {
         "json" => codec::to_json_pretty(&resource_list(&resources)),
         "yaml" => codec::to_yaml(&sort_keys(&resource_list(&resources))),
+        "kyaml" => printers::kyaml::to_kyaml(&resource_list(&resources)),
         _ => table(&resources, &output, args.no_headers),
     };
     printers::write_out(&mut std::io::stdout(), &text)?;

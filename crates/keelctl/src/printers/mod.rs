@@ -6,7 +6,7 @@
 //!   (`None` is the human-readable default). Its errors are kubectl's
 //!   (`unable to match a printer suitable for the output format "foo", ...`).
 //! - Print what the server returned with [`print_object`]`(&obj, &format, &mut stdout)`:
-//!   json, yaml, name, jsonpath, jsonpath-as-json, custom-columns (a
+//!   json, yaml, kyaml, name, jsonpath, jsonpath-as-json, custom-columns (a
 //!   `kind: List` object prints every item where kubectl does). For the
 //!   human-readable formats it prints kubectl's default `NAME AGE` table;
 //!   `get` prints the server's Table through [`table::TablePrinter`] instead.
@@ -20,6 +20,7 @@
 pub mod custom_columns;
 pub mod gofmt;
 pub mod jsonpath;
+pub mod kyaml;
 pub mod table;
 pub mod tabwriter;
 
@@ -44,6 +45,8 @@ pub enum OutputFormat {
     Json,
     /// `-o yaml`.
     Yaml,
+    /// `-o kyaml`: KYAML, kubectl's flow-style YAML.
+    Kyaml,
     /// `-o name`: `kind.group/name`.
     Name,
     /// `-o jsonpath=...`, `jsonpath-file=...`, `jsonpath-as-json=...`.
@@ -73,6 +76,7 @@ impl OutputFormat {
             ("wide", None) => Ok(OutputFormat::Wide),
             ("json", None) => Ok(OutputFormat::Json),
             ("yaml", None) => Ok(OutputFormat::Yaml),
+            ("kyaml", None) => Ok(OutputFormat::Kyaml),
             ("name", None) => Ok(OutputFormat::Name),
             ("jsonpath" | "jsonpath-as-json", arg) => {
                 jsonpath_format(arg.unwrap_or_default(), name == "jsonpath-as-json")
@@ -110,7 +114,10 @@ impl OutputFormat {
 
     /// Whether kubectl strips `managedFields` for this format.
     pub fn hides_managed_fields(&self) -> bool {
-        matches!(self, OutputFormat::Json | OutputFormat::Yaml)
+        matches!(
+            self,
+            OutputFormat::Json | OutputFormat::Yaml | OutputFormat::Kyaml
+        )
     }
 }
 
@@ -178,6 +185,7 @@ pub fn render(obj: &Value, format: &OutputFormat, headers: bool) -> CmdResult<St
     match format {
         OutputFormat::Json => Ok(codec::to_json_pretty(&sort_keys(obj))),
         OutputFormat::Yaml => Ok(codec::to_yaml(&sort_keys(obj))),
+        OutputFormat::Kyaml => Ok(kyaml::to_kyaml(&sort_keys(obj))),
         OutputFormat::Name => {
             let mut s = String::new();
             for item in items(obj) {
@@ -331,10 +339,12 @@ pub fn kind_group(obj: &Value) -> String {
 
 /// `kind[.group]/name` (`-o name`).
 pub fn resource_name(obj: &Value) -> String {
+    // kubectl says `<unknown>` for a nameless object.
     let name = obj
         .pointer("/metadata/name")
         .and_then(Value::as_str)
-        .unwrap_or_default();
+        .filter(|n| !n.is_empty())
+        .unwrap_or("<unknown>");
     format!("{}/{name}", kind_group(obj))
 }
 

@@ -45,8 +45,9 @@ pub fn run(f: &mut Factory, args: ViewArgs) -> CmdResult {
     let value = ordered(&config)?;
     let mut stdout = std::io::stdout();
     match format {
-        // A typed object: kubectl's JSON printer keeps the struct's field order.
+        // A typed object: kubectl's JSON and KYAML printers keep the struct's field order.
         OutputFormat::Json => printers::write_out(&mut stdout, &to_json_pretty(&value)),
+        OutputFormat::Kyaml => printers::write_out(&mut stdout, &printers::kyaml::to_kyaml(&value)),
         other => printers::print_object(&value, &other, &mut stdout),
     }
 }

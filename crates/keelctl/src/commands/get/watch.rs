@@ -4,6 +4,7 @@
 use super::{page_items, Get};
 use crate::error::{standard_error_message, CmdError, CmdResult};
 use crate::printers::table::{TablePrinter, TABLE_ACCEPT};
+use crate::printers::tabwriter::TabWriter;
 use crate::printers::{self, OutputFormat};
 use futures::StreamExt;
 use keelson_client::restmapper::ResourceTarget;
@@ -15,7 +16,10 @@ use std::io::Write;
 /// rendering per object.
 enum Sink {
     Table(TablePrinter),
-    Objects { printed_any: bool },
+    Objects {
+        printed_any: bool,
+        writer: TabWriter,
+    },
 }
 
 impl Sink {
@@ -26,7 +30,10 @@ impl Sink {
                 p.print_table(obj, events.then_some(event));
                 p.flush()
             }
-            Sink::Objects { printed_any } => {
+            Sink::Objects {
+                printed_any,
+                writer,
+            } => {
                 let mut obj = obj.clone();
                 if g.format.hides_managed_fields() && !g.args.show_managed_fields {
                     printers::strip_managed_fields(&mut obj);
@@ -37,7 +44,9 @@ impl Sink {
                 }
                 let headers = !*printed_any && !g.args.no_headers;
                 *printed_any = true;
-                printers::render(&obj, &g.format, headers)?
+                // kubectl writes every format through its tabwriter while watching.
+                writer.write_str(&printers::render(&obj, &g.format, headers)?);
+                writer.flush()
             }
         };
         let mut stdout = std::io::stdout();
@@ -59,7 +68,10 @@ pub(super) async fn run(g: &mut Get, targets: &[ResourceTarget]) -> CmdResult {
             g.table_options(&target.mapping, g.args.show_kind),
         ))
     } else {
-        Sink::Objects { printed_any: false }
+        Sink::Objects {
+            printed_any: false,
+            writer: TabWriter::new(),
+        }
     };
     let pages = g.fetch(target, table).await;
     if let Some(err) = g.errors.first() {
@@ -101,7 +113,13 @@ pub(super) async fn run(g: &mut Get, targets: &[ResourceTarget]) -> CmdResult {
     }
     let mut events = req.watch::<Value>().await?;
     while let Some(event) = events.next().await {
-        let (kind, obj) = match event? {
+        let event = match event {
+            Ok(e) => e,
+            // A watch cut by --request-timeout or the connection ends quietly, as in kubectl.
+            Err(e) if e.api().is_none() => break,
+            Err(e) => return Err(e.into()),
+        };
+        let (kind, obj) = match event {
             WatchEvent::Added(o) => ("ADDED", o),
             WatchEvent::Modified(o) => ("MODIFIED", o),
             WatchEvent::Deleted(o) => ("DELETED", o),
