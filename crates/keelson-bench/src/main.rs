@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
     name = "keelson-bench",
     version,
     about = "Benchmarks a Keelson server (127.0.0.1 only) and reports figures against targets",
-    after_help = "Scenarios (default: all): create, patch, get, list, table, watch, startup, storage, workqueue, informer.\n\
+    after_help = "Scenarios (default: all): create, patch, get, list, table, watch, startup, storage, workqueue, informer, cli.\n\
                   patch also runs create: its targets are ratios to the create rate.\n\
                   Each run writes into fresh namespaces named bench-<scenario>-<run id> and leaves them behind."
 )]
@@ -69,6 +69,12 @@ struct Cli {
     /// watch: writes per second (default 1000; quick 200).
     #[arg(long)]
     watch_rate: Option<f64>,
+    /// cli: the keelctl binary under test.
+    #[arg(long, default_value = "target/release/keelctl")]
+    keelctl_bin: PathBuf,
+    /// cli: the kubectl to compare with (without it, keelctl is reported alone).
+    #[arg(long, default_value = "tests/compat/.venv/bin/kubectl")]
+    kubectl_bin: PathBuf,
     /// Scenarios to run.
     #[arg(value_enum)]
     scenarios: Vec<Scenario>,
@@ -135,6 +141,17 @@ async fn run(quick: bool, cli: &Cli) -> Report {
         clock: Instant::now(),
         server_pid,
         keelson_bin: cli.keelson_bin.clone(),
+        cli: scenario::cli::Tools {
+            keelctl: cli.keelctl_bin.clone(),
+            kubectl: cli.kubectl_bin.clone(),
+            kubeconfig: match &api {
+                Some(Ok(ApiServer {
+                    spawned: Some((p, _)),
+                    ..
+                })) => Some(p.kubeconfig.clone()),
+                _ => cli.kubeconfig.clone(),
+            },
+        },
     };
 
     for s in scenarios {
@@ -186,6 +203,7 @@ async fn run_api(
         Scenario::Table => scenario::table::run(ctx, endpoint, report).await,
         Scenario::Watch => scenario::watch::run(ctx, endpoint, report).await,
         Scenario::Informer => scenario::informer::run(ctx, endpoint, report).await,
+        Scenario::Cli => scenario::cli::run(ctx, endpoint, report).await,
         Scenario::Startup | Scenario::Storage | Scenario::Workqueue => Err(BenchError::Process(
             format!("{} does not run against the API server", s.name()),
         )),

@@ -1,5 +1,6 @@
 //! The benchmark scenarios and what they share.
 
+pub mod cli;
 pub mod create;
 pub mod get;
 pub mod informer;
@@ -36,6 +37,8 @@ pub enum Scenario {
     Watch,
     /// Informer initial sync (keelson-runtime and kube-rs) and events per second.
     Informer,
+    /// keelctl and kubectl side by side: wall time and peak RSS of three commands.
+    Cli,
     /// Server start time and memory, empty and with many objects.
     Startup,
     /// The storage layer alone: creates per second.
@@ -46,7 +49,7 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario, in report order.
-    pub const ALL: [Scenario; 10] = [
+    pub const ALL: [Scenario; 11] = [
         Scenario::Create,
         Scenario::Patch,
         Scenario::Get,
@@ -54,6 +57,7 @@ impl Scenario {
         Scenario::Table,
         Scenario::Watch,
         Scenario::Informer,
+        Scenario::Cli,
         Scenario::Startup,
         Scenario::Storage,
         Scenario::Workqueue,
@@ -72,6 +76,7 @@ impl Scenario {
             Scenario::Storage => "storage",
             Scenario::Workqueue => "workqueue",
             Scenario::Informer => "informer",
+            Scenario::Cli => "cli",
         }
     }
 
@@ -127,6 +132,8 @@ pub struct Sizes {
     pub storage_max: u64,
     /// workqueue: how long each phase runs.
     pub workqueue_duration: Duration,
+    /// cli: timed runs of each command by each binary.
+    pub cli_runs: usize,
 }
 
 impl Sizes {
@@ -153,6 +160,7 @@ impl Sizes {
             storage_duration: Duration::from_secs(10),
             storage_max: 500_000,
             workqueue_duration: Duration::from_secs(3),
+            cli_runs: 15,
         }
     }
 
@@ -179,6 +187,7 @@ impl Sizes {
             storage_duration: Duration::from_secs(1),
             storage_max: 20_000,
             workqueue_duration: Duration::from_millis(500),
+            cli_runs: 5,
         }
     }
 }
@@ -201,6 +210,8 @@ pub struct Context {
     pub server_pid: Option<u32>,
     /// The `keelson` binary for the startup scenario.
     pub keelson_bin: PathBuf,
+    /// The cli scenario's keelctl, kubectl and kubeconfig.
+    pub cli: cli::Tools,
 }
 
 impl Context {
