@@ -130,6 +130,16 @@ ERRORS = [
     ("get", "cm", "-o", "jsonpath={.items[9]}"),
     ("get", "cm", "-o", "custom-columns=NAME"),
     ("get", "cm", "cm/alpha"),
+    ("get", "cm", "alpha", "-l", "app=web"),
+    ("get", "cm", "alpha", "--field-selector", "metadata.name=beta-2"),
+    ("get", "cm/alpha", "-A"),
+    ("get", "cm", "-l", "bad selector"),
+    ("get", "cm", "--field-selector", "foo=bar"),
+    ("get", "cm", "--sort-by", ".metadata.nope"),
+    ("get", "cm", "--sort-by", ".metadata.nope", "-o", "name"),
+    ("get", "cm", "--sort-by", ".data.mode"),
+    ("get", "cm", "--sort-by", ".data.mode", "-o", "name"),
+    ("get", "cm", "--show-labels", "-o", "jsonpath={.kind}"),
 ]
 
 

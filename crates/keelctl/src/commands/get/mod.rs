@@ -9,7 +9,9 @@ use crate::factory::Factory;
 use crate::printers::table::{TableOptions, TablePrinter, TABLE_ACCEPT};
 use crate::printers::{self, OutputFormat};
 use keelson_apimachinery::gvk::GroupVersion;
-use keelson_client::restmapper::{MappingError, ResourceTarget, RestMapping, Scope};
+use keelson_client::restmapper::{
+    parse_resource_args, MappingError, ResourceArgs, ResourceTarget, RestMapping, Scope,
+};
 use keelson_client::{Request, RestClient};
 use serde_json::{json, Value};
 use sort::SortBy;
@@ -94,6 +96,13 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     if args.resources.is_empty() {
         return Err(CmdError::raw(NO_RESOURCE_TYPE));
     }
+    if args.show_labels && !format.is_table() {
+        let output = args.output.as_deref().unwrap_or_default();
+        return Err(CmdError::new(format!(
+            "--show-labels option cannot be used with {output} printer"
+        )));
+    }
+    check_names(&args)?;
     let (namespace, _) = f.namespace()?;
     let client = f.client()?;
     let targets = resolve(f, &args.resources).await?;
@@ -115,6 +124,31 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
         g.print_objects(&targets).await?;
     }
     g.finish(&targets)
+}
+
+/// The resource builder's refusals: names with selectors, names with `-A`.
+fn check_names(args: &Args) -> CmdResult {
+    let arg_refs: Vec<&str> = args.resources.iter().map(String::as_str).collect();
+    let has_names = match parse_resource_args(&arg_refs).map_err(mapping_error)? {
+        ResourceArgs::Empty => false,
+        ResourceArgs::Types { names, .. } => !names.is_empty(),
+        ResourceArgs::Tuples(t) => !t.is_empty(),
+    };
+    if !has_names {
+        return Ok(());
+    }
+    let set = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.is_empty());
+    if set(&args.selector) || set(&args.field_selector) {
+        return Err(CmdError::new(
+            "name cannot be provided when a selector is specified",
+        ));
+    }
+    if args.all_namespaces {
+        return Err(CmdError::new(
+            "a resource cannot be retrieved by name across all namespaces",
+        ));
+    }
+    Ok(())
 }
 
 /// Resolves resource arguments, printing kubectl's short-name warnings.
@@ -209,11 +243,32 @@ impl Get {
         }
     }
 
-    /// Records a failed request unless it is a NotFound kubectl was told to ignore.
-    fn record_error(&mut self, err: keelson_client::Error) {
+    /// Records a failed request unless it is a NotFound kubectl was told to
+    /// ignore; a failed list says which list, as kubectl's builder does.
+    fn record_error(&mut self, target: &ResourceTarget, err: keelson_client::Error) {
         if self.args.ignore_not_found && err.is_not_found() {
             return;
         }
+        let err = match err {
+            keelson_client::Error::Api(mut api)
+                if target.name.is_none() && matches!(api.code, 400 | 404) =>
+            {
+                let gvr = &target.mapping.gvr;
+                let gvr = format!("{}/{}, Resource={}", gvr.group, gvr.version, gvr.resource);
+                let label = self.args.selector.clone().unwrap_or_default();
+                let field = self.args.field_selector.clone().unwrap_or_default();
+                api.message = if label.is_empty() && field.is_empty() {
+                    format!("Unable to list {gvr:?}: {}", api.message)
+                } else {
+                    format!(
+                        "Unable to find {gvr:?} that match label selector {label:?}, field selector {field:?}: {}",
+                        api.message
+                    )
+                };
+                keelson_client::Error::Api(api)
+            }
+            other => other,
+        };
         self.errors.push(standard_error_message(&err));
     }
 
@@ -249,7 +304,7 @@ impl Get {
                     }
                 }
                 Err(e) => {
-                    self.record_error(e);
+                    self.record_error(target, e);
                     return pages;
                 }
             }
@@ -342,7 +397,7 @@ impl Get {
             items.iter_mut().for_each(printers::strip_managed_fields);
         }
         if let Some(sort_by) = &self.sort_by {
-            items = sort_by.sort(items, |v| Some(v));
+            items = sort_by.sort(items, |v| Some(v)).map_err(CmdError::new)?;
         }
         if single && items.len() == 1 {
             let obj = items.remove(0);
@@ -422,11 +477,14 @@ fn page_items(page: Value) -> Vec<Value> {
         .collect()
 }
 
-/// Sorts a Table's rows by their embedded objects.
+/// Sorts a Table's rows by their embedded objects. When no row has the
+/// field, kubectl drops the table without a word; so does this.
 fn sort_rows(table: &mut Value, sort_by: &SortBy) {
     if let Some(rows) = table.get_mut("rows").and_then(Value::as_array_mut) {
         let taken = std::mem::take(rows);
-        *rows = sort_by.sort(taken, |row| row.get("object"));
+        *rows = sort_by
+            .sort(taken, |row| row.get("object"))
+            .unwrap_or_default();
     }
 }
 

@@ -9,6 +9,7 @@ use std::cmp::Ordering;
 
 /// A parsed `--sort-by` expression.
 pub struct SortBy {
+    template: String,
     path: JsonPath,
 }
 
@@ -17,7 +18,7 @@ impl SortBy {
     pub fn parse(expr: &str) -> Result<SortBy, String> {
         let template = relaxed_jsonpath(expr)?;
         let path = JsonPath::parse(&template)?;
-        Ok(SortBy { path })
+        Ok(SortBy { template, path })
     }
 
     /// The sort key of `obj`: the first value found, `None` when none is.
@@ -26,18 +27,51 @@ impl SortBy {
         results.into_iter().flatten().next().map(|v| v.into_owned())
     }
 
-    /// `items` sorted stably by the key that `object_of` finds in each.
-    pub fn sort<T>(&self, items: Vec<T>, object_of: impl Fn(&T) -> Option<&Value>) -> Vec<T> {
+    /// `items` sorted by the key that `object_of` finds in each, or
+    /// kubectl's error when no item has the field at all.
+    pub fn sort<T>(
+        &self,
+        items: Vec<T>,
+        object_of: impl Fn(&T) -> Option<&Value>,
+    ) -> Result<Vec<T>, String> {
         let mut keyed: Vec<(Option<Value>, T)> = items
             .into_iter()
             .map(|item| (object_of(&item).and_then(|o| self.key(o)), item))
             .collect();
-        keyed.sort_by(|a, b| compare(a.0.as_ref(), b.0.as_ref()));
-        keyed.into_iter().map(|(_, item)| item).collect()
+        if !keyed.is_empty() && keyed.iter().all(|(k, _)| k.is_none()) {
+            return Err(format!(
+                "couldn't find any field with path {:?} in the list of objects",
+                self.template
+            ));
+        }
+        // Go's sort.Sort is an insertion sort up to 12 items; kubectl's
+        // `less` calls an item without the field smaller than anything, so
+        // the order of such items depends on that algorithm.
+        if keyed.len() <= 12 {
+            for i in 1..keyed.len() {
+                let mut j = i;
+                while j > 0 && less(keyed[j].0.as_ref(), keyed[j - 1].0.as_ref()) {
+                    keyed.swap(j, j - 1);
+                    j -= 1;
+                }
+            }
+        } else {
+            keyed.sort_by(|a, b| order(a.0.as_ref(), b.0.as_ref()));
+        }
+        Ok(keyed.into_iter().map(|(_, item)| item).collect())
     }
 }
 
-fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
+/// kubectl's `Less` over two sort keys.
+fn less(a: Option<&Value>, b: Option<&Value>) -> bool {
+    match (a, b) {
+        (None, _) => true,
+        (_, None) => false,
+        (Some(a), Some(b)) => order(Some(a), Some(b)) == Ordering::Less,
+    }
+}
+
+fn order(a: Option<&Value>, b: Option<&Value>) -> Ordering {
     match (a, b) {
         (None, None) => Ordering::Equal,
         (None, Some(_)) => Ordering::Less,
@@ -68,7 +102,7 @@ mod tests {
             json!({}),
             json!({"n": 3}),
         ];
-        let items = by.sort(items, |v| Some(v));
+        let items = by.sort(items, |v| Some(v)).unwrap();
         assert_eq!(
             items,
             vec![
@@ -84,7 +118,7 @@ mod tests {
             json!({"s": "pod-2"}),
             json!({"s": "a"}),
         ];
-        let items = by.sort(items, |v| Some(v));
+        let items = by.sort(items, |v| Some(v)).unwrap();
         assert_eq!(
             items,
             vec![
@@ -92,6 +126,23 @@ mod tests {
                 json!({"s": "pod-10"}),
                 json!({"s": "pod-2"})
             ]
+        );
+    }
+
+    #[test]
+    fn missing_fields_follow_kubectl() {
+        let by = SortBy::parse(".n").unwrap();
+        let none = vec![json!({"a": 1}), json!({"b": 2})];
+        assert_eq!(
+            by.sort(none, |v| Some(v)).unwrap_err(),
+            "couldn't find any field with path \"{.n}\" in the list of objects"
+        );
+        // Items without the field end up first and reversed: Go's insertion
+        // sort with kubectl's less.
+        let missing = vec![json!({"x": 1}), json!({"n": 1}), json!({"x": 2})];
+        assert_eq!(
+            by.sort(missing, |v| Some(v)).unwrap(),
+            vec![json!({"x": 2}), json!({"x": 1}), json!({"n": 1})]
         );
     }
 }
