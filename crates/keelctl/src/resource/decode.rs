@@ -80,7 +80,7 @@ fn yaml_documents(data: &[u8]) -> Vec<Vec<u8>> {
 }
 
 /// kubectl's `getObjectKind` check, its errors joined as an aggregate.
-fn object_kind_problems(value: &Value) -> Result<(), String> {
+pub fn object_kind_problems(value: &Value) -> Result<(), String> {
     let Some(fields) = value.as_object() else {
         return Err("invalid object to validate".to_string());
     };

@@ -5,7 +5,7 @@
 //! object was tried.
 
 mod builder;
-mod decode;
+pub mod decode;
 mod errors;
 mod helper;
 mod info;

@@ -68,6 +68,24 @@ pub fn three_way_strategic(
     Ok(merge_patches(deletions, delta, schema))
 }
 
+/// `CreateTwoWayMergePatch(original, modified, schema)`: the strategic
+/// merge patch that turns `original` into `modified` (`kubectl edit`).
+pub fn two_way_strategic(
+    original: &Map<String, Value>,
+    modified: &Map<String, Value>,
+    schema: PatchSchema,
+) -> Result<Map<String, Value>, PatchError> {
+    diff_maps(
+        original,
+        modified,
+        schema,
+        DiffOptions {
+            set_element_order: true,
+            ..Default::default()
+        },
+    )
+}
+
 /// `diffMaps`: the patch from `original` to `modified`.
 fn diff_maps(
     original: &Map<String, Value>,
