@@ -303,14 +303,25 @@ fn strict_patch(
             }
         }
     }
-    let decoded = structural::decode(
-        &Raw::from_value_sorted(obj),
-        root,
-        Checks {
-            unknown: on,
-            duplicates: false,
-        },
-    );
+    // A strategic merge patch that only sets declared fields to values of
+    // their types cannot make the (already valid) object invalid: the walk
+    // over the whole patched object is only needed to word what it finds.
+    let patch_is_clean = *ct == ContentType::StrategicMergePatch
+        && raw_patch
+            .as_ref()
+            .is_some_and(|p| structural::patch_conforms(p, root));
+    let decoded = if patch_is_clean {
+        structural::Decoded::default()
+    } else {
+        structural::decode(
+            &Raw::from_value_sorted(obj),
+            root,
+            Checks {
+                unknown: on,
+                duplicates: false,
+            },
+        )
+    };
     // The value kube-apiserver shows: the patched object for JSON and merge
     // patches, the patch itself (Go's %+v of a map) for strategic ones.
     let shown = || {

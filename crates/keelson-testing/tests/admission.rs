@@ -205,6 +205,81 @@ async fn patches_report_patch_duplicates_then_unknown_fields() {
 }
 
 #[tokio::test]
+async fn strategic_merge_patches_are_checked_like_the_patched_object() {
+    let server = TestServer::start().await;
+    let c = client(&server).await;
+    let (code, _, _) = send(
+        &c,
+        "POST",
+        DEPLOYMENTS,
+        "application/json",
+        &invalid_deployment("s"),
+    )
+    .await;
+    assert_eq!(code, 201);
+    let smp = "application/strategic-merge-patch+json";
+    let url = format!("{DEPLOYMENTS}/s?fieldValidation=Strict");
+    // Declared fields with directives: accepted, no warnings.
+    let clean = r#"{"spec": {"replicas": 3, "template": {"spec": {
+        "$setElementOrder/containers": [{"name": "nginx"}],
+        "containers": [{"name": "nginx", "image": "nginx:1.27", "resources": {"limits": {"cpu": "250m"}}}]}}}}"#;
+    let (code, warnings, obj) = send(&c, "PATCH", &url, smp, clean).await;
+    assert_eq!((code, warnings.len()), (200, 0), "{obj}");
+    assert_eq!(obj["spec"]["replicas"], 3);
+    assert_eq!(
+        obj["spec"]["template"]["spec"]["containers"][0]["image"],
+        "nginx:1.27"
+    );
+    // An unknown field deep in a merged list entry.
+    let (code, _, status) = send(
+        &c,
+        "PATCH",
+        &url,
+        smp,
+        r#"{"spec": {"template": {"spec": {"containers": [{"name": "nginx", "imagePolicy": "x"}]}}}}"#,
+    )
+    .await;
+    assert_eq!(
+        (code, status["reason"].as_str()),
+        (422, Some("Invalid")),
+        "{status}"
+    );
+    let message = status["message"].as_str().unwrap();
+    assert!(
+        message.ends_with(
+            r#"strict decoding error: unknown field "spec.template.spec.containers[0].imagePolicy""#
+        ),
+        "{message}"
+    );
+    // A type error.
+    let (code, _, status) = send(&c, "PATCH", &url, smp, r#"{"spec": {"replicas": "3"}}"#).await;
+    assert_eq!(code, 422, "{status}");
+    assert!(
+        status["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32"),
+        "{status}"
+    );
+    // Warn: applied without the unknown field, with a warning.
+    let warn_url = format!("{DEPLOYMENTS}/s?fieldValidation=Warn");
+    let (code, warnings, obj) = send(
+        &c,
+        "PATCH",
+        &warn_url,
+        smp,
+        r#"{"spec": {"replica": 5, "paused": true}}"#,
+    )
+    .await;
+    assert_eq!(code, 200);
+    assert_eq!(warnings, [r#"unknown field "spec.replica""#]);
+    assert_eq!(
+        (obj["spec"]["paused"].as_bool(), obj["spec"].get("replica")),
+        (Some(true), None)
+    );
+}
+
+#[tokio::test]
 async fn type_errors_read_like_the_go_decoder() {
     let server = TestServer::start().await;
     let c = client(&server).await;

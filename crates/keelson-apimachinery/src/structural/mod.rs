@@ -15,6 +15,7 @@
 
 mod decode;
 mod defaults;
+mod patch_check;
 mod prune;
 mod raw;
 mod scalars;
@@ -23,6 +24,7 @@ mod yaml_dups;
 
 pub use decode::{decode, duplicate_keys, Checks, Decoded};
 pub use defaults::apply_schema_defaults;
+pub use patch_check::patch_conforms;
 pub use prune::prune;
 pub use raw::Raw;
 pub use scalars::{check_base64, check_quantity, check_rfc3339};
