@@ -194,3 +194,23 @@ def test_verbose_traces_requests(keelctl, ns):
     assert f'"Response" verb="GET" url="' in r.err
     assert f"/api/v1/namespaces/{ns}/configmaps?limit=500\" status=\"200 OK\"" in r.err
     assert keelctl("get", "configmaps").err == "No resources found in " + ns + " namespace.\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("get", "cm", "--foo"),
+        ("get", "cm", "-Z"),
+        ("get", "cm", "-o"),
+        ("get", "cm", "--output"),
+        ("get", "cm", "--chunk-size=abc"),
+        ("get", "cm", "-A=maybe"),
+        ("config", "view", "--foo"),
+        ("config", "nope"),
+        ("config", "view", "x"),
+        ("api-resources", "extra"),
+    ],
+    ids=" ".join,
+)
+def test_usage_errors_read_like_kubectl(kubectl, keelctl, args):
+    assert_same(kubectl, keelctl, *args)

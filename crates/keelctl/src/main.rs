@@ -13,6 +13,7 @@ mod flags;
 mod klog;
 mod printers;
 mod resource;
+mod usage;
 
 use clap::{Parser, Subcommand};
 use commands::*;
@@ -134,7 +135,17 @@ async fn dispatch(f: &mut Factory, command: Command) -> CmdResult {
 }
 
 fn main() {
-    let cli = Cli::parse();
+    let argv: Vec<String> = std::env::args().collect();
+    let cli = match Cli::try_parse_from(&argv) {
+        Ok(cli) => cli,
+        Err(err) => match usage::kubectl_message(&err, &cli_command(), &argv) {
+            Some(text) => {
+                eprintln!("{text}");
+                std::process::exit(1);
+            }
+            None => err.exit(),
+        },
+    };
     // One thread is enough for a CLI and keeps start-up and RSS small.
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -74,7 +74,7 @@ pub struct SetContextArgs {
     /// The context to create or modify.
     name: Option<String>,
     /// Modify the current context.
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     current: bool,
 }
 
