@@ -222,3 +222,127 @@ def test_scale_matches_kubectl(kubectl, keelctl):
     assert keelctl("scale", "deploy", "--all", "--replicas=1").out == (
         "deployment.apps/api scaled\ndeployment.apps/web scaled\n"
     )
+
+
+def test_set_image_matches_kubectl(kubectl, keelctl):
+    kubectl("create", "deployment", "a", "--image=nginx:1")
+    kubectl("create", "deployment", "b", "--image=nginx:1")
+    kubectl("create", "configmap", "cm", "--from-literal=a=b")
+    for args in (
+        ("set", "image", "deploy/a", "nginx=nginx:2", DRY, "-o", "yaml"),
+        ("set", "image", "deploy/a", "*=nginx:3", "--dry-run=server"),
+        ("set", "image", "deploy", "a", "foo=x"),
+        ("set", "image", "cm/cm", "a=b"),
+        ("set", "image", "deploy/a"),
+        ("set", "image"),
+    ):
+        assert_same(kubectl, keelctl, *args)
+    assert kubectl("set", "image", "deploy/a", "nginx=nginx:2").out == "deployment.apps/a image updated\n"
+    assert keelctl("set", "image", "deploy/b", "nginx=nginx:2").out == "deployment.apps/b image updated\n"
+    # Nothing to change: kubectl and keelctl print nothing.
+    assert keelctl("set", "image", "deploy/b", "nginx=nginx:2").out == ""
+    for name in ("a", "b"):
+        obj = json.loads(kubectl("get", "deploy", name, "-o", "json", "--show-managed-fields").out)
+        assert obj["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:2"
+        assert [m["manager"] for m in obj["metadata"]["managedFields"]] == ["kubectl-create", "kubectl-set"]
+
+
+def replica_set(api, ns: str, deploy: dict, revision: int, image: str, cause: str = "") -> None:
+    """A ReplicaSet as the deployment controller would leave it (the server runs no controllers)."""
+    name = deploy["metadata"]["name"]
+    labels = {"app": name, "pod-template-hash": f"h{revision}"}
+    annotations = {"deployment.kubernetes.io/revision": str(revision)}
+    if cause:
+        annotations["kubernetes.io/change-cause"] = cause
+    api.request("POST", f"/apis/apps/v1/namespaces/{ns}/replicasets", {
+        "apiVersion": "apps/v1", "kind": "ReplicaSet",
+        "metadata": {"name": f"{name}-{revision}", "labels": labels, "annotations": annotations,
+                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": name,
+                                          "uid": deploy["metadata"]["uid"], "controller": True}]},
+        "spec": {"replicas": 0, "selector": {"matchLabels": labels},
+                 "template": {"metadata": {"labels": labels},
+                              "spec": {"containers": [{"name": "nginx", "image": image}]}}},
+    })
+
+
+def test_rollout_history_and_undo(kubectl, keelctl, api, ns):
+    for name in ("hk", "hc"):
+        kubectl("create", "deployment", name, "--image=nginx:2")
+        deploy = api.request("GET", f"/apis/apps/v1/namespaces/{ns}/deployments/{name}")
+        replica_set(api, ns, deploy, 1, "nginx:1")
+        replica_set(api, ns, deploy, 2, "nginx:2", cause="set image")
+    for args in (
+        ("rollout", "history", "deploy/hk"),
+        ("rollout", "history", "deploy/hk", "--revision=1"),
+        ("rollout", "history", "deploy/hk", "--revision=7"),
+        ("rollout", "history", "rs/hk-1"),
+        ("rollout", "undo", "deploy/hk", "--to-revision=9"),
+        ("rollout", "undo", "deploy/hk", "--to-revision=2"),
+        ("rollout", "undo", "deploy/hk", "--dry-run=server"),
+        ("rollout", "status"),
+    ):
+        assert_same(kubectl, keelctl, *args)
+    kubectl("create", "deployment", "lonely", "--image=nginx")
+    assert_same(kubectl, keelctl, "rollout", "history", "deploy/lonely")
+    assert_same(kubectl, keelctl, "rollout", "undo", "deploy/lonely")
+    assert kubectl("rollout", "undo", "deploy/hk").out == "deployment.apps/hk rolled back\n"
+    assert keelctl("rollout", "undo", "deploy/hc").out == "deployment.apps/hc rolled back\n"
+
+    def template(name: str) -> dict:
+        t = api.request("GET", f"/apis/apps/v1/namespaces/{ns}/deployments/{name}")["spec"]["template"]
+        return json.loads(json.dumps(t).replace(f'"{name}"', '"NAME"'))
+
+    assert template("hc") == template("hk")
+    assert template("hc")["spec"]["containers"][0]["image"] == "nginx:1"
+
+
+def test_rollout_pause_resume_restart(kubectl, keelctl, api, ns):
+    kubectl("create", "deployment", "pk", "--image=nginx")
+    kubectl("create", "deployment", "pc", "--image=nginx")
+    kubectl("run", "p", "--image=x")
+    for action in ("pause", "pause", "restart", "resume", "resume"):
+        want = kubectl("rollout", action, "deploy/pk", check=False)
+        got = keelctl("rollout", action, "deploy/pc", check=False)
+        assert (got.rc, got.out.replace("pc", "pk"), got.err.replace("pc", "pk")) == (want.rc, want.out, want.err)
+    assert_same(kubectl, keelctl, "rollout", "pause", "pod/p")
+    assert keelctl("rollout", "restart", "deploy/pc").out == "deployment.apps/pc restarted\n"
+    annotations = api.request("GET", f"/apis/apps/v1/namespaces/{ns}/deployments/pc")["spec"]["template"]["metadata"]["annotations"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)", annotations["kubectl.kubernetes.io/restartedAt"])
+
+
+def test_rollout_status_follows_status_writes(kubectl, keelctl, api, ns):
+    """rollout status prints kubectl's messages as the status subresource changes."""
+    import threading
+    import time
+
+    kubectl("create", "deployment", "st", "--image=nginx", "--replicas=2")
+    assert_same(kubectl, keelctl, "rollout", "status", "deploy/st", "--watch=false")
+    assert_same(kubectl, keelctl, "rollout", "status", "deploy/st", "--timeout=1s")
+    assert_same(kubectl, keelctl, "rollout", "status", "pod/nope")
+    path = f"/apis/apps/v1/namespaces/{ns}/deployments/st/status"
+    steps = [
+        {"observedGeneration": 1, "replicas": 2, "updatedReplicas": 1},
+        {"observedGeneration": 1, "replicas": 3, "updatedReplicas": 2},
+        {"observedGeneration": 1, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 1},
+        {"observedGeneration": 1, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 2},
+    ]
+
+    def writer():
+        for st in steps:
+            time.sleep(0.7)
+            obj = api.request("GET", path)
+            obj["status"] = st
+            api.request("PUT", path, obj)
+
+    t = threading.Thread(target=writer)
+    t.start()
+    got = keelctl("rollout", "status", "deploy/st", "--timeout=30s")
+    t.join()
+    assert got.out == (
+        "Waiting for deployment spec update to be observed...\n"
+        'Waiting for deployment "st" rollout to finish: 1 out of 2 new replicas have been updated...\n'
+        'Waiting for deployment "st" rollout to finish: 1 old replicas are pending termination...\n'
+        'Waiting for deployment "st" rollout to finish: 1 of 2 updated replicas are available...\n'
+        'deployment "st" successfully rolled out\n'
+    )
+    assert_same(kubectl, keelctl, "rollout", "status", "deploy/st")

@@ -201,12 +201,44 @@ pub fn split_replica_sets(d: &Value, all: &[Value]) -> (Vec<Value>, Vec<Value>) 
             .cmp(str_at(b, "/metadata/creationTimestamp"))
             .then_with(|| str_at(a, "/metadata/name").cmp(str_at(b, "/metadata/name")))
     });
-    let want = without_hash(d.pointer("/spec/template"));
+    let want = d.pointer("/spec/template");
     let new_index = owned
         .iter()
-        .position(|rs| without_hash(rs.pointer("/spec/template")) == want);
+        .position(|rs| equal_ignore_hash(rs.pointer("/spec/template"), want));
     let new: Vec<Value> = new_index.map(|i| vec![owned.remove(i)]).unwrap_or_default();
     (owned, new)
+}
+
+/// deploymentutil's `EqualIgnoreHash` under apimachinery's semantic
+/// equality: the hash label ignored, and absent fields equal to zero values
+/// (typed structs cannot tell `resources: {}` from no `resources`).
+pub fn equal_ignore_hash(a: Option<&Value>, b: Option<&Value>) -> bool {
+    semantic(&without_hash(a)) == semantic(&without_hash(b))
+}
+
+/// Drops nulls, `false`, `0`, `""`, empty maps and lists, recursively.
+fn semantic(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), semantic(v)))
+                .filter(|(_, v)| !is_zero(v))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(semantic).collect()),
+        other => other.clone(),
+    }
+}
+
+fn is_zero(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(m) => m.is_empty(),
+    }
 }
 
 /// A pod template without the `pod-template-hash` label (`EqualIgnoreHash`).

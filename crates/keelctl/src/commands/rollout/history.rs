@@ -2,7 +2,7 @@
 //! kubectl's history viewer and the rollback it computes for `undo`.
 
 use crate::commands::describe::pods::describe_pod_template;
-use crate::commands::describe::workloads::without_hash;
+use crate::commands::describe::workloads::{equal_ignore_hash, without_hash};
 use crate::commands::describe::writer::{PrefixWriter, TabWriter};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -144,8 +144,22 @@ pub fn rollback(
             }
         }
     };
-    let template = without_hash(rs.pointer("/spec/template"));
-    if template == without_hash(deployment.pointer("/spec/template")) {
+    let mut template = without_hash(rs.pointer("/spec/template"));
+    // kubectl sends the typed template: every container has `resources: {}`.
+    for field in ["containers", "initContainers"] {
+        if let Some(list) = template
+            .pointer_mut(&format!("/spec/{field}"))
+            .and_then(Value::as_array_mut)
+        {
+            for c in list.iter_mut().filter_map(Value::as_object_mut) {
+                c.entry("resources").or_insert_with(|| json!({}));
+            }
+        }
+    }
+    if equal_ignore_hash(
+        rs.pointer("/spec/template"),
+        deployment.pointer("/spec/template"),
+    ) {
         // kubectl names the revision as asked (0 for "the previous one").
         return Ok(Rollback::Skip(to_revision));
     }
