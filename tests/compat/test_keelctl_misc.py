@@ -149,6 +149,22 @@ CONFIG_SCENARIOS = [
         ),
         ("config", "view", "--raw"),
     ],
+    [
+        ("config", "set", "clusters.keelson.server", "https://9.9.9.9"),
+        ("config", "set", "clusters.new.insecure-skip-tls-verify", "true"),
+        ("config", "set", "contexts.keelson.namespace", "prod"),
+        ("config", "set", "users.admin.client-key-data", "aGVsbG8="),
+        ("config", "set", "users.admin.client-certificate-data", "hello", "--set-raw-bytes"),
+        ("config", "set", "current-context", "elsewhere"),
+        ("config", "set", "foo", "bar"),
+        ("config", "set", "clusters.keelson.insecure-skip-tls-verify", "maybe"),
+        ("config", "set", "clusters.keelson.certificate-authority-data", "%%%"),
+        ("config", "unset", "users.admin.token"),
+        ("config", "unset", "contexts.keelson.namespace"),
+        ("config", "unset", "clusters.keelson.server.x"),
+        ("config", "unset", "clusters.new"),
+        ("config", "view", "--raw"),
+    ],
 ]
 
 

@@ -9,6 +9,7 @@
 mod edit;
 mod file;
 mod list;
+mod set;
 mod view;
 
 use crate::error::CmdResult;
@@ -41,6 +42,8 @@ enum ConfigCommand {
     GetUsers,
     /// Rename a context from the kubeconfig file.
     RenameContext(edit::RenameArgs),
+    /// Set an individual value in a kubeconfig file.
+    Set(set::SetArgs),
     /// Set a cluster entry in kubeconfig (with the global --server,
     /// --certificate-authority, --insecure-skip-tls-verify, --tls-server-name).
     SetCluster(edit::SetClusterArgs),
@@ -49,6 +52,8 @@ enum ConfigCommand {
     /// Set a user entry in kubeconfig (with the global --client-certificate,
     /// --client-key, --token, --username, --password).
     SetCredentials(edit::SetCredentialsArgs),
+    /// Unset an individual value in a kubeconfig file.
+    Unset(set::UnsetArgs),
     /// Set the current-context in a kubeconfig file.
     UseContext(edit::NameArg),
     /// Display merged kubeconfig settings or a specified kubeconfig file.
@@ -66,6 +71,8 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
         ConfigCommand::GetContexts(a) => list::get_contexts(f, a),
         ConfigCommand::GetUsers => list::names(f, edit::Section::Users),
         ConfigCommand::RenameContext(a) => edit::rename_context(f, a),
+        ConfigCommand::Set(a) => set::set(f, a),
+        ConfigCommand::Unset(a) => set::unset(f, a),
         ConfigCommand::SetCluster(a) => edit::set_cluster(f, a),
         ConfigCommand::SetContext(a) => edit::set_context(f, a),
         ConfigCommand::SetCredentials(a) => edit::set_credentials(f, a),
