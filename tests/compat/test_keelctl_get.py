@@ -4,6 +4,7 @@ timestamps and resourceVersions normalised)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 
@@ -232,3 +233,15 @@ def test_watch_rejects_several_types(kubectl, keelctl, objects):
 @pytest.mark.parametrize("fmt", ["wide", "json", "kyaml", "custom-columns=N:.metadata.name"])
 def test_watch_ends_quietly_at_request_timeout(kubectl, keelctl, objects, fmt):
     assert_same(kubectl, keelctl, "get", "cm", "-w", "-o", fmt, "--request-timeout=1")
+
+
+def test_sort_by_with_equal_keys_follows_go_sort(kubectl, keelctl):
+    # More than 12 objects with repeated keys: the order of equals is what
+    # Go's (unstable) sort.Sort leaves, which keelctl must reproduce.
+    items = [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm-{i}", "labels": {"i": str(i % 3)}}}
+        for i in range(40)
+    ]
+    kubectl("create", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
+    assert_same(kubectl, keelctl, "get", "cm", "--sort-by=.metadata.labels.i", "-o", "name")
+    assert_same(kubectl, keelctl, "get", "cm", "--sort-by=.metadata.labels.i", "-L", "i", "--no-headers")

@@ -97,9 +97,13 @@ enum Command {
     Version(version::Args),
 }
 
-/// The command table, for generating shell completions.
+/// The command table (for parsing and shell completions). A flag given
+/// twice takes its last value, as in kubectl, in every subcommand.
 pub fn cli_command() -> clap::Command {
-    <Cli as clap::CommandFactory>::command()
+    fn last_wins(command: clap::Command) -> clap::Command {
+        command.args_override_self(true).mut_subcommands(last_wins)
+    }
+    last_wins(<Cli as clap::CommandFactory>::command())
 }
 
 async fn dispatch(f: &mut Factory, command: Command) -> CmdResult {
@@ -136,7 +140,10 @@ async fn dispatch(f: &mut Factory, command: Command) -> CmdResult {
 
 fn main() {
     let argv: Vec<String> = std::env::args().collect();
-    let cli = match Cli::try_parse_from(&argv) {
+    let parsed = cli_command()
+        .try_get_matches_from(&argv)
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => match usage::kubectl_message(&err, &cli_command(), &argv) {
             Some(text) => {

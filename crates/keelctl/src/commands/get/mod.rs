@@ -1,6 +1,7 @@
 //! `keelctl get`: objects by type and name, selectors, all namespaces,
 //! paging, every `-o` format, the server's tables, `--raw`, and watches.
 
+mod gosort;
 mod sort;
 mod watch;
 

@@ -44,20 +44,10 @@ impl SortBy {
                 self.template
             ));
         }
-        // Go's sort.Sort is an insertion sort up to 12 items; kubectl's
-        // `less` calls an item without the field smaller than anything, so
-        // the order of such items depends on that algorithm.
-        if keyed.len() <= 12 {
-            for i in 1..keyed.len() {
-                let mut j = i;
-                while j > 0 && less(keyed[j].0.as_ref(), keyed[j - 1].0.as_ref()) {
-                    keyed.swap(j, j - 1);
-                    j -= 1;
-                }
-            }
-        } else {
-            keyed.sort_by(|a, b| order(a.0.as_ref(), b.0.as_ref()));
-        }
+        // kubectl sorts with Go's sort.Sort; its `less` calls an item without
+        // the field smaller than anything, and equal keys keep whatever
+        // order that algorithm leaves them in.
+        super::gosort::sort(&mut keyed, |a, b| less(a.0.as_ref(), b.0.as_ref()));
         Ok(keyed.into_iter().map(|(_, item)| item).collect())
     }
 }
