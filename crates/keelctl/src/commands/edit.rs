@@ -157,7 +157,8 @@ impl Session<'_> {
                 buf = buf.replace('\n', "\r\n");
             }
             let before = edited.clone();
-            let (text, file) = launch(&buf, if self.json { ".json" } else { ".yaml" })?;
+            let ext = if self.json { ".json" } else { ".yaml" };
+            let (text, file) = launch(&buf, ext, previous_file.as_deref())?;
             edited = text;
             if contains_error && strip_comments(&before) == strip_comments(&edited) {
                 return Err(preserved(
@@ -207,7 +208,6 @@ impl Session<'_> {
                     continue;
                 }
             };
-            contains_error = false;
             let outcome = self
                 .patch_all(&infos, updated, &mut reasons)
                 .await
@@ -250,11 +250,11 @@ impl Session<'_> {
         {
             return None;
         }
-        let doc = decode_documents(edited.as_bytes())
-            .ok()?
-            .into_iter()
-            .next()
-            .unwrap_or(Value::Null);
+        // A file that does not parse fails validation too, as in kubectl.
+        let doc = match decode_documents(edited.as_bytes()) {
+            Ok(docs) => docs.into_iter().next().unwrap_or(Value::Null),
+            Err(e) => return Some(e.message),
+        };
         crate::resource::decode::object_kind_problems(&doc).err().map(|p| {
             format!("error validating data: {p}; if you choose to ignore these errors, turn validation off with --validate=false")
         })
@@ -312,7 +312,11 @@ impl Session<'_> {
                 )));
             }
             let original = info.object_or_empty();
-            let mut printer = MutationPrinter::new(None, crate::printers::DryRun::None, false)?;
+            let mut printer = MutationPrinter::new(
+                self.args.output.as_deref(),
+                crate::printers::DryRun::None,
+                self.args.show_managed_fields,
+            )?;
             if crate::resource::threeway::deep_equal(&original, &edited) {
                 printer.print(&edited, "skipped")?;
                 continue;
@@ -529,7 +533,7 @@ fn preserved(e: CmdError, file: &Path) -> CmdError {
 
 /// Writes `buf` to a fresh temporary file, opens the editor on it and reads
 /// it back (kubectl's `LaunchTempFile`).
-fn launch(buf: &str, ext: &str) -> CmdResult<(String, PathBuf)> {
+fn launch(buf: &str, ext: &str, previous: Option<&Path>) -> CmdResult<(String, PathBuf)> {
     let path = temp_file(&format!("{}-edit-", program_name()), ext, buf)
         .map_err(|e| CmdError::new(e.to_string()))?;
     let (argv, shell) = editor_command();
@@ -543,22 +547,21 @@ fn launch(buf: &str, ext: &str) -> CmdResult<(String, PathBuf)> {
     let status = std::process::Command::new(&args[0])
         .args(&args[1..])
         .status();
+    // A failed editor leaves the new file behind; only the previous pass's
+    // file is pointed out, as kubectl does.
+    let failed = |e: CmdError| match previous {
+        Some(prev) => preserved(e, prev),
+        None => e,
+    };
     match status {
         Ok(s) if s.success() => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(preserved(
-                CmdError::new(format!("unable to launch the editor {:?}", argv.join(" "))),
-                &path,
-            ));
+            let msg = format!("unable to launch the editor {:?}", argv.join(" "));
+            return Err(failed(CmdError::new(msg)));
         }
         _ => {
-            return Err(preserved(
-                CmdError::new(format!(
-                    "there was a problem with the editor {:?}",
-                    argv.join(" ")
-                )),
-                &path,
-            ))
+            let msg = format!("there was a problem with the editor {:?}", argv.join(" "));
+            return Err(failed(CmdError::new(msg)));
         }
     }
     let text = std::fs::read_to_string(&path).map_err(|e| CmdError::new(e.to_string()))?;

@@ -217,18 +217,42 @@ impl Update {
     fn apply(&self, obj: &mut Value) -> Result<(), VisitError> {
         let current = current_map(obj, self.field);
         if !self.overwrite {
-            let clashes: Vec<VisitError> = self
-                .set
-                .iter()
-                .filter_map(|(k, v)| match current.get(k) {
-                    Some(old) if old != v => Some(VisitError::plain(format!(
-                        "'{k}' already has a value ({old}), and --overwrite is false"
-                    ))),
-                    _ => None,
-                })
-                .collect();
-            if let Some(e) = VisitError::aggregate(clashes) {
-                return Err(e);
+            match self.field {
+                Field::Labels => {
+                    let clashes: Vec<VisitError> = self
+                        .set
+                        .iter()
+                        .filter_map(|(k, v)| match current.get(k) {
+                            Some(old) if old != v => Some(VisitError::plain(format!(
+                                "'{k}' already has a value ({old}), and --overwrite is false"
+                            ))),
+                            _ => None,
+                        })
+                        .collect();
+                    if let Some(e) = VisitError::aggregate(clashes) {
+                        return Err(e);
+                    }
+                }
+                Field::Annotations => {
+                    // The change-cause annotation may always be overwritten.
+                    let clashes: Vec<String> = self
+                        .set
+                        .iter()
+                        .filter(|(k, _)| k.as_str() != "kubernetes.io/change-cause")
+                        .filter_map(|(k, v)| match current.get(k) {
+                            Some(old) if old != v => {
+                                Some(format!("'{k}' already has a value ({old})"))
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    if !clashes.is_empty() {
+                        return Err(VisitError::plain(format!(
+                            "--overwrite is false but found the following declared annotation(s): {}",
+                            clashes.join("; ")
+                        )));
+                    }
+                }
             }
         }
         let mut map = current;

@@ -16,7 +16,7 @@ mod source;
 pub mod threeway;
 mod url;
 
-pub use builder::{Builder, Item, Visited};
+pub use builder::{Builder, Item};
 pub use errors::{check_err, report, VisitError, VisitErrors};
 pub use helper::Helper;
 pub use info::Info;
