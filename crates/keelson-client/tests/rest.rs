@@ -552,3 +552,27 @@ async fn tls_server_name_is_what_gets_verified() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn stream_raw_passes_any_status_through() {
+    let server = TestServer::start().await;
+    let client = client_for(&server);
+    let (status, headers, body) = client
+        .get()
+        .abs_path("/api/v1/namespaces/default/configmaps/missing")
+        .stream_raw()
+        .await
+        .expect("a 404 is an answer, not an error");
+    assert_eq!(status, http::StatusCode::NOT_FOUND);
+    assert!(headers
+        .get(http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.to_str().unwrap_or("").starts_with("application/json")));
+    let chunks: Vec<_> = body.collect().await;
+    let bytes: Vec<u8> = chunks
+        .into_iter()
+        .flat_map(|c| c.expect("body chunk").to_vec())
+        .collect();
+    let status_obj: Value = serde_json::from_slice(&bytes).expect("a Status object");
+    assert_eq!(status_obj["reason"], "NotFound");
+    assert_eq!(status_obj["code"], 404);
+}

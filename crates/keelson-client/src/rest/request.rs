@@ -508,6 +508,19 @@ impl Request {
         Ok(body_stream(body, p))
     }
 
+    /// Sends the request and hands out the status, headers and body as it
+    /// arrives, whatever the status (for proxies such as `kubectl proxy`,
+    /// which pass errors through untouched).
+    pub async fn stream_raw(
+        self,
+    ) -> Result<(StatusCode, HeaderMap, BoxStream<'static, Result<Bytes>>)> {
+        let (client, p) = self.prepare()?;
+        let deadline = p.deadline;
+        let resp = with_deadline(deadline, &p, roundtrip(&client, &p)).await?;
+        let (parts, body) = resp.into_parts();
+        Ok((parts.status, parts.headers, body_stream(body, p)))
+    }
+
     /// Starts a watch (adds `watch=true` unless the caller set `watch`) and
     /// decodes its events into `T` as they arrive.
     pub async fn watch<T: DeserializeOwned + Send + 'static>(mut self) -> Result<WatchStream<T>> {
