@@ -321,15 +321,22 @@ impl Registry {
                 Change::Unchanged => WriteOutcome::Stored(from_stored(&kv)),
             });
         }
+        // The object last handed to storage, kept so that a successful write
+        // needs no decode of the bytes it just encoded.
+        let mut written: Option<Value> = None;
         let result = guaranteed_update(self.storage.as_ref(), &key, |kv: &KeyValue| {
+            // A retry after a conflict starts over.
+            written = None;
             let current = from_stored(kv);
             match f(current).map_err(Abort::Api)? {
                 Change::Unchanged => Ok(UpdateDecision::Unchanged),
-                Change::Write(new) => {
-                    let bytes = to_stored(&new);
+                Change::Write(mut new) => {
+                    meta::set_meta(&mut new, "resourceVersion", None);
+                    let bytes = serde_json::to_vec(&new).unwrap_or_default();
                     if bytes == kv.value {
                         return Ok(UpdateDecision::Unchanged);
                     }
+                    written = Some(new);
                     Ok(UpdateDecision::Write(bytes))
                 }
             }
@@ -340,7 +347,11 @@ impl Registry {
             Err(Abort::Api(e)) => return Err(e),
             Err(Abort::Storage(e)) => return Err(storage_error(e, &entry.gr, name)),
         };
-        let stored = from_stored(&kv);
+        // Set only when the last attempt wrote: `kv` is then that write.
+        let stored = match written {
+            Some(new) => with_revision(new, kv.mod_revision),
+            None => from_stored(&kv),
+        };
         if meta::is_being_deleted(&stored) && meta::finalizers(&stored).is_empty() {
             return match self.storage.delete(&key, Some(kv.mod_revision)).await {
                 Ok((_, rev)) => Ok(WriteOutcome::Deleted(with_revision(stored, rev))),
