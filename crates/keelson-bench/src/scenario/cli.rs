@@ -133,10 +133,14 @@ pub async fn run(ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -
     })?;
     let kubeconfig = std::fs::canonicalize(kubeconfig)?;
     if !tools.keelctl.is_file() {
-        return Err(BenchError::Process(format!(
-            "keelctl not found at {} (cargo build --release -p keelctl, or --keelctl-bin)",
-            tools.keelctl.display()
-        )));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!(
+                "keelctl not found at {} (cargo build --release -p keelctl, or --keelctl-bin)",
+                tools.keelctl.display()
+            ),
+        )
+        .into());
     }
     let with_kubectl = tools.kubectl.is_file();
     if !with_kubectl {
