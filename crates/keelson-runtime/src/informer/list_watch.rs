@@ -163,6 +163,7 @@ impl ListWatch {
         &self,
         opts: &ListParams,
     ) -> Result<WatchStream<T>> {
-        self.request(opts, true).watch().await
+        let body = self.request(opts, true).stream().await?;
+        Ok(super::watch_decode::typed_events(body))
     }
 }

@@ -37,6 +37,7 @@ mod meta;
 mod reflector;
 mod shared;
 mod store;
+mod watch_decode;
 
 pub use backoff::Backoff;
 pub use delta_fifo::{DeletedFinalStateUnknown, Delta, DeltaFifo, DeltaObject, DeltaType};

@@ -91,7 +91,8 @@ where
     }
 
     /// Adds a handler with the informer's default resync period. Added after
-    /// the start, it first gets an `on_add` for every cached object.
+    /// the start, it first gets an `on_add` for every cached object (and,
+    /// being started at once, must be added from within the tokio runtime).
     pub fn add_event_handler(&self, handler: impl ResourceEventHandler<K>) -> HandlerRegistration {
         self.add_event_handler_with_resync(handler, self.inner.options.resync_period)
     }
