@@ -89,12 +89,15 @@ pub fn admit(write: &Write<'_>, obj: &mut Value) -> ApiResult<Vec<String>> {
         return Ok(Vec::new());
     };
     let mut warnings = Vec::new();
-    if write.body_is_object {
+    let may_hold_unknown_fields = if write.body_is_object {
         strict_object(write, &info, root, obj, &mut warnings)?;
+        true
     } else {
-        strict_patch(write, root, obj, &mut warnings)?;
+        strict_patch(write, root, obj, &mut warnings)?
+    };
+    if may_hold_unknown_fields {
+        structural::prune(obj, root);
     }
-    structural::prune(obj, root);
     defaults::apply(&info.group, &info.kind, obj);
     if write.request.subresource == "status" {
         return Ok(warnings);
@@ -260,12 +263,13 @@ fn json_patch_schema() -> Value {
 
 /// Patches: duplicates in the patch, unknown fields in the patched object
 /// (in Go map order), refused as kube-apiserver's patch handler does.
+/// Returns whether the patched object may hold fields to prune.
 fn strict_patch(
     write: &Write<'_>,
     root: Node<'_>,
     obj: &Value,
     warnings: &mut Vec<String>,
-) -> ApiResult<()> {
+) -> ApiResult<bool> {
     let ct = &write.request.content_type;
     let on = write.mode != FieldValidation::Ignore;
     if *ct == ContentType::ApplyPatch {
@@ -275,7 +279,7 @@ fn strict_patch(
             Vec::new()
         };
         if dups.is_empty() {
-            return Ok(());
+            return Ok(true);
         }
         if write.mode == FieldValidation::Strict {
             return Err(ApiError::bad_request(format!(
@@ -284,7 +288,7 @@ fn strict_patch(
             )));
         }
         warnings.extend(dups);
-        return Ok(());
+        return Ok(true);
     }
     let mut strict = Vec::new();
     let raw_patch = Raw::parse_json(write.raw_body);
@@ -359,7 +363,7 @@ fn strict_patch(
         }
         FieldValidation::Strict => {}
     }
-    Ok(())
+    Ok(!patch_is_clean)
 }
 
 #[cfg(test)]

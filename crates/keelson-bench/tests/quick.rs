@@ -1,30 +1,42 @@
 //! Smoke test: the quick mode of every scenario against a real
 //! `keelson server` that the benchmark starts itself.
 //!
-//! Needs the server binary: `cargo build --release -p keelson`, or point
-//! `KEELSON_BIN` at another build. Run with
+//! Needs the server and CLI binaries: `cargo build --release -p keelson -p
+//! keelctl` (or `KEELSON_BIN`/`KEELCTL_BIN`) and kubectl from
+//! `tests/compat/run.sh`'s virtualenv (or `KUBECTL`). Run with
 //! `cargo test -p keelson-bench --test quick -- --ignored`.
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
-fn keelson_bin() -> PathBuf {
-    match std::env::var_os("KEELSON_BIN") {
+/// `$var`, else `default` relative to the workspace root.
+fn binary(var: &str, default: &str) -> PathBuf {
+    match std::env::var_os(var) {
         Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/release/keelson"),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(default),
     }
 }
 
 #[test]
-#[ignore = "needs the keelson server binary (cargo build --release -p keelson, or KEELSON_BIN)"]
+#[ignore = "needs release keelson and keelctl binaries and kubectl (see the module doc)"]
 fn quick_mode_measures_every_scenario() {
-    let bin = keelson_bin();
-    assert!(bin.exists(), "no server binary at {}", bin.display());
+    let bin = binary("KEELSON_BIN", "target/release/keelson");
+    let keelctl = binary("KEELCTL_BIN", "target/release/keelctl");
+    let kubectl = binary("KUBECTL", "tests/compat/.venv/bin/kubectl");
+    for b in [&bin, &keelctl, &kubectl] {
+        assert!(b.exists(), "no binary at {}", b.display());
+    }
     let started = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_keelson-bench"))
         .args(["--quick", "--json", "--keelson-bin"])
         .arg(&bin)
+        .arg("--keelctl-bin")
+        .arg(&keelctl)
+        .arg("--kubectl-bin")
+        .arg(&kubectl)
         .output()
         .expect("keelson-bench runs");
     eprintln!("quick mode took {:?}", started.elapsed());
@@ -68,4 +80,9 @@ fn quick_mode_measures_every_scenario() {
     assert!(value("startup", "ready, 1000 objects") > 0.0);
     assert!(value("startup", "RSS idle") > 0.0);
     assert!(value("storage", "creates") > 0.0);
+    for command in ["get pods", "apply -f", "api-resources"] {
+        assert!(value("cli", &format!("{command}: keelctl wall")) > 0.0);
+        assert!(value("cli", &format!("{command}: wall keelctl / kubectl")) > 0.0);
+        assert!(value("cli", &format!("{command}: peak RSS keelctl / kubectl")) > 0.0);
+    }
 }

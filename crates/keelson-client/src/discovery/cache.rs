@@ -132,7 +132,9 @@ impl DiskCache {
         let tmp = parent.join(format!(".{name}.{}.tmp", std::process::id()));
         let mut f = open_private(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
+        // No fsync, as kubectl: the rename keeps readers from seeing half a
+        // file, and a file a crash leaves empty or torn reads as a cache
+        // miss (it does not parse), so the cost of a sync buys nothing.
         drop(f);
         std::fs::rename(&tmp, path).inspect_err(|_| {
             let _ = std::fs::remove_file(&tmp);
