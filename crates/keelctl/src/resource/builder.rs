@@ -50,6 +50,9 @@ pub struct Builder {
 
 /// One visited object, or the failure of its checks (a namespace mismatch,
 /// a fetch that failed), in visiting order.
+// Items are built once and moved into the command; boxing the common
+// variant would only add an allocation per object.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Item {
     /// An object to act on.

@@ -282,6 +282,9 @@ fn go_string(v: &Value) -> String {
     }
 }
 
+/// A list item and its merge key value as Go's `%v` prints it.
+type Keyed = (String, Map<String, Value>);
+
 /// `diffListsOfMaps`: both lists sorted by merge key and walked together.
 fn diff_lists_of_maps(
     original: &[Value],
@@ -290,7 +293,7 @@ fn diff_lists_of_maps(
     merge_key: &str,
     opts: DiffOptions,
 ) -> Result<(Vec<Value>, Vec<Value>), PatchError> {
-    let sorted = |list: &[Value]| -> Result<Vec<(String, Map<String, Value>)>, PatchError> {
+    let sorted = |list: &[Value]| -> Result<Vec<Keyed>, PatchError> {
         let mut out = Vec::new();
         for v in list {
             let m = v
