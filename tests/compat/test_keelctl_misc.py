@@ -230,3 +230,23 @@ def test_verbose_traces_requests(keelctl, ns):
 )
 def test_usage_errors_read_like_kubectl(kubectl, keelctl, args):
     assert_same(kubectl, keelctl, *args)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("get", "cm", "-s", "https://127.0.0.1:1"),
+        ("get", "--raw", "/api", "-s", "https://127.0.0.1:1"),
+        ("get", "cm", "--context=nope"),
+        ("get", "cm", "--request-timeout=abc"),
+        ("get", "cm", "--token=bad", "--insecure-skip-tls-verify"),
+        ("get", "--raw", "/api", "--token=bad", "--insecure-skip-tls-verify"),
+        ("api-resources", "--token=bad", "--insecure-skip-tls-verify"),
+    ],
+    ids=" ".join,
+)
+def test_connection_and_config_errors(kubectl, keelctl, args):
+    # kubectl's discovery cache also logs klog lines (memcache.go) with times and pids; those are left out.
+    want, got = kubectl(*args, check=False), keelctl(*args, check=False)
+    strip = lambda err: "".join(l for l in err.splitlines(True) if "memcache.go" not in l)
+    assert (got.rc, got.out, got.err) == (want.rc, want.out, strip(want.err))

@@ -104,7 +104,7 @@ impl GlobalFlags {
 /// zero means no limit.
 pub fn parse_timeout(text: &str) -> Result<Option<Duration>, String> {
     let invalid = || {
-        "invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)".to_string()
+        "Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)".to_string()
     };
     let d = if let Ok(secs) = text.parse::<u64>() {
         Duration::from_secs(secs)
@@ -125,13 +125,17 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
     }
     let mut total = 0f64;
     while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
         if num_len == 0 {
             return None;
         }
         let value: f64 = rest[..num_len].parse().ok()?;
         rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let scale = match &rest[..unit_len] {
             "ns" => 1e-9,
             "us" | "µs" => 1e-6,
@@ -155,8 +159,14 @@ mod tests {
     fn timeouts_parse_like_kubectl() {
         assert_eq!(parse_timeout("0").unwrap(), None);
         assert_eq!(parse_timeout("5").unwrap(), Some(Duration::from_secs(5)));
-        assert_eq!(parse_timeout("1m30s").unwrap(), Some(Duration::from_secs(90)));
-        assert_eq!(parse_timeout("250ms").unwrap(), Some(Duration::from_millis(250)));
+        assert_eq!(
+            parse_timeout("1m30s").unwrap(),
+            Some(Duration::from_secs(90))
+        );
+        assert_eq!(
+            parse_timeout("250ms").unwrap(),
+            Some(Duration::from_millis(250))
+        );
         assert!(parse_timeout("5x").is_err());
         assert!(parse_timeout("").is_err());
     }

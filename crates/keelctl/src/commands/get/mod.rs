@@ -178,6 +178,10 @@ pub(super) async fn resolve(
 /// A mapping failure as kubectl prints it.
 pub fn mapping_error(e: MappingError) -> CmdError {
     match e {
+        // client-go cannot decode a discovery 401 body and words it generically.
+        MappingError::Discovery(err) if err.api().is_some_and(|a| a.code == 401) => CmdError::new(
+            "You must be logged in to the server (the server has asked for the client to provide credentials)",
+        ),
         MappingError::Discovery(err) => CmdError::raw(standard_error_message(&err)),
         other => CmdError::new(other.kubectl_message()),
     }
