@@ -111,6 +111,9 @@ FORMATS = [
     ("get", "cm", "-o", "custom-columns=NAME:.metadata.name", "--no-headers", "--sort-by=.metadata.name"),
     ("get", "cm", "--sort-by", ".metadata.name", "-o", "name"),
     ("get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"),
+    ("get", "deploy", "web", "--subresource=scale", "-o", "yaml"),
+    ("get", "deploy", "web", "--subresource=status"),
+    ("get", "deploy", "--subresource=scale"),
 ]
 
 ERRORS = [

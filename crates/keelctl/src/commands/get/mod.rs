@@ -74,6 +74,9 @@ pub struct Args {
     /// missing in the template (jsonpath output formats).
     #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "true", action = clap::ArgAction::Set)]
     allow_missing_template_keys: bool,
+    /// Fetch this subresource (status, scale) of the named objects.
+    #[arg(long)]
+    subresource: Option<String>,
     /// Sort list types using this field specification (a JSONPath, e.g. `.metadata.name`).
     #[arg(long)]
     sort_by: Option<String>,
@@ -136,6 +139,11 @@ fn check_names(args: &Args) -> CmdResult {
         ResourceArgs::Tuples(t) => !t.is_empty(),
     };
     if !has_names {
+        if args.subresource.as_deref().is_some_and(|s| !s.is_empty()) {
+            return Err(CmdError::new(
+                "subresource cannot be used when bulk resources are specified",
+            ));
+        }
         return Ok(());
     }
     let set = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.is_empty());
@@ -220,7 +228,10 @@ impl Get {
             .namespace_if(self.namespace_for(m))
             .resource(m.gvr.resource.clone());
         match &target.name {
-            Some(name) => req.name(name.clone()),
+            Some(name) => match self.args.subresource.as_deref().filter(|s| !s.is_empty()) {
+                Some(sub) => req.name(name.clone()).subresource(sub),
+                None => req.name(name.clone()),
+            },
             None => {
                 let mut req = req;
                 if let Some(s) = self.args.selector.as_deref().filter(|s| !s.is_empty()) {
