@@ -219,3 +219,56 @@ def test_apply_reads_stdin_and_directories(kubectl, keelctl, tmp_path):
     fresh()
     want, got = assert_same(kubectl, keelctl, "apply", "-f", "-", input=DEPLOYMENT, between=fresh)
     assert got.out == "deployment.apps/web created\n"
+
+
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: front
+spec:
+  selector:
+    app: web
+  ports:
+  - name: http
+    port: 80
+    targetPort: 8080
+  - name: https
+    port: 443
+"""
+
+# Ports are merged by `port`: one dropped, one changed, one added.
+SERVICE_EDITED = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: front
+spec:
+  selector:
+    app: web
+  ports:
+  - name: https
+    port: 443
+    targetPort: 8443
+  - name: metrics
+    port: 9090
+"""
+
+
+def test_apply_merges_service_ports_by_key(kubectl, keelctl, tmp_path):
+    svc, svc2 = write(tmp_path, "svc.yaml", SERVICE), write(tmp_path, "svc2.yaml", SERVICE_EDITED)
+
+    def fresh() -> None:
+        kubectl("delete", "service", "front", "--ignore-not-found")
+        kubectl("apply", "-f", svc)
+
+    fresh()
+    assert_same(kubectl, keelctl, "apply", "-f", svc, between=fresh)
+    fresh()
+    kubectl("apply", "-f", svc2)
+    want = live(kubectl, "service", "front")["spec"]["ports"]
+    fresh()
+    assert keelctl("apply", "-f", svc2).out == "service/front configured\n"
+    got = live(kubectl, "service", "front")["spec"]["ports"]
+    assert got == want
+    assert [(p["port"], p["targetPort"]) for p in got] == [(443, 8443), (9090, 9090)]
