@@ -4,6 +4,7 @@ for the common kinds, the generic describer, events, prefixes and errors."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 
@@ -124,3 +125,58 @@ def test_describe_generic_for_unknown_kinds(kubectl, keelctl, objects):
     assert_same(kubectl, keelctl, "describe", "priorityclass", f"{objects}-pc", norm=norm)
     assert_same(kubectl, keelctl, "describe", "endpointslices", norm=norm)
     assert_same(kubectl, keelctl, "describe", "leases", "-n", "kube-system", norm=norm)
+
+
+def add_event(api, ns, name, kind, obj_name, reason, message, type_="Normal", count=1, minutes_ago=5):
+    """A core/v1 event as a controller would write it."""
+    then = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    api.request("POST", f"/api/v1/namespaces/{ns}/events", {
+        "apiVersion": "v1", "kind": "Event", "metadata": {"name": name, "namespace": ns},
+        "involvedObject": {"apiVersion": "apps/v1" if kind == "Deployment" else "v1",
+                           "kind": kind, "name": obj_name, "namespace": ns},
+        "reason": reason, "message": message, "type": type_, "count": count,
+        "firstTimestamp": then, "lastTimestamp": then, "source": {"component": "test"},
+    })
+
+
+def test_events_match_kubectl(kubectl, keelctl, api, ns):
+    assert_same(kubectl, keelctl, "events", norm=norm)
+    kubectl("create", "deployment", "web", "--image=nginx")
+    add_event(api, ns, "web.1", "Deployment", "web", "ScalingReplicaSet", "Scaled up", count=3, minutes_ago=1)
+    add_event(api, ns, "p.1", "Pod", "p", "BackOff", "Back-off restarting ", type_="Warning", minutes_ago=9)
+    for args in (
+        ("events",),
+        ("events", "--types=Warning"),
+        ("events", "--types=Foo"),
+        ("events", "--for=deploy/web"),
+        ("events", "--for=pod/p", "--no-headers"),
+        ("events", "--for=nope/x"),
+        ("events", "--for=deploy"),
+    ):
+        assert_same(kubectl, keelctl, *args, norm=norm)
+    got = keelctl("events", "-A").out
+    assert re.search(rf"^{ns}\s+\S+\s+Warning\s+BackOff\s+Pod/p\s+Back-off restarting$", got, re.M), got
+
+
+def test_auth_matches_kubectl(kubectl, keelctl):
+    for args in (
+        ("auth", "can-i", "get", "pods"),
+        ("auth", "can-i", "create", "deployments.apps"),
+        ("auth", "can-i", "list", "pods/log"),
+        ("auth", "can-i", "get", "pods", "--subresource=log", "-A"),
+        ("auth", "can-i", "get", "/logs"),
+        ("auth", "can-i", "get", "/logs", "--subresource=x"),
+        ("auth", "can-i", "foo", "/logs"),
+        ("auth", "can-i", "get", "foos"),
+        ("auth", "can-i", "get", "foo.bar"),
+        ("auth", "can-i", "frob", "pods"),
+        ("auth", "can-i", "get", "namespaces"),
+        ("auth", "can-i", "get", "pods", "-q"),
+        ("auth", "can-i", "--list"),
+        ("auth", "can-i", "--list", "-A"),
+        ("auth", "can-i"),
+        ("auth", "whoami"),
+        ("auth", "whoami", "-o", "json"),
+        ("auth", "whoami", "-o", "yaml"),
+    ):
+        assert_same(kubectl, keelctl, *args, norm=lambda t: norm(t).replace("'keelctl ", "'kubectl "))

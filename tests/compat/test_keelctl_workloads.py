@@ -346,3 +346,109 @@ def test_rollout_status_follows_status_writes(kubectl, keelctl, api, ns):
         'deployment "st" successfully rolled out\n'
     )
     assert_same(kubectl, keelctl, "rollout", "status", "deploy/st")
+
+
+def test_wait_matches_kubectl(kubectl, keelctl, api, ns):
+    kubectl("create", "deployment", "w", "--image=nginx", "--replicas=2")
+    obj = api.request("GET", f"/apis/apps/v1/namespaces/{ns}/deployments/w/status")
+    obj["status"] = {"observedGeneration": 1, "conditions": [
+        {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable",
+         "lastUpdateTime": "2026-01-01T00:00:00Z", "lastTransitionTime": "2026-01-01T00:00:00Z"}]}
+    api.request("PUT", f"/apis/apps/v1/namespaces/{ns}/deployments/w/status", obj)
+    for args in (
+        ("wait", "deploy/w", "--for=condition=Available"),
+        ("wait", "deploy/w", "--for=condition=available=TRUE", "-o", "name"),
+        ("wait", "deploy/w", "--for=condition=Available=false", "--timeout=1s"),
+        ("wait", "deploy/w", "--for=condition=Progressing", "--timeout=0"),
+        ("wait", "deploy/w", "--for=jsonpath={.spec.replicas}=2"),
+        ("wait", "deploy/w", "--for=jsonpath={.spec.replicas}=3", "--timeout=1s"),
+        ("wait", "deploy/w", "--for=jsonpath={.spec.replicas}"),
+        ("wait", "deploy/w", "--for=create"),
+        ("wait", "deploy/nope", "--for=delete"),
+        ("wait", "deploy/nope", "--for=condition=Available", "--timeout=1s"),
+        ("wait", "deploy/w"),
+        ("wait", "deploy/w", "--for=foo"),
+        ("wait", "--for=condition=x"),
+        ("wait", "deploy", "-l", "app=w", "--for=condition=Available"),
+    ):
+        assert_same(kubectl, keelctl, *args)
+
+
+def test_wait_for_delete_and_create_follow_the_watch(keelctl, kubectl):
+    """`--for=delete` returns when the object goes, `--for=create` when it appears."""
+    import threading
+    import time
+
+    kubectl("create", "configmap", "gone", "--from-literal=a=b")
+
+    def later():
+        time.sleep(1)
+        kubectl("delete", "configmap", "gone")
+        kubectl("create", "configmap", "born")
+
+    t = threading.Thread(target=later)
+    t.start()
+    deleted = keelctl("wait", "cm/gone", "--for=delete", "--timeout=20s")
+    created = keelctl("wait", "cm/born", "--for=create", "--timeout=20s")
+    t.join()
+    assert deleted.out == "configmap/gone condition met\n"
+    assert created.out == "configmap/born condition met\n"
+
+
+def test_proxy_forwards_with_credentials(keelctl_bin, kubectl, ns):
+    """`proxy --port=0` serves the API without credentials on 127.0.0.1,
+    passes errors through, streams watches, and filters foreign hosts."""
+    import socket
+    import subprocess
+    import threading
+    import time
+    import urllib.error
+    import urllib.request
+
+    env = dict(kubectl.env)
+    proc = subprocess.Popen([str(keelctl_bin), "proxy", "--port=0"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        m = re.fullmatch(r"Starting to serve on (127\.0\.0\.1):(\d+)\n", line)
+        assert m, line
+        base = f"http://127.0.0.1:{m.group(2)}"
+        with urllib.request.urlopen(f"{base}/api/v1/namespaces/{ns}") as r:
+            assert r.status == 200
+            assert json.loads(r.read())["metadata"]["name"] == ns
+        try:
+            urllib.request.urlopen(f"{base}/api/v1/namespaces/{ns}/configmaps/missing")
+            raise AssertionError("expected 404")
+        except urllib.error.HTTPError as e:
+            assert e.code == 404
+            assert json.loads(e.read())["reason"] == "NotFound"
+        req = urllib.request.Request(f"{base}/api", headers={"Host": "evil.example.com"})
+        try:
+            urllib.request.urlopen(req)
+            raise AssertionError("expected 403")
+        except urllib.error.HTTPError as e:
+            assert (e.code, e.read()) == (403, b"Forbidden\n")
+        body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "via-proxy"}}).encode()
+        req = urllib.request.Request(f"{base}/api/v1/namespaces/{ns}/configmaps", data=body,
+                                     headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(req) as r:
+            assert r.status == 201
+        events = []
+
+        def watch():
+            url = f"{base}/api/v1/namespaces/{ns}/configmaps?watch=true&fieldSelector=metadata.name%3Dvia-proxy"
+            with urllib.request.urlopen(url, timeout=20) as r:
+                for raw in r:
+                    events.append(json.loads(raw)["type"])
+                    if events[-1] == "DELETED":
+                        return
+
+        t = threading.Thread(target=watch)
+        t.start()
+        time.sleep(1)
+        kubectl("delete", "configmap", "via-proxy")
+        t.join(timeout=20)
+        assert events == ["ADDED", "DELETED"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -117,8 +117,14 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
             .mapping_for(kind)
             .await
             .map_err(|e| CmdError::raw(e.kubectl_message()))?;
+        // kubectl's order: kind, apiVersion, name.
+        let api_version = if mapping.gvk.group.is_empty() {
+            mapping.gvk.version.clone()
+        } else {
+            format!("{}/{}", mapping.gvk.group, mapping.gvk.version)
+        };
         selector = format!(
-            "involvedObject.kind={},involvedObject.name={name}",
+            "involvedObject.kind={},involvedObject.apiVersion={api_version},involvedObject.name={name}",
             mapping.gvk.kind
         );
     }
