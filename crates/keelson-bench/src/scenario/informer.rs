@@ -28,9 +28,14 @@ const NAME: &str = "informer";
 /// How long any one sync may take before the scenario gives up.
 const SYNC_LIMIT: Duration = Duration::from_secs(120);
 
+/// Syncs of each kind.
+const ROUNDS: usize = 2;
+
 /// One initial sync: how long, and what the cache costs.
 struct Sync {
     time: Duration,
+    /// Until the reflector had the whole list (keelson only).
+    listed: Option<Duration>,
     bytes_per_object: f64,
 }
 
@@ -44,7 +49,26 @@ pub async fn run(ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -
     let target = endpoint.target();
     let client = keelson_client(target)?;
 
-    let watch_list = sync_keelson(&client, &ns, objects, true).await?;
+    let kube = kube_client(target).await?;
+    // The four syncs take turns, ROUNDS times, and each keeps its best time:
+    // on a shared machine a single run says more about the neighbours.
+    let mut best: [Option<Sync>; 4] = [None, None, None, None];
+    for _ in 0..ROUNDS {
+        let runs = [
+            sync_keelson(&client, &ns, objects, true).await?,
+            sync_keelson(&client, &ns, objects, false).await?,
+            sync_kube(&kube, &ns, objects, false).await?,
+            sync_kube(&kube, &ns, objects, true).await?,
+        ];
+        for (b, r) in best.iter_mut().zip(runs) {
+            if b.as_ref().is_none_or(|b| r.time < b.time) {
+                *b = Some(r);
+            }
+        }
+    }
+    let [Some(watch_list), Some(paged), Some(kube_list), Some(kube_stream)] = best else {
+        return Err(BenchError::Process("no sync ran".into()));
+    };
     report.figure(
         NAME,
         "keelson sync (WatchList)",
@@ -54,20 +78,29 @@ pub async fn run(ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -
     );
     report.info(
         NAME,
+        "of which receiving the WatchList",
+        watch_list.listed.and_then(ms),
+        "ms",
+    );
+    report.info(
+        NAME,
         "keelson memory per object",
         Some(watch_list.bytes_per_object),
         "B",
     );
-    let paged = sync_keelson(&client, &ns, objects, false).await?;
     report.info(NAME, "keelson sync (list + watch)", ms(paged.time), "ms");
+    report.info(
+        NAME,
+        "of which the paginated LIST",
+        paged.listed.and_then(ms),
+        "ms",
+    );
     report.info(
         NAME,
         "keelson memory per object (list + watch)",
         Some(paged.bytes_per_object),
         "B",
     );
-    let kube = kube_client(target).await?;
-    let kube_list = sync_kube(&kube, &ns, objects, false).await?;
     report.info(
         NAME,
         "kube-rs sync (list + watch)",
@@ -80,7 +113,6 @@ pub async fn run(ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -
         Some(kube_list.bytes_per_object),
         "B",
     );
-    let kube_stream = sync_kube(&kube, &ns, objects, true).await?;
     report.info(
         NAME,
         "kube-rs sync (streaming list)",
@@ -94,6 +126,12 @@ pub async fn run(ctx: &Context, endpoint: &Arc<Endpoint>, report: &mut Report) -
         "B",
     );
     report.info(NAME, "objects", Some(objects as f64), "");
+    report.info(
+        NAME,
+        "syncs of each kind (best shown)",
+        Some(ROUNDS as f64),
+        "",
+    );
 
     events(ctx, &client, &ns, objects, report).await
 }
@@ -162,8 +200,18 @@ async fn sync_keelson(
         });
     let informer = factory.informer::<ConfigMap>();
     factory.start();
+    // When the reflector hands the whole list to the queue: the rest of the
+    // sync is the informer filling its cache.
+    let stats = informer.stats().clone();
+    let listed = tokio::spawn(async move {
+        while stats.lists.load(Ordering::Relaxed) == 0 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        t.elapsed()
+    });
     let synced = tokio::time::timeout(SYNC_LIMIT, factory.wait_for_cache_sync()).await;
     let time = t.elapsed();
+    let listed = listed.await.unwrap_or(time).min(time);
     let cached = informer.indexer().len() as u64;
     if synced.is_err() || cached != objects {
         factory.shutdown().await;
@@ -179,6 +227,7 @@ async fn sync_keelson(
     trim();
     Ok(Sync {
         time,
+        listed: Some(listed),
         bytes_per_object,
     })
 }
@@ -214,6 +263,7 @@ async fn sync_kube(client: &kube::Client, ns: &str, objects: u64, streaming: boo
     trim();
     Ok(Sync {
         time,
+        listed: None,
         bytes_per_object,
     })
 }
