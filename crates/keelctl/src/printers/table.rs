@@ -49,6 +49,12 @@ impl TablePrinter {
     /// Buffers `table` (a Table object); `event_type` adds kubectl's EVENT
     /// column for `--output-watch-events`. Returns the number of rows.
     pub fn print_table(&mut self, table: &Value, event_type: Option<&str>) -> usize {
+        if table.get("kind").and_then(Value::as_str) != Some("Table") {
+            // A server that answered without a Table: kubectl's default
+            // NAME/AGE printer for any object or list.
+            let fallback = default_table(table);
+            return self.print_table(&fallback, event_type);
+        }
         let mut columns: Vec<Value> = table
             .get("columnDefinitions")
             .and_then(Value::as_array)
@@ -199,6 +205,36 @@ struct Decorated {
     rows: Vec<Vec<String>>,
 }
 
+/// kubectl's `printObjectMeta` as a Table: NAME and AGE for an object or
+/// each item of a list.
+pub fn default_table(obj: &Value) -> Value {
+    let items: Vec<&Value> = match obj.get("items").and_then(Value::as_array) {
+        Some(items) => items.iter().collect(),
+        None => vec![obj],
+    };
+    let rows: Vec<Value> = items
+        .into_iter()
+        .map(|item| {
+            let name = item
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let created = item
+                .pointer("/metadata/creationTimestamp")
+                .and_then(Value::as_str);
+            serde_json::json!({"cells": [name, super::age(created)], "object": item})
+        })
+        .collect();
+    serde_json::json!({
+        "kind": "Table",
+        "columnDefinitions": [
+            {"name": "Name", "type": "string", "format": "name", "priority": 0},
+            {"name": "Age", "type": "string", "format": "", "priority": 0}
+        ],
+        "rows": rows
+    })
+}
+
 /// kubectl's padded watch event names.
 fn format_event_type(event: &str) -> String {
     match event {
@@ -324,6 +360,14 @@ mod tests {
             p.flush(),
             "EVENT      NAME    READY   RESTARTS\nADDED      web-0   1/1     0\nADDED      db      0/1     12\nDELETED    db      0/1     12\n"
         );
+    }
+
+    #[test]
+    fn objects_without_a_table_print_name_and_age() {
+        let mut p = TablePrinter::new(TableOptions::default());
+        let list = json!({"kind": "WidgetList", "items": [{"metadata": {"name": "w1"}}]});
+        assert_eq!(p.print_table(&list, None), 1);
+        assert_eq!(p.flush(), "NAME   AGE\nw1     <unknown>\n");
     }
 
     #[test]
