@@ -106,7 +106,7 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
             );
         } else if let Err(e) = print_object_as_is(
             &object,
-            output,
+            &output,
             "scaled",
             dry_run,
             args.flags.show_managed_fields,

@@ -148,7 +148,7 @@ async fn set_image(f: &mut Factory, a: ImageArgs) -> CmdResult {
         let result = if dry_run == DryRun::Client {
             print_object(
                 &modified,
-                output,
+                &output,
                 "image updated",
                 dry_run,
                 a.flags.show_managed_fields,
@@ -166,7 +166,7 @@ async fn set_image(f: &mut Factory, a: ImageArgs) -> CmdResult {
             {
                 Ok(actual) => print_object(
                     &actual,
-                    output,
+                    &output,
                     "image updated",
                     dry_run,
                     a.flags.show_managed_fields,

@@ -204,7 +204,7 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
         match wait_one(&client, &info, &cond, deadline, timeout.is_zero()).await {
             Ok(Some(obj)) => {
                 if let Err(e) =
-                    print_object_as_is(&obj, output, "condition met", DryRun::None, false)
+                    print_object_as_is(&obj, &output, "condition met", DryRun::None, false)
                 {
                     errors.objects.push(VisitError::plain(e.message));
                 }

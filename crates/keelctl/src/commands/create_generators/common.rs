@@ -89,9 +89,15 @@ impl ObjectFlags {
             Some("json") => Ok(Output::Json),
             Some("yaml") => Ok(Output::Yaml),
             Some("name") => Ok(Output::Name),
-            Some(other) => Err(CmdError::new(format!(
-                "unable to match a printer suitable for the output format \"{other}\", allowed formats are: {ALLOWED_FORMATS}"
-            ))),
+            Some(other) => match crate::printers::OutputFormat::parse(Some(other)) {
+                // Table formats do not apply to a single mutated object.
+                Ok(f) if !f.is_table() && !matches!(f, crate::printers::OutputFormat::CustomColumns(_)) => {
+                    Ok(Output::Other(f))
+                }
+                _ => Err(CmdError::new(format!(
+                    "unable to match a printer suitable for the output format \"{other}\", allowed formats are: {ALLOWED_FORMATS}"
+                ))),
+            },
         }
     }
 
@@ -109,7 +115,7 @@ impl ObjectFlags {
 }
 
 /// How a finished object is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Output {
     /// `deployment.apps/web created`.
     Success,
@@ -119,6 +125,8 @@ pub enum Output {
     Yaml,
     /// `-o name`.
     Name,
+    /// `-o jsonpath=...`, `custom-columns=...`, `kyaml`: kubectl's other printers.
+    Other(crate::printers::OutputFormat),
 }
 
 /// Where a built-in kind lives; the typed clients of kubectl know these statically.
@@ -359,7 +367,7 @@ pub async fn create_and_print_as(
     };
     print_object(
         &result,
-        output,
+        &output,
         verb,
         dry_run,
         req.flags.show_managed_fields,
@@ -440,7 +448,7 @@ pub fn resource_name(object: &Value) -> String {
 /// asked format.
 pub fn print_object(
     object: &Value,
-    output: Output,
+    output: &Output,
     verb: &str,
     dry_run: DryRun,
     show_managed_fields: bool,
@@ -454,7 +462,7 @@ pub fn print_object(
 /// round trip adds empty structs).
 pub fn print_object_as_is(
     object: &Value,
-    output: Output,
+    output: &Output,
     verb: &str,
     dry_run: DryRun,
     show_managed_fields: bool,
@@ -475,6 +483,7 @@ pub fn print_object_as_is(
             let sep = if first { "" } else { "---\n" };
             format!("{sep}{}", codec::to_yaml(&sorted(object)))
         }
+        Output::Other(format) => crate::printers::render(&object, format, true)?,
     };
     print!("{text}");
     Ok(())

@@ -371,7 +371,7 @@ async fn rollout_undo(
             }
             Ok(history::Rollback::Patch(patch)) => {
                 if dry_run == DryRun::Client {
-                    print_result(&object, output, "rolled back", dry_run, &flags)
+                    print_result(&object, &output, "rolled back", dry_run, &flags)
                 } else {
                     match helper
                         .patch(
@@ -383,7 +383,9 @@ async fn rollout_undo(
                         )
                         .await
                     {
-                        Ok(actual) => print_result(&actual, output, "rolled back", dry_run, &flags),
+                        Ok(actual) => {
+                            print_result(&actual, &output, "rolled back", dry_run, &flags)
+                        }
                         Err(e) => Err(VisitError::client(e)),
                     }
                 }
@@ -398,7 +400,7 @@ async fn rollout_undo(
 
 fn print_result(
     obj: &Value,
-    output: Output,
+    output: &Output,
     verb: &str,
     dry_run: DryRun,
     flags: &ObjectFlags,
@@ -502,7 +504,7 @@ async fn patch_each(
             }
         };
         let result = if dry_run == DryRun::Client {
-            print_result(&obj, output, verb, dry_run, &flags)
+            print_result(&obj, &output, verb, dry_run, &flags)
         } else {
             match helper
                 .patch(
@@ -514,7 +516,7 @@ async fn patch_each(
                 )
                 .await
             {
-                Ok(actual) => print_result(&actual, output, verb, dry_run, &flags),
+                Ok(actual) => print_result(&actual, &output, verb, dry_run, &flags),
                 Err(e) => Err(VisitError::client(e)),
             }
         };
