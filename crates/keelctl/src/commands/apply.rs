@@ -7,7 +7,7 @@ use crate::factory::Factory;
 use crate::printers::DryRun;
 use crate::resource::threeway::{builtin_schema, three_way_json_merge, three_way_strategic};
 use crate::resource::{
-    last_applied, options, report, Builder, Helper, Info, Item, MutationPrinter, VisitError,
+    last_applied, options, report, Builder, Helper, Info, MutationPrinter, VisitError,
 };
 use keelson_client::PatchType;
 use serde_json::{json, Map, Value};
@@ -130,10 +130,7 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     let mut infos = Vec::new();
     let mut item_errors = visit_errors;
     for item in visited.items {
-        match item {
-            Item::Info(info) => infos.push(info),
-            Item::Failed(e) => item_errors.objects.push(e),
-        }
+        infos.extend(item.accept(&mut item_errors));
     }
     if let Some(e) = item_errors.into_error() {
         errors.push(e);

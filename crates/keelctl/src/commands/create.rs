@@ -5,7 +5,7 @@ use super::create_generators;
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
 use crate::printers::DryRun;
-use crate::resource::{last_applied, options, Builder, Helper, Item, MutationPrinter, VisitError};
+use crate::resource::{last_applied, options, Builder, Helper, MutationPrinter, VisitError};
 
 /// Flags of `keelctl create`.
 #[derive(Debug, clap::Args)]
@@ -70,12 +70,8 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     helper.field_validation = Some(directive.to_string());
     let mut count = 0;
     for item in visited.items {
-        let info = match item {
-            Item::Info(info) => info,
-            Item::Failed(e) => {
-                errors.objects.push(e);
-                continue;
-            }
+        let Some(info) = item.accept(&mut errors) else {
+            continue;
         };
         let mut object = info.object_or_empty();
         if args.save_config {

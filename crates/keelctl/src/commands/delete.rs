@@ -5,7 +5,7 @@ use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
 use crate::flags::parse_duration;
 use crate::printers::DryRun;
-use crate::resource::{options, Builder, Helper, Info, Item, VisitError, VisitErrors};
+use crate::resource::{options, Builder, Helper, Info, VisitError, VisitErrors};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -187,12 +187,8 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     let mut found = 0;
     let mut deleted: Vec<(Info, String)> = Vec::new();
     for item in visited.items {
-        let info = match item {
-            Item::Info(info) => info,
-            Item::Failed(e) => {
-                errors.objects.push(e);
-                continue;
-            }
+        let Some(info) = item.accept(&mut errors) else {
+            continue;
         };
         found += 1;
         if warn_cluster_scope && !info.namespaced() {

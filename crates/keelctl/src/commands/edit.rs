@@ -5,7 +5,7 @@
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
 use crate::resource::threeway::builtin_schema;
-use crate::resource::{Builder, Helper, Info, Item, MutationPrinter, VisitError};
+use crate::resource::{Builder, Helper, Info, MutationPrinter, VisitError};
 use keelson_apimachinery::codec::{decode_documents, to_json, to_json_pretty, to_yaml};
 use keelson_client::PatchType;
 use serde_json::{Map, Value};
@@ -90,10 +90,7 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     let mut errors = visited.take_errors();
     let mut infos = Vec::new();
     for item in visited.items {
-        match item {
-            Item::Info(info) => infos.push(info),
-            Item::Failed(e) => errors.objects.push(e),
-        }
+        infos.extend(item.accept(&mut errors));
     }
     if let Some(e) = errors.into_error() {
         crate::resource::report(vec![e])?;

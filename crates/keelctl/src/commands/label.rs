@@ -4,8 +4,9 @@
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
 use crate::printers::DryRun;
+use crate::resource::object::metadata_mut;
 use crate::resource::threeway::create_merge_patch;
-use crate::resource::{options, Builder, Helper, Info, Item, MutationPrinter, VisitError};
+use crate::resource::{options, Builder, Helper, Info, MutationPrinter, VisitError};
 use keelson_apimachinery::codec::to_json;
 use keelson_client::PatchType;
 use serde_json::{Map, Value};
@@ -286,20 +287,6 @@ fn current_map(obj: &Value, field: Field) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-fn metadata_mut(obj: &mut Value) -> &mut Map<String, Value> {
-    if !obj.is_object() {
-        *obj = Value::Object(Map::new());
-    }
-    let root = obj.as_object_mut().expect("made an object above");
-    let meta = root
-        .entry("metadata")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if !meta.is_object() {
-        *meta = Value::Object(Map::new());
-    }
-    meta.as_object_mut().expect("made an object above")
-}
-
 /// `label` and `annotate`: the shared run.
 pub(crate) async fn update_metadata(f: &mut Factory, args: Args, field: Field) -> CmdResult {
     let (resources, pairs) = split_pairs(&args.args, field)?;
@@ -379,12 +366,8 @@ pub(crate) async fn update_metadata(f: &mut Factory, args: Args, field: Field) -
     };
     let offline = dry_run == DryRun::Client || args.local || args.list;
     for item in visited.items {
-        let info = match item {
-            Item::Info(info) => info,
-            Item::Failed(e) => {
-                errors.objects.push(e);
-                continue;
-            }
+        let Some(info) = item.accept(&mut errors) else {
+            continue;
         };
         match update_one(&helper, &info, &update, offline).await {
             Ok((obj, operation)) => {

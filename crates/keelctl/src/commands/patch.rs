@@ -6,7 +6,7 @@ use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
 use crate::printers::DryRun;
 use crate::resource::threeway::{builtin_schema, deep_equal};
-use crate::resource::{options, Builder, Helper, Info, Item, MutationPrinter, VisitError};
+use crate::resource::{options, Builder, Helper, Info, MutationPrinter, VisitError};
 use keelson_apimachinery::codec::{decode_documents, to_json};
 use keelson_client::PatchType;
 use serde_json::Value;
@@ -122,12 +122,8 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     let local = args.local || dry_run == DryRun::Client;
     let mut count = 0;
     for item in visited.items {
-        let info = match item {
-            Item::Info(info) => info,
-            Item::Failed(e) => {
-                errors.objects.push(e);
-                continue;
-            }
+        let Some(info) = item.accept(&mut errors) else {
+            continue;
         };
         count += 1;
         let before = info.object_or_empty();

@@ -88,12 +88,8 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     let mut visited = builder.visit(f).await?;
     let mut errors = visited.take_errors();
     for item in visited.items {
-        let info = match item {
-            Item::Info(info) => info,
-            Item::Failed(e) => {
-                errors.objects.push(e);
-                continue;
-            }
+        let Some(info) = item.accept(&mut errors) else {
+            continue;
         };
         let mut object = info.object_or_empty();
         if args.save_config {
@@ -213,12 +209,8 @@ async fn force_replace(
     let mut errs = visited.take_errors();
     let mut count = 0;
     for item in visited.items {
-        let info = match item {
-            Item::Info(info) => info,
-            Item::Failed(e) => {
-                errs.objects.push(e);
-                continue;
-            }
+        let Some(info) = item.accept(&mut errs) else {
+            continue;
         };
         let mut object = info.object_or_empty();
         if args.save_config {

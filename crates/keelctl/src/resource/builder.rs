@@ -61,6 +61,20 @@ pub enum Item {
     Failed(VisitError),
 }
 
+impl Item {
+    /// The object to act on; a failed item goes to `errors` instead, in
+    /// visiting order, so kubectl's report lists it among the command's own.
+    pub fn accept(self, errors: &mut VisitErrors) -> Option<Info> {
+        match self {
+            Item::Info(info) => Some(info),
+            Item::Failed(e) => {
+                errors.objects.push(e);
+                None
+            }
+        }
+    }
+}
+
 /// Everything visited.
 #[derive(Debug, Default)]
 pub struct Visited {

@@ -284,51 +284,47 @@ mod tests {
         .with_source("creating", "a.yaml")
     }
 
+    /// What the user sees for these failures.
+    fn message(objects: Vec<VisitError>, sources: Vec<VisitError>) -> String {
+        let errs = VisitErrors { objects, sources };
+        errs.into_result().expect_err("something failed").message
+    }
+
     #[test]
     fn a_lone_source_error_prints_after_error_prefix() {
-        let errs = VisitErrors {
-            objects: vec![],
-            sources: vec![VisitError::plain("error parsing x.yaml: bad")],
-        };
         assert_eq!(
-            errs.into_result().unwrap_err().message,
+            message(vec![], vec![VisitError::plain("error parsing x.yaml: bad")]),
             "error: error parsing x.yaml: bad"
         );
     }
 
     #[test]
     fn several_source_errors_print_one_per_line() {
-        let errs = VisitErrors {
-            objects: vec![],
-            sources: vec![VisitError::plain("a"), VisitError::plain("b")],
-        };
-        assert_eq!(errs.into_result().unwrap_err().message, "a\nb");
+        assert_eq!(
+            message(vec![], vec![VisitError::plain("a"), VisitError::plain("b")]),
+            "a\nb"
+        );
     }
 
     #[test]
     fn object_errors_come_first_and_source_errors_nest() {
-        let errs = VisitErrors {
-            objects: vec![already_exists("a")],
-            sources: vec![
-                VisitError::plain("x"),
-                VisitError::plain("y"),
-                VisitError::plain("x"),
-            ],
-        };
         assert_eq!(
-            errs.into_result().unwrap_err().message,
+            message(
+                vec![already_exists("a")],
+                vec![
+                    VisitError::plain("x"),
+                    VisitError::plain("y"),
+                    VisitError::plain("x"),
+                ],
+            ),
             "Error from server (AlreadyExists): error when creating \"a.yaml\": configmaps \"a\" already exists\n[x, y]"
         );
     }
 
     #[test]
     fn one_server_error_is_standard() {
-        let errs = VisitErrors {
-            objects: vec![already_exists("b")],
-            sources: vec![],
-        };
         assert_eq!(
-            errs.into_result().unwrap_err().message,
+            message(vec![already_exists("b")], vec![]),
             "Error from server (AlreadyExists): error when creating \"a.yaml\": configmaps \"b\" already exists"
         );
     }

@@ -2,6 +2,7 @@
 //! (kubectl's `apply` util: `GetModifiedConfiguration`,
 //! `CreateApplyAnnotation`, `GetOriginalConfiguration`).
 
+use super::object::{child_map_mut, metadata_mut};
 use keelson_apimachinery::codec::to_json;
 use serde_json::{Map, Value};
 
@@ -40,24 +41,7 @@ pub fn original_configuration(live: &Value) -> Option<&str> {
 }
 
 fn annotations_mut(obj: &mut Value) -> &mut Map<String, Value> {
-    if !obj.is_object() {
-        *obj = Value::Object(Map::new());
-    }
-    let root = obj.as_object_mut().expect("made an object above");
-    let meta = root
-        .entry("metadata")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if !meta.is_object() {
-        *meta = Value::Object(Map::new());
-    }
-    let meta = meta.as_object_mut().expect("made an object above");
-    let annotations = meta
-        .entry("annotations")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if !annotations.is_object() {
-        *annotations = Value::Object(Map::new());
-    }
-    annotations.as_object_mut().expect("made an object above")
+    child_map_mut(metadata_mut(obj), "annotations")
 }
 
 /// Go's `json.Marshal` of an unstructured object, plus the encoder's newline.

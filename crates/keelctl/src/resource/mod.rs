@@ -10,6 +10,7 @@ mod errors;
 mod helper;
 mod info;
 pub mod last_applied;
+pub mod object;
 pub mod options;
 mod output;
 mod source;
