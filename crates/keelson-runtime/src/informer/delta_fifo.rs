@@ -177,8 +177,9 @@ impl<K: Object> DeltaFifo<K> {
         let mut st = self.state.lock();
         let mut keys: HashSet<String> = HashSet::with_capacity(list.len());
         for obj in list {
-            keys.insert(meta_namespace_key(&*obj));
-            self.queue_action(&mut st, DeltaType::Replaced, DeltaObject::Object(obj));
+            let key = meta_namespace_key(&*obj);
+            keys.insert(key.clone());
+            self.queue_keyed(&mut st, key, DeltaType::Replaced, DeltaObject::Object(obj));
         }
         let mut queued_deletions = 0;
         let gone_queued: Vec<(String, Arc<K>)> = st
@@ -252,6 +253,16 @@ impl<K: Object> DeltaFifo<K> {
 
     fn queue_action(&self, st: &mut State<K>, delta_type: DeltaType, object: DeltaObject<K>) {
         let key = object.key();
+        self.queue_keyed(st, key, delta_type, object);
+    }
+
+    fn queue_keyed(
+        &self,
+        st: &mut State<K>,
+        key: String,
+        delta_type: DeltaType,
+        object: DeltaObject<K>,
+    ) {
         let deltas = st.items.entry(key.clone()).or_default();
         let was_empty = deltas.is_empty();
         deltas.push(Delta { delta_type, object });

@@ -258,9 +258,8 @@ impl<K: Object> Inner<K> {
             match d.delta_type {
                 DeltaType::Sync | DeltaType::Replaced | DeltaType::Added | DeltaType::Updated => {
                     let obj = d.object.object().clone();
-                    match self.indexer.get(&obj) {
+                    match self.indexer.upsert(d.object.key(), obj.clone()) {
                         Some(old) => {
-                            self.indexer.update(obj.clone());
                             // An update that does not change the resourceVersion
                             // (resync, or a relist of an unchanged object) only
                             // goes to handlers whose resync is due.
@@ -268,7 +267,6 @@ impl<K: Object> Inner<K> {
                             p.distribute(|| Notification::Update(old.clone(), obj.clone()), sync);
                         }
                         None => {
-                            self.indexer.add(obj.clone());
                             p.distribute(
                                 || Notification::Add(obj.clone(), is_in_initial_list),
                                 false,

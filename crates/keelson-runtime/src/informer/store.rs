@@ -128,6 +128,14 @@ impl<K: Object> Indexer<K> {
         self.inner.write().put(key, obj);
     }
 
+    /// Puts `obj` under `key` (its [`meta_namespace_key`]); the object it replaced.
+    pub(crate) fn upsert(&self, key: String, obj: Arc<K>) -> Option<Arc<K>> {
+        let mut inner = self.inner.write();
+        let old = inner.items.get(&key).cloned();
+        inner.put(key, obj);
+        old
+    }
+
     /// Same as [`add`](Self::add) (client-go keeps both names).
     pub fn update(&self, obj: Arc<K>) {
         self.add(obj)
