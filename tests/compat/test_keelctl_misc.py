@@ -74,6 +74,9 @@ def test_version_reports_server_and_keelctl(kubectl, keelctl):
         ("explain", "cm.data"),
         ("explain", "jobs.spec.template.spec.volumes.hostPath"),
         ("explain", "pods", "-o", "foo"),
+        ("explain", "events.events.k8s.io"),
+        ("explain", "horizontalpodautoscalers.autoscaling.spec"),
+        ("explain", "pods.spec."),
     ],
     ids=" ".join,
 )

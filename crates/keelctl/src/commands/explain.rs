@@ -83,39 +83,55 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     }
 }
 
-/// kubectl's `SplitAndParseResourceRequestWithMatchingPrefix`: the longest
-/// dotted prefix that names a resource, and the field path after it.
+/// kubectl's `SplitAndParseResourceRequestWithMatchingPrefix`: the
+/// resources the first dotted part names, in priority order; the first
+/// whose `resource[.group]` starts the input wins and the rest is the field
+/// path; else the first resource with the remaining parts as the path.
 async fn split_resource(
     f: &mut Factory,
     input: &str,
 ) -> CmdResult<(GroupVersionResource, Vec<String>)> {
+    let input = input.trim_end_matches('.');
     let parts: Vec<&str> = input.split('.').collect();
     let mapper = f.rest_mapper()?;
-    {
+    let first = GroupVersionResource::new("", "", parts[0]);
+    let mut gvrs = {
         let m = mapper
             .mapper()
             .await
             .map_err(crate::commands::get::mapping_error)?;
-        for i in (1..=parts.len()).rev() {
-            if let Ok(mapping) = m.mapping_for(&parts[..i].join(".")) {
-                return Ok((
-                    mapping.gvr,
-                    parts[i..].iter().map(|s| s.to_string()).collect(),
-                ));
+        m.resources_for(&m.expand_shortcut(&first))
+    };
+    if gvrs.is_empty() {
+        // Let the refreshing mapper look again (or word the failure).
+        match mapper.resource_for(&first).await {
+            Ok(gvr) => gvrs.push(gvr),
+            Err(MappingError::NoResourceMatch(_) | MappingError::UnknownResourceType(_)) => {
+                return Err(CmdError::raw(format!(
+                    "the server doesn't have a resource type {:?}",
+                    parts[0]
+                )));
             }
+            Err(e) => return Err(crate::commands::get::mapping_error(e)),
         }
     }
-    // Nothing matched: let the refreshing mapper have its say on the resource.
-    match mapper.mapping_for(parts[0]).await {
-        Ok(mapping) => Ok((
-            mapping.gvr,
-            parts[1..].iter().map(|s| s.to_string()).collect(),
-        )),
-        Err(MappingError::UnknownResourceType(r)) => Err(CmdError::raw(format!(
-            "the server doesn't have a resource type {r:?}"
-        ))),
-        Err(e) => Err(crate::commands::get::mapping_error(e)),
+    for gvr in &gvrs {
+        let group_resource = if gvr.group.is_empty() {
+            gvr.resource.clone()
+        } else {
+            format!("{}.{}", gvr.resource, gvr.group)
+        };
+        if let Some(suffix) = input.strip_prefix(group_resource.as_str()) {
+            let fields = if suffix.is_empty() {
+                Vec::new()
+            } else {
+                suffix.split('.').skip(1).map(str::to_string).collect()
+            };
+            return Ok((gvr.clone(), fields));
+        }
     }
+    let fields = parts[1..].iter().map(|s| s.to_string()).collect();
+    Ok((gvrs[0].clone(), fields))
 }
 
 /// The plaintext template over one OpenAPI v3 document.
