@@ -455,17 +455,28 @@ pub fn print_object(
 ) -> CmdResult {
     let mut object = object.clone();
     typed_round_trip(&mut object);
-    print_object_as_is(&object, output, verb, dry_run, show_managed_fields)
+    print_with(&object, output, verb, dry_run, show_managed_fields, false)
 }
 
-/// [`print_object`] for objects kubectl handles unstructured (no typed
-/// round trip adds empty structs).
+/// [`print_object`] for objects kubectl handles unstructured: no typed
+/// round trip, and JSON keys sorted as Go encodes maps.
 pub fn print_object_as_is(
     object: &Value,
     output: &Output,
     verb: &str,
     dry_run: DryRun,
     show_managed_fields: bool,
+) -> CmdResult {
+    print_with(object, output, verb, dry_run, show_managed_fields, true)
+}
+
+fn print_with(
+    object: &Value,
+    output: &Output,
+    verb: &str,
+    dry_run: DryRun,
+    show_managed_fields: bool,
+    unstructured: bool,
 ) -> CmdResult {
     let mut object = object.clone();
     if !show_managed_fields {
@@ -476,6 +487,7 @@ pub fn print_object_as_is(
     let text = match output {
         Output::Success => format!("{} {verb}{}\n", resource_name(&object), dry_run.suffix()),
         Output::Name => format!("{}\n", resource_name(&object)),
+        Output::Json if unstructured => codec::to_json_pretty(&sorted(object)),
         Output::Json => codec::to_json_pretty(&object),
         Output::Yaml => {
             // kubectl's YAML printer separates every object after the first.
@@ -521,6 +533,30 @@ fn typed_round_trip(object: &mut Value) {
     let Value::Object(o) = object else {
         return;
     };
+    if let Some(Value::Object(meta)) = o.get_mut("metadata") {
+        order_metadata(meta);
+    }
+    if kind == "Deployment" {
+        if let Some(Value::Object(spec)) = o.get_mut("spec") {
+            reorder(spec, DEPLOYMENT_SPEC_ORDER);
+        }
+    }
+    if let Some(ptr) = crate::commands::set::pod_spec_pointer(&kind) {
+        let mut tmp = Value::Object(std::mem::take(o));
+        if let Some(Value::Object(pod_spec)) = tmp.pointer_mut(ptr) {
+            reorder(pod_spec, POD_SPEC_ORDER);
+            for field in ["initContainers", "containers"] {
+                if let Some(Value::Array(list)) = pod_spec.get_mut(field) {
+                    for c in list.iter_mut().filter_map(Value::as_object_mut) {
+                        reorder(c, CONTAINER_ORDER);
+                    }
+                }
+            }
+        }
+        if let Value::Object(back) = tmp {
+            *o = back;
+        }
+    }
     if WITH_STATUS.contains(&kind.as_str()) {
         let status = o
             .entry("status")
@@ -530,6 +566,101 @@ fn typed_round_trip(object: &mut Value) {
                 .or_insert_with(|| Value::Object(Map::new()));
         }
     }
+}
+
+/// Go's field order of `appsv1.DeploymentSpec`.
+const DEPLOYMENT_SPEC_ORDER: &[&str] = &[
+    "replicas",
+    "selector",
+    "template",
+    "strategy",
+    "minReadySeconds",
+    "revisionHistoryLimit",
+    "paused",
+    "progressDeadlineSeconds",
+];
+
+/// Go's field order of `corev1.PodSpec`.
+const POD_SPEC_ORDER: &[&str] = &[
+    "volumes",
+    "initContainers",
+    "containers",
+    "ephemeralContainers",
+    "restartPolicy",
+    "terminationGracePeriodSeconds",
+    "activeDeadlineSeconds",
+    "dnsPolicy",
+    "nodeSelector",
+    "serviceAccountName",
+    "serviceAccount",
+    "automountServiceAccountToken",
+    "nodeName",
+    "hostNetwork",
+    "hostPID",
+    "hostIPC",
+    "shareProcessNamespace",
+    "securityContext",
+    "imagePullSecrets",
+    "hostname",
+    "subdomain",
+    "affinity",
+    "schedulerName",
+    "tolerations",
+    "hostAliases",
+    "priorityClassName",
+    "priority",
+    "dnsConfig",
+    "readinessGates",
+    "runtimeClassName",
+    "enableServiceLinks",
+    "preemptionPolicy",
+    "overhead",
+    "topologySpreadConstraints",
+    "setHostnameAsFQDN",
+    "os",
+    "hostUsers",
+    "schedulingGates",
+    "resourceClaims",
+    "resources",
+];
+
+/// Go's field order of `corev1.Container`.
+const CONTAINER_ORDER: &[&str] = &[
+    "name",
+    "image",
+    "command",
+    "args",
+    "workingDir",
+    "ports",
+    "envFrom",
+    "env",
+    "resources",
+    "resizePolicy",
+    "restartPolicy",
+    "volumeMounts",
+    "volumeDevices",
+    "livenessProbe",
+    "readinessProbe",
+    "startupProbe",
+    "lifecycle",
+    "terminationMessagePath",
+    "terminationMessagePolicy",
+    "imagePullPolicy",
+    "securityContext",
+    "stdin",
+    "stdinOnce",
+    "tty",
+];
+
+/// Puts the keys named in `order` first, in that order; the rest keep theirs.
+fn reorder(map: &mut Map<String, Value>, order: &[&str]) {
+    let mut old = std::mem::take(map);
+    for key in order {
+        if let Some(v) = old.remove(*key) {
+            map.insert((*key).to_string(), v);
+        }
+    }
+    map.extend(old);
 }
 
 /// Keys sorted at every level, as `sigs.k8s.io/yaml` writes maps.
