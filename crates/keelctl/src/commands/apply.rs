@@ -5,6 +5,7 @@
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
 use crate::printers::DryRun;
+use crate::resource::options::{FilenameFlags, OutputFlags};
 use crate::resource::threeway::{builtin_schema, three_way_json_merge, three_way_strategic};
 use crate::resource::{
     last_applied, options, report, Builder, Helper, Info, MutationPrinter, VisitError,
@@ -35,22 +36,17 @@ See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts"
 
 /// Flags of `keelctl apply`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("filenames", |a| a.help("The files that contain the configurations to apply")))]
 pub struct Args {
-    /// The files that contain the configurations to apply.
-    #[arg(short = 'f', long = "filename")]
-    filenames: Vec<String>,
-    /// Process the directory used in -f, --filename recursively.
-    #[arg(short = 'R', long)]
-    recursive: bool,
+    /// `-f` and `-R`.
+    #[command(flatten)]
+    files: FilenameFlags,
     /// Selector (label query) to filter on.
     #[arg(short = 'l', long)]
     selector: Option<String>,
-    /// Output format.
-    #[arg(short = 'o', long)]
-    output: Option<String>,
-    /// Must be "none", "server", or "client".
-    #[arg(long, default_value = "none", num_args = 0..=1, default_missing_value = "unchanged")]
-    dry_run: String,
+    /// `-o` and `--dry-run`.
+    #[command(flatten)]
+    output: OutputFlags,
     /// Must be one of: strict (or true), warn, ignore (or false).
     #[arg(long, default_value = "strict", num_args = 0..=1, default_missing_value = "strict")]
     validate: String,
@@ -88,10 +84,10 @@ struct Applier {
 
 /// Runs the command.
 pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
-    if args.filenames.is_empty() {
+    if args.files.filenames.is_empty() {
         return Err(CmdError::new("must specify one of -f and -k"));
     }
-    let dry_run = options::dry_run(&args.dry_run)?;
+    let dry_run = args.output.dry_run()?;
     let directive = options::validation_directive(&args.validate)?;
     if args.force_conflicts && !args.server_side {
         return Err(CmdError::new(
@@ -104,10 +100,14 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     if args.server_side && args.force {
         return Err(CmdError::new("--force cannot be used with --server-side"));
     }
-    let printer = MutationPrinter::new(args.output.as_deref(), dry_run, args.show_managed_fields)?;
+    let printer = MutationPrinter::new(
+        args.output.output.as_deref(),
+        dry_run,
+        args.show_managed_fields,
+    )?;
     let builder = Builder {
-        filenames: args.filenames,
-        recursive: args.recursive,
+        filenames: args.files.filenames,
+        recursive: args.files.recursive,
         label_selector: args.selector,
         validate: directive != "Ignore",
         ..Builder::default()

@@ -5,30 +5,26 @@ use super::create_generators;
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
 use crate::printers::DryRun;
+use crate::resource::options::{FilenameFlags, OutputFlags};
 use crate::resource::{last_applied, options, Builder, Helper, MutationPrinter, VisitError};
 
 /// Flags of `keelctl create`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("filenames", |a| a.help("Filename, directory, or URL to files to use to create the resource")))]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
     /// A generator: `create deployment|namespace|configmap|...`.
     #[command(subcommand)]
     generator: Option<create_generators::Generator>,
-    /// Filename, directory, or URL to files to use to create the resource.
-    #[arg(short = 'f', long = "filename")]
-    filenames: Vec<String>,
-    /// Process the directory used in -f, --filename recursively.
-    #[arg(short = 'R', long)]
-    recursive: bool,
+    /// `-f` and `-R`.
+    #[command(flatten)]
+    files: FilenameFlags,
     /// Selector (label query) to filter on.
     #[arg(short = 'l', long)]
     selector: Option<String>,
-    /// Output format.
-    #[arg(short = 'o', long)]
-    output: Option<String>,
-    /// Must be "none", "server", or "client".
-    #[arg(long, default_value = "none", num_args = 0..=1, default_missing_value = "unchanged")]
-    dry_run: String,
+    /// `-o` and `--dry-run`.
+    #[command(flatten)]
+    output: OutputFlags,
     /// If true, the configuration of current object will be saved in its annotation.
     #[arg(long)]
     save_config: bool,
@@ -48,16 +44,19 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     if let Some(generator) = args.generator {
         return create_generators::run(f, generator).await;
     }
-    if args.filenames.is_empty() {
+    if args.files.filenames.is_empty() {
         return Err(CmdError::new("must specify one of -f and -k"));
     }
-    let dry_run = options::dry_run(&args.dry_run)?;
+    let dry_run = args.output.dry_run()?;
     let directive = options::validation_directive(&args.validate)?;
-    let mut printer =
-        MutationPrinter::new(args.output.as_deref(), dry_run, args.show_managed_fields)?;
+    let mut printer = MutationPrinter::new(
+        args.output.output.as_deref(),
+        dry_run,
+        args.show_managed_fields,
+    )?;
     let builder = Builder {
-        filenames: args.filenames,
-        recursive: args.recursive,
+        filenames: args.files.filenames,
+        recursive: args.files.recursive,
         label_selector: args.selector,
         validate: directive != "Ignore",
         ..Builder::default()

@@ -5,21 +5,21 @@ use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
 use crate::flags::parse_duration;
 use crate::printers::DryRun;
-use crate::resource::{options, Builder, Helper, Info, VisitError, VisitErrors};
+use crate::resource::options::{FilenameFlags, OutputFlags};
+use crate::resource::{Builder, Helper, Info, VisitError, VisitErrors};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 /// Flags of `keelctl delete`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("filenames", |a| a.help("Filename, directory, or URL to files containing the resource to delete")))]
+#[command(mut_arg("output", |a| a.help("Output mode. Use \"-o name\" for shorter output (resource/name)")))]
 pub struct Args {
     /// `TYPE [NAME...]` or `TYPE/NAME...`.
     args: Vec<String>,
-    /// Filename, directory, or URL to files containing the resource to delete.
-    #[arg(short = 'f', long = "filename")]
-    filenames: Vec<String>,
-    /// Process the directory used in -f, --filename recursively.
-    #[arg(short = 'R', long)]
-    recursive: bool,
+    /// `-f` and `-R`.
+    #[command(flatten)]
+    files: FilenameFlags,
     /// Selector (label query) to filter on.
     #[arg(short = 'l', long)]
     selector: Option<String>,
@@ -53,12 +53,9 @@ pub struct Args {
     /// Treat "resource not found" as a successful delete.
     #[arg(long)]
     ignore_not_found: bool,
-    /// Output mode. Use "-o name" for shorter output (resource/name).
-    #[arg(short = 'o', long)]
-    output: Option<String>,
-    /// Must be "none", "server", or "client".
-    #[arg(long, default_value = "none", num_args = 0..=1, default_missing_value = "unchanged")]
-    dry_run: String,
+    /// `-o` and `--dry-run`.
+    #[command(flatten)]
+    output: OutputFlags,
 }
 
 /// kubectl's usage error when nothing names what to delete.
@@ -135,7 +132,7 @@ pub(crate) fn deleted_line(info: &Info, grace: i64, dry_run: DryRun, name_only: 
 
 /// Runs the command.
 pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
-    let name_only = match args.output.as_deref() {
+    let name_only = match args.output.output.as_deref() {
         None | Some("") => false,
         Some("name") => true,
         Some(other) => {
@@ -144,7 +141,7 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
             )))
         }
     };
-    let dry_run = options::dry_run(&args.dry_run)?;
+    let dry_run = args.output.dry_run()?;
     let policy = propagation_policy(&args.cascade)?;
     let grace = grace_period(&args)?;
     let timeout = match parse_duration(&args.timeout) {
@@ -157,7 +154,7 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
             )))
         }
     };
-    if args.filenames.is_empty() && args.args.is_empty() {
+    if args.files.filenames.is_empty() && args.args.is_empty() {
         return Err(CmdError::new(NOTHING_TO_DELETE));
     }
     if args.force {
@@ -165,8 +162,8 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     }
     let (_, explicit_namespace) = f.namespace()?;
     let builder = Builder {
-        filenames: args.filenames,
-        recursive: args.recursive,
+        filenames: args.files.filenames,
+        recursive: args.files.recursive,
         args: args.args,
         label_selector: args.selector,
         field_selector: args.field_selector,

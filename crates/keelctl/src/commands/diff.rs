@@ -4,6 +4,7 @@
 
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
+use crate::resource::options::FilenameFlags;
 use crate::resource::threeway::{builtin_schema, three_way_json_merge, three_way_strategic};
 use crate::resource::{check_err, last_applied, Builder, Helper, Info, Item, VisitError};
 use keelson_client::PatchType;
@@ -12,13 +13,11 @@ use std::path::{Path, PathBuf};
 
 /// Flags of `keelctl diff`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("filenames", |a| a.help("Filename, directory, or URL to files contains the configuration to diff")))]
 pub struct Args {
-    /// Filename, directory, or URL to files contains the configuration to diff.
-    #[arg(short = 'f', long = "filename")]
-    filenames: Vec<String>,
-    /// Process the directory used in -f, --filename recursively.
-    #[arg(short = 'R', long)]
-    recursive: bool,
+    /// `-f` and `-R`.
+    #[command(flatten)]
+    files: FilenameFlags,
     /// Selector (label query) to filter on.
     #[arg(short = 'l', long)]
     selector: Option<String>,
@@ -57,12 +56,12 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
 }
 
 async fn run_diff(f: &mut Factory, args: Args) -> CmdResult {
-    if args.filenames.is_empty() {
+    if args.files.filenames.is_empty() {
         return Err(CmdError::new("must specify one of -f and -k"));
     }
     let builder = Builder {
-        filenames: args.filenames,
-        recursive: args.recursive,
+        filenames: args.files.filenames,
+        recursive: args.files.recursive,
         label_selector: args.selector,
         ..Builder::default()
     };

@@ -4,6 +4,7 @@
 
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
+use crate::resource::options::FilenameFlags;
 use crate::resource::threeway::builtin_schema;
 use crate::resource::{Builder, Helper, Info, MutationPrinter, VisitError};
 use keelson_apimachinery::codec::{decode_documents, to_json, to_json_pretty, to_yaml};
@@ -20,15 +21,13 @@ const HEADER: &str = "# Please edit the object below. Lines beginning with a '#'
 
 /// Flags of `keelctl edit`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("filenames", |a| a.help("Filename, directory, or URL to files to use to edit the resource")))]
 pub struct Args {
     /// `TYPE NAME`, `TYPE/NAME` or `TYPE` (every object of the type).
     args: Vec<String>,
-    /// Filename, directory, or URL to files to use to edit the resource.
-    #[arg(short = 'f', long = "filename")]
-    filenames: Vec<String>,
-    /// Process the directory used in -f, --filename recursively.
-    #[arg(short = 'R', long)]
-    recursive: bool,
+    /// `-f` and `-R`.
+    #[command(flatten)]
+    files: FilenameFlags,
     /// Output format: yaml (default) or json.
     #[arg(short = 'o', long)]
     output: Option<String>,
@@ -78,10 +77,10 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
         }
     }
     let builder = Builder {
-        filenames: args.filenames.clone(),
-        recursive: args.recursive,
+        filenames: args.files.filenames.clone(),
+        recursive: args.files.recursive,
         args: args.args.clone(),
-        all: args.filenames.is_empty(),
+        all: args.files.filenames.is_empty(),
         require_object: true,
         latest: true,
         ..Builder::default()
@@ -300,7 +299,7 @@ impl Session<'_> {
             if info.namespaced()
                 && !ns.is_empty()
                 && ns != self.namespace
-                && self.args.filenames.is_empty()
+                && self.args.files.filenames.is_empty()
                 && info.namespace != ns
             {
                 return Err(CmdError::new(format!(

@@ -5,8 +5,9 @@ use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
 use crate::printers::DryRun;
 use crate::resource::object::metadata_mut;
+use crate::resource::options::{FilenameFlags, OutputFlags};
 use crate::resource::threeway::create_merge_patch;
-use crate::resource::{options, Builder, Helper, Info, MutationPrinter, VisitError};
+use crate::resource::{Builder, Helper, Info, MutationPrinter, VisitError};
 use keelson_apimachinery::codec::to_json;
 use keelson_client::PatchType;
 use serde_json::{Map, Value};
@@ -14,15 +15,13 @@ use std::collections::BTreeMap;
 
 /// Flags of `keelctl label` (and `annotate`).
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("filenames", |a| a.help("Filename, directory, or URL to files identifying the resource to update")))]
 pub struct Args {
     /// `TYPE NAME KEY_1=VAL_1 ... KEY_N=VAL_N` or `TYPE/NAME KEY-`.
     args: Vec<String>,
-    /// Filename, directory, or URL to files identifying the resource to update.
-    #[arg(short = 'f', long = "filename")]
-    filenames: Vec<String>,
-    /// Process the directory used in -f, --filename recursively.
-    #[arg(short = 'R', long)]
-    recursive: bool,
+    /// `-f` and `-R`.
+    #[command(flatten)]
+    files: FilenameFlags,
     /// If true, allow labels to be overwritten, otherwise reject updates that overwrite existing labels.
     #[arg(long)]
     overwrite: bool,
@@ -47,12 +46,9 @@ pub struct Args {
     /// If non-empty, the update will only succeed if this is the current resource-version for the object.
     #[arg(long)]
     resource_version: Option<String>,
-    /// Output format.
-    #[arg(short = 'o', long)]
-    output: Option<String>,
-    /// Must be "none", "server", or "client".
-    #[arg(long, default_value = "none", num_args = 0..=1, default_missing_value = "unchanged")]
-    dry_run: String,
+    /// `-o` and `--dry-run`.
+    #[command(flatten)]
+    output: OutputFlags,
     /// Name of the manager used to track field ownership.
     #[arg(long)]
     field_manager: Option<String>,
@@ -294,7 +290,7 @@ pub(crate) async fn update_metadata(f: &mut Factory, args: Args, field: Field) -
         Field::Labels => parse_labels(&pairs)?,
         Field::Annotations => parse_annotations(&pairs)?,
     };
-    let dry_run = options::dry_run(&args.dry_run)?;
+    let dry_run = args.output.dry_run()?;
     let selector = args.selector.as_deref().is_some_and(|s| !s.is_empty());
     let field_selector = args
         .field_selector
@@ -319,12 +315,12 @@ pub(crate) async fn update_metadata(f: &mut Factory, args: Args, field: Field) -
         if !resources.is_empty() {
             return Err(CmdError::new("can only use local files by -f pod.yaml or --filename=pod.json when --local=true is set"));
         }
-        if args.filenames.is_empty() {
+        if args.files.filenames.is_empty() {
             return Err(CmdError::new(
                 "one or more files must be specified as -f pod.yaml or --filename=pod.json",
             ));
         }
-    } else if resources.is_empty() && args.filenames.is_empty() {
+    } else if resources.is_empty() && args.files.filenames.is_empty() {
         return Err(CmdError::new(
             "one or more resources must be specified as <resource> <name> or <resource>/<name>",
         ));
@@ -335,10 +331,14 @@ pub(crate) async fn update_metadata(f: &mut Factory, args: Args, field: Field) -
             field.singular()
         )));
     }
-    MutationPrinter::new(args.output.as_deref(), dry_run, args.show_managed_fields)?;
+    MutationPrinter::new(
+        args.output.output.as_deref(),
+        dry_run,
+        args.show_managed_fields,
+    )?;
     let builder = Builder {
-        filenames: args.filenames,
-        recursive: args.recursive,
+        filenames: args.files.filenames,
+        recursive: args.files.recursive,
         args: if args.local { Vec::new() } else { resources },
         label_selector: args.selector.filter(|_| !args.local),
         field_selector: args.field_selector.filter(|_| !args.local),
@@ -376,7 +376,7 @@ pub(crate) async fn update_metadata(f: &mut Factory, args: Args, field: Field) -
                 } else {
                     // kubectl builds a printer per object: no `---` between YAML documents.
                     let mut printer = MutationPrinter::new(
-                        args.output.as_deref(),
+                        args.output.output.as_deref(),
                         dry_run,
                         args.show_managed_fields,
                     )?;

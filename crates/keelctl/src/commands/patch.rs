@@ -5,23 +5,22 @@
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
 use crate::printers::DryRun;
+use crate::resource::options::{FilenameFlags, OutputFlags};
 use crate::resource::threeway::{builtin_schema, deep_equal};
-use crate::resource::{options, Builder, Helper, Info, MutationPrinter, VisitError};
+use crate::resource::{Builder, Helper, Info, MutationPrinter, VisitError};
 use keelson_apimachinery::codec::{decode_documents, to_json};
 use keelson_client::PatchType;
 use serde_json::Value;
 
 /// Flags of `keelctl patch`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("filenames", |a| a.help("Filename, directory, or URL to files identifying the resource to update")))]
 pub struct Args {
     /// `TYPE NAME` or `TYPE/NAME`.
     args: Vec<String>,
-    /// Filename, directory, or URL to files identifying the resource to update.
-    #[arg(short = 'f', long = "filename")]
-    filenames: Vec<String>,
-    /// Process the directory used in -f, --filename recursively.
-    #[arg(short = 'R', long)]
-    recursive: bool,
+    /// `-f` and `-R`.
+    #[command(flatten)]
+    files: FilenameFlags,
     /// The patch to be applied to the resource JSON file.
     #[arg(short = 'p', long)]
     patch: Option<String>,
@@ -37,12 +36,9 @@ pub struct Args {
     /// If true, patch will operate on the content of the file, not the server-side resource.
     #[arg(long)]
     local: bool,
-    /// Output format.
-    #[arg(short = 'o', long)]
-    output: Option<String>,
-    /// Must be "none", "server", or "client".
-    #[arg(long, default_value = "none", num_args = 0..=1, default_missing_value = "unchanged")]
-    dry_run: String,
+    /// `-o` and `--dry-run`.
+    #[command(flatten)]
+    output: OutputFlags,
     /// Name of the manager used to track field ownership.
     #[arg(long, default_value = "kubectl-patch")]
     field_manager: String,
@@ -98,18 +94,18 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
         }
     };
     let body = patch_json(&text)?;
-    let dry_run = options::dry_run(&args.dry_run)?;
+    let dry_run = args.output.dry_run()?;
     if args.local && !args.args.is_empty() {
         return Err(CmdError::new("cannot specify --local and server resources"));
     }
     let mut printer = MutationPrinter::new(
-        args.output.as_deref(),
+        args.output.output.as_deref(),
         DryRun::None,
         args.show_managed_fields,
     )?;
     let builder = Builder {
-        filenames: args.filenames,
-        recursive: args.recursive,
+        filenames: args.files.filenames,
+        recursive: args.files.recursive,
         args: args.args,
         require_object: true,
         ..Builder::default()

@@ -5,6 +5,7 @@ use super::delete::deleted_line;
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
 use crate::printers::DryRun;
+use crate::resource::options::{FilenameFlags, OutputFlags};
 use crate::resource::{
     last_applied, options, Builder, Helper, Info, Item, MutationPrinter, VisitError,
 };
@@ -13,16 +14,14 @@ use std::time::{Duration, Instant};
 
 /// Flags of `keelctl replace`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("filenames", |a| a.help("The files that contain the configurations to replace")))]
 pub struct Args {
     /// Resource arguments; kubectl accepts and ignores them without `-f`.
     #[arg(hide = true)]
     args: Vec<String>,
-    /// The files that contain the configurations to replace.
-    #[arg(short = 'f', long = "filename")]
-    filenames: Vec<String>,
-    /// Process the directory used in -f, --filename recursively.
-    #[arg(short = 'R', long)]
-    recursive: bool,
+    /// `-f` and `-R`.
+    #[command(flatten)]
+    files: FilenameFlags,
     /// If true, replace the resource by deleting and re-creating it.
     #[arg(long)]
     force: bool,
@@ -41,12 +40,9 @@ pub struct Args {
     /// Must be one of: strict (or true), warn, ignore (or false).
     #[arg(long, default_value = "strict", num_args = 0..=1, default_missing_value = "strict")]
     validate: String,
-    /// Output format.
-    #[arg(short = 'o', long)]
-    output: Option<String>,
-    /// Must be "none", "server", or "client".
-    #[arg(long, default_value = "none", num_args = 0..=1, default_missing_value = "unchanged")]
-    dry_run: String,
+    /// `-o` and `--dry-run`.
+    #[command(flatten)]
+    output: OutputFlags,
     /// If specified, replace will operate on the subresource of the requested object.
     #[arg(long)]
     subresource: Option<String>,
@@ -60,21 +56,24 @@ pub struct Args {
 
 /// Runs the command.
 pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
-    if args.filenames.is_empty() {
+    if args.files.filenames.is_empty() {
         return Err(CmdError::new("must specify one of -f and -k"));
     }
-    let dry_run = options::dry_run(&args.dry_run)?;
+    let dry_run = args.output.dry_run()?;
     let directive = options::validation_directive(&args.validate)?;
     if args.force && dry_run != DryRun::None {
         return Err(CmdError::new(
             "--dry-run can not be used when --force is set",
         ));
     }
-    let mut printer =
-        MutationPrinter::new(args.output.as_deref(), dry_run, args.show_managed_fields)?;
+    let mut printer = MutationPrinter::new(
+        args.output.output.as_deref(),
+        dry_run,
+        args.show_managed_fields,
+    )?;
     let builder = Builder {
-        filenames: args.filenames.clone(),
-        recursive: args.recursive,
+        filenames: args.files.filenames.clone(),
+        recursive: args.files.recursive,
         validate: directive != "Ignore",
         ..Builder::default()
     };
@@ -167,7 +166,7 @@ async fn force_replace(
         _ => Duration::from_secs(300),
     };
     // Both passes read the sources; stdin can only be read once.
-    let stdin_file = stash_stdin(&args.filenames)?;
+    let stdin_file = stash_stdin(&args.files.filenames)?;
     let mut builder = builder.clone();
     if let Some((path, _dir)) = &stdin_file {
         for name in builder.filenames.iter_mut().filter(|n| *n == "-") {

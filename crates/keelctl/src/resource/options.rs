@@ -1,8 +1,39 @@
 //! Flags every mutating command shares, parsed as kubectl parses them:
-//! `--dry-run` and `--validate`.
+//! `-f`/`-R`, `-o`/`--dry-run` and `--validate`.
 
 use crate::error::{CmdError, CmdResult};
 use crate::printers::DryRun;
+
+/// `-f` and `-R`: the files, directories or URLs the objects come from.
+/// kubectl words `--filename`'s help per command; a command sets its own
+/// with `#[command(mut_arg("filenames", ...))]`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FilenameFlags {
+    /// Filename, directory, or URL to files identifying the resource.
+    #[arg(short = 'f', long = "filename")]
+    pub filenames: Vec<String>,
+    /// Process the directory used in -f, --filename recursively.
+    #[arg(short = 'R', long)]
+    pub recursive: bool,
+}
+
+/// `-o` and `--dry-run` of a command that prints what it changed.
+#[derive(Debug, clap::Args)]
+pub struct OutputFlags {
+    /// Output format.
+    #[arg(short = 'o', long)]
+    pub output: Option<String>,
+    /// Must be "none", "server", or "client".
+    #[arg(long, default_value = "none", num_args = 0..=1, default_missing_value = "unchanged")]
+    pub dry_run: String,
+}
+
+impl OutputFlags {
+    /// `--dry-run`, parsed by [`dry_run`].
+    pub fn dry_run(&self) -> CmdResult<DryRun> {
+        dry_run(&self.dry_run)
+    }
+}
 
 /// Parses `--dry-run`: `none`, `client`, `server`; a bare `--dry-run`
 /// (clap's missing value `unchanged`) is client with kubectl's deprecation
