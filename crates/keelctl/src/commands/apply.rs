@@ -100,17 +100,11 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     if args.server_side && args.force {
         return Err(CmdError::new("--force cannot be used with --server-side"));
     }
-    let printer = MutationPrinter::new(
-        args.output.output.as_deref(),
-        dry_run,
-        args.show_managed_fields,
-    )?;
+    let printer = args.output.printer(dry_run, args.show_managed_fields)?;
     let builder = Builder {
-        filenames: args.files.filenames,
-        recursive: args.files.recursive,
         label_selector: args.selector,
         validate: directive != "Ignore",
-        ..Builder::default()
+        ..Builder::from(args.files)
     };
     let mut visited = builder.visit(f).await?;
     let visit_errors = visited.take_errors();

@@ -6,7 +6,7 @@ use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
 use crate::printers::DryRun;
 use crate::resource::options::{FilenameFlags, OutputFlags};
-use crate::resource::{last_applied, options, Builder, Helper, MutationPrinter, VisitError};
+use crate::resource::{last_applied, options, Builder, Helper, VisitError};
 
 /// Flags of `keelctl create`.
 #[derive(Debug, clap::Args)]
@@ -49,17 +49,11 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     }
     let dry_run = args.output.dry_run()?;
     let directive = options::validation_directive(&args.validate)?;
-    let mut printer = MutationPrinter::new(
-        args.output.output.as_deref(),
-        dry_run,
-        args.show_managed_fields,
-    )?;
+    let mut printer = args.output.printer(dry_run, args.show_managed_fields)?;
     let builder = Builder {
-        filenames: args.files.filenames,
-        recursive: args.files.recursive,
         label_selector: args.selector,
         validate: directive != "Ignore",
-        ..Builder::default()
+        ..Builder::from(args.files)
     };
     let mut visited = builder.visit(f).await?;
     let mut errors = visited.take_errors();

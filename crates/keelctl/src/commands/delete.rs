@@ -162,14 +162,12 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     }
     let (_, explicit_namespace) = f.namespace()?;
     let builder = Builder {
-        filenames: args.files.filenames,
-        recursive: args.files.recursive,
         args: args.args,
         label_selector: args.selector,
         field_selector: args.field_selector,
         all: args.all,
         all_namespaces: args.all_namespaces,
-        ..Builder::default()
+        ..Builder::from(args.files)
     };
     let mut visited = builder.visit(f).await?;
     let mut errors = visited.take_errors();

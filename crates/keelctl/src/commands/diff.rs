@@ -60,10 +60,8 @@ async fn run_diff(f: &mut Factory, args: Args) -> CmdResult {
         return Err(CmdError::new("must specify one of -f and -k"));
     }
     let builder = Builder {
-        filenames: args.files.filenames,
-        recursive: args.files.recursive,
         label_selector: args.selector,
-        ..Builder::default()
+        ..Builder::from(args.files)
     };
     let mut visited = builder.visit(f).await?;
     // kubectl's diff does not continue past an error.

@@ -77,13 +77,11 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
         }
     }
     let builder = Builder {
-        filenames: args.files.filenames.clone(),
-        recursive: args.files.recursive,
         args: args.args.clone(),
         all: args.files.filenames.is_empty(),
         require_object: true,
         latest: true,
-        ..Builder::default()
+        ..Builder::from(args.files.clone())
     };
     let mut visited = builder.visit(f).await?;
     let mut errors = visited.take_errors();

@@ -7,7 +7,7 @@ use crate::printers::DryRun;
 use crate::resource::object::metadata_mut;
 use crate::resource::options::{FilenameFlags, OutputFlags};
 use crate::resource::threeway::create_merge_patch;
-use crate::resource::{Builder, Helper, Info, MutationPrinter, VisitError};
+use crate::resource::{Builder, Helper, Info, VisitError};
 use keelson_apimachinery::codec::to_json;
 use keelson_client::PatchType;
 use serde_json::{Map, Value};
@@ -331,14 +331,8 @@ pub(crate) async fn update_metadata(f: &mut Factory, args: Args, field: Field) -
             field.singular()
         )));
     }
-    MutationPrinter::new(
-        args.output.output.as_deref(),
-        dry_run,
-        args.show_managed_fields,
-    )?;
+    args.output.printer(dry_run, args.show_managed_fields)?;
     let builder = Builder {
-        filenames: args.files.filenames,
-        recursive: args.files.recursive,
         args: if args.local { Vec::new() } else { resources },
         label_selector: args.selector.filter(|_| !args.local),
         field_selector: args.field_selector.filter(|_| !args.local),
@@ -346,7 +340,7 @@ pub(crate) async fn update_metadata(f: &mut Factory, args: Args, field: Field) -
         all_namespaces: args.all_namespaces,
         require_object: true,
         local: args.local,
-        ..Builder::default()
+        ..Builder::from(args.files)
     };
     let mut visited = builder.visit(f).await?;
     let mut errors = visited.take_errors();
@@ -375,11 +369,7 @@ pub(crate) async fn update_metadata(f: &mut Factory, args: Args, field: Field) -
                     list(&obj, field);
                 } else {
                     // kubectl builds a printer per object: no `---` between YAML documents.
-                    let mut printer = MutationPrinter::new(
-                        args.output.output.as_deref(),
-                        dry_run,
-                        args.show_managed_fields,
-                    )?;
+                    let mut printer = args.output.printer(dry_run, args.show_managed_fields)?;
                     printer.print(&obj, &operation)?;
                 }
             }

@@ -104,11 +104,9 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
         args.show_managed_fields,
     )?;
     let builder = Builder {
-        filenames: args.files.filenames,
-        recursive: args.files.recursive,
         args: args.args,
         require_object: true,
-        ..Builder::default()
+        ..Builder::from(args.files)
     };
     let mut visited = builder.visit(f).await?;
     let mut errors = visited.take_errors();

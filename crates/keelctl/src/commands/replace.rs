@@ -66,16 +66,10 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
             "--dry-run can not be used when --force is set",
         ));
     }
-    let mut printer = MutationPrinter::new(
-        args.output.output.as_deref(),
-        dry_run,
-        args.show_managed_fields,
-    )?;
+    let mut printer = args.output.printer(dry_run, args.show_managed_fields)?;
     let builder = Builder {
-        filenames: args.files.filenames.clone(),
-        recursive: args.files.recursive,
         validate: directive != "Ignore",
-        ..Builder::default()
+        ..Builder::from(args.files.clone())
     };
     let mut helper = Helper::new(f.client()?);
     helper.server_dry_run = dry_run == DryRun::Server;

@@ -1,6 +1,7 @@
 //! Flags every mutating command shares, parsed as kubectl parses them:
 //! `-f`/`-R`, `-o`/`--dry-run` and `--validate`.
 
+use super::{Builder, MutationPrinter};
 use crate::error::{CmdError, CmdResult};
 use crate::printers::DryRun;
 
@@ -28,7 +29,28 @@ pub struct OutputFlags {
     pub dry_run: String,
 }
 
+impl From<FilenameFlags> for Builder {
+    /// A builder reading the objects from these sources.
+    fn from(files: FilenameFlags) -> Self {
+        Builder {
+            filenames: files.filenames,
+            recursive: files.recursive,
+            ..Builder::default()
+        }
+    }
+}
+
 impl OutputFlags {
+    /// The printer of the changed objects, for `-o` and the parsed
+    /// `--dry-run`.
+    pub fn printer(
+        &self,
+        dry_run: DryRun,
+        show_managed_fields: bool,
+    ) -> CmdResult<MutationPrinter> {
+        MutationPrinter::new(self.output.as_deref(), dry_run, show_managed_fields)
+    }
+
     /// `--dry-run`, parsed by [`dry_run`].
     pub fn dry_run(&self) -> CmdResult<DryRun> {
         dry_run(&self.dry_run)
