@@ -21,10 +21,10 @@ pub struct Helper {
 }
 
 impl Helper {
-    /// A helper over `client` with no options. The server's warnings print
-    /// as kubectl prints them (`Warning: unknown field "foo"` on stderr).
+    /// A helper over `client` with no options. The server's warnings are
+    /// printed by the handler the `Factory` gave the client (once each, and
+    /// counted for `--warnings-as-errors`).
     pub fn new(client: RestClient) -> Helper {
-        client.set_warning_handler(|w| eprintln!("Warning: {w}"));
         Helper {
             client,
             server_dry_run: false,
