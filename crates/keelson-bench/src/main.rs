@@ -80,8 +80,25 @@ struct Cli {
     scenarios: Vec<Scenario>,
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    // The cli scenario runs tools through this binary: a runner does only
+    // that, before any runtime or allocation of the bench's own.
+    if let Some(code) = scenario::cli::measure::runner_main() {
+        return code;
+    }
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(bench_main()),
+        Err(e) => {
+            eprintln!("keelson-bench: cannot start the async runtime: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn bench_main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let report = run(cli.quick, &cli).await;
     if cli.json {

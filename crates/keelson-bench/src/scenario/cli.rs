@@ -21,7 +21,7 @@
 //! Figures are medians; targets: keelctl at most ¼ of kubectl's wall time
 //! and at most ¼ of its peak RSS. Without kubectl, keelctl is reported alone.
 
-mod measure;
+pub(crate) mod measure;
 
 use super::Context;
 use crate::error::{BenchError, Result};
@@ -311,7 +311,9 @@ fn run_checked(
             .join(" "),
         if warm_up { " (warm-up)" } else { "" }
     );
-    let run = measure::run(&binary.path, &args, &binary.env, RUN_TIMEOUT)
+    let runner = std::env::current_exe()
+        .map_err(|e| format!("{shown}: cannot find keelson-bench itself to run it: {e}"))?;
+    let run = measure::run_via(&runner, &binary.path, &args, &binary.env, RUN_TIMEOUT)
         .map_err(|e| format!("{shown}: cannot run {}: {e}", binary.path.display()))?;
     if run.timed_out {
         return Err(format!("{shown}: killed after {RUN_TIMEOUT:?}"));

@@ -1,14 +1,28 @@
 //! One run of a command-line tool: wall time from spawn to exit, and the
 //! child's own resource usage (peak RSS, CPU) as the kernel accounted it
 //! when the child was reaped with `wait4`.
+//!
+//! A child's `ru_maxrss` is at least the resident size of the process that
+//! spawned it: at `exec` the kernel folds the high-water mark of the memory
+//! the child shared with its parent (vfork/posix_spawn) or copied from it
+//! (fork) into the child's peak. Spawned straight from the bench, which may
+//! hold 100,000 informer objects by the time `cli` runs, every tool would
+//! "peak" at the bench's size. So the bench spawns itself as a small
+//! *runner* ([`runner_main`]) that spawns the tool, times it and reaps it,
+//! and writes what it measured to a file; the runner's own few MiB are below
+//! anything the tools hold.
 
 use std::ffi::OsString;
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+/// Set in a runner's environment: where it writes its measurement.
+pub const RUNNER_REPORT: &str = "KEELSON_BENCH_RUNNER_REPORT";
 
 /// What one run of a tool produced.
 #[derive(Debug)]
@@ -36,6 +50,117 @@ impl Run {
     pub fn succeeded(&self) -> bool {
         self.code == Some(0) && !self.timed_out
     }
+}
+
+/// The runner's side: when [`RUNNER_REPORT`] is set, runs the command in
+/// the arguments (stdio inherited, environment minus that variable), reaps
+/// it, writes `code wall_us cpu_us max_rss_kib` (code `-1` for a signal) to
+/// the report file and returns the exit code to end this process with.
+/// `None` when this process is not a runner.
+pub fn runner_main() -> Option<std::process::ExitCode> {
+    let report = std::env::var_os(RUNNER_REPORT)?;
+    let mut args = std::env::args_os().skip(1);
+    let Some(program) = args.next() else {
+        eprintln!("keelson-bench runner: no command");
+        return Some(std::process::ExitCode::from(2));
+    };
+    let start = Instant::now();
+    let spawned = Command::new(&program)
+        .args(args)
+        .env_remove(RUNNER_REPORT)
+        .spawn();
+    let child = match spawned {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!(
+                "keelson-bench runner: {}: {e}",
+                Path::new(&program).display()
+            );
+            return Some(std::process::ExitCode::from(127));
+        }
+    };
+    let measured = libc::pid_t::try_from(child.id())
+        .map_err(|_| std::io::Error::other("child pid out of range"))
+        .and_then(reap);
+    let wall = start.elapsed();
+    // std's handle must not wait on the pid reaped above.
+    drop(child);
+    let (status, usage) = match measured {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("keelson-bench runner: wait: {e}");
+            return Some(std::process::ExitCode::from(125));
+        }
+    };
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    let cpu = timeval(usage.ru_utime) + timeval(usage.ru_stime);
+    let line = format!(
+        "{code} {} {} {}\n",
+        wall.as_micros(),
+        cpu.as_micros(),
+        usage.ru_maxrss
+    );
+    if let Err(e) = std::fs::write(&report, line) {
+        eprintln!(
+            "keelson-bench runner: {}: {e}",
+            Path::new(&report).display()
+        );
+        return Some(std::process::ExitCode::from(125));
+    }
+    Some(std::process::ExitCode::from(
+        u8::try_from(code).unwrap_or(1),
+    ))
+}
+
+/// [`run`] through a runner process (`runner`, normally this very binary),
+/// so that the peak RSS is the tool's own whatever the bench holds.
+pub fn run_via(
+    runner: &Path,
+    program: &Path,
+    args: &[OsString],
+    env: &[(&str, OsString)],
+    timeout: Duration,
+) -> std::io::Result<Run> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let report = std::env::temp_dir().join(format!(
+        "keelson-bench-runner-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let mut runner_args = vec![program.as_os_str().to_os_string()];
+    runner_args.extend(args.iter().cloned());
+    let mut runner_env: Vec<(&str, OsString)> = env.to_vec();
+    runner_env.push((RUNNER_REPORT, report.clone().into_os_string()));
+    let mut outer = run(runner, &runner_args, &runner_env, timeout)?;
+    let measured = std::fs::read_to_string(&report);
+    let _ = std::fs::remove_file(&report);
+    let text = match measured {
+        Ok(t) => t,
+        // No report: the runner was killed (timeout) or could not start the
+        // tool; what it said is in stderr.
+        Err(_) if outer.timed_out || !outer.succeeded() => return Ok(outer),
+        Err(e) => return Err(e),
+    };
+    let fields: Vec<i64> = text
+        .split_whitespace()
+        .map(|f| {
+            f.parse()
+                .map_err(|_| std::io::Error::other(format!("runner report {text:?}")))
+        })
+        .collect::<std::io::Result<_>>()?;
+    let [code, wall_us, cpu_us, rss_kib] = fields[..] else {
+        return Err(std::io::Error::other(format!("runner report {text:?}")));
+    };
+    let micros = |v: i64| Duration::from_micros(u64::try_from(v).unwrap_or(0));
+    outer.code = (code >= 0).then(|| i32::try_from(code).unwrap_or(1));
+    outer.wall = micros(wall_us);
+    outer.cpu = micros(cpu_us);
+    outer.max_rss_kib = u64::try_from(rss_kib).unwrap_or(0);
+    Ok(outer)
 }
 
 /// Runs `program args` with exactly `env` as its environment, stdin from
