@@ -7,7 +7,7 @@ use crate::commands::create_generators::common::{
 };
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
-use crate::resource::{Builder, Item, VisitError};
+use crate::resource::{Builder, VisitError};
 use serde_json::{json, Map, Value};
 
 /// kubectl's field manager for `expose`.
@@ -88,12 +88,8 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     let mut visited = builder.visit(f).await?;
     let mut errors = visited.take_errors();
     for item in std::mem::take(&mut visited.items) {
-        let info = match item {
-            Item::Info(i) => i,
-            Item::Failed(e) => {
-                errors.objects.push(e);
-                continue;
-            }
+        let Some(info) = item.accept(&mut errors) else {
+            continue;
         };
         let object = info.object_or_empty();
         let result = match build(&args, &object) {

@@ -7,7 +7,7 @@ use crate::commands::create_generators::common::{
 use crate::commands::expose::{visit_error, NO_RESOURCES};
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
-use crate::resource::{Builder, Helper, Info, Item, VisitError};
+use crate::resource::{Builder, Helper, Info, VisitError};
 use keelson_client::PatchType;
 use serde_json::{json, Value};
 
@@ -80,12 +80,8 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
             .unwrap_or_else(|| FIELD_MANAGER.into()),
     );
     for item in std::mem::take(&mut visited.items) {
-        let info = match item {
-            Item::Info(i) => i,
-            Item::Failed(e) => {
-                errors.objects.push(e);
-                continue;
-            }
+        let Some(info) = item.accept(&mut errors) else {
+            continue;
         };
         if dry_run != DryRun::Client {
             if let Err(e) = scale_one(&helper, &info, &args, replicas).await {

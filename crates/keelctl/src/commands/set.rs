@@ -5,7 +5,7 @@ use crate::commands::create_generators::common::{print_object, DryRun, ObjectFla
 use crate::commands::expose::visit_error;
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
-use crate::resource::{Builder, Helper, Item, VisitError};
+use crate::resource::{Builder, Helper, VisitError};
 use keelson_client::PatchType;
 use serde_json::{json, Map, Value};
 
@@ -115,12 +115,8 @@ async fn set_image(f: &mut Factory, a: ImageArgs) -> CmdResult {
             .unwrap_or_else(|| FIELD_MANAGER.into()),
     );
     for item in std::mem::take(&mut visited.items) {
-        let info = match item {
-            Item::Info(i) => i,
-            Item::Failed(e) => {
-                errors.objects.push(e);
-                continue;
-            }
+        let Some(info) = item.accept(&mut errors) else {
+            continue;
         };
         let object = info.object_or_empty();
         let kind = info.mapping.gvk.kind.clone();

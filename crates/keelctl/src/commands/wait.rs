@@ -6,7 +6,7 @@ use crate::commands::create_generators::common::{print_object_as_is, DryRun, Out
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
 use crate::printers::jsonpath::JsonPath;
-use crate::resource::{Builder, Info, Item, VisitError};
+use crate::resource::{Builder, Info, VisitError};
 use futures::StreamExt;
 use keelson_client::{RestClient, WatchEvent};
 use serde_json::Value;
@@ -194,12 +194,8 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     let client = f.client()?;
     let deadline = Instant::now() + timeout;
     for item in std::mem::take(&mut visited.items) {
-        let info = match item {
-            Item::Info(i) => i,
-            Item::Failed(e) => {
-                errors.objects.push(e);
-                continue;
-            }
+        let Some(info) = item.accept(&mut errors) else {
+            continue;
         };
         match wait_one(&client, &info, &cond, deadline, timeout.is_zero()).await {
             Ok(Some(obj)) => {

@@ -11,7 +11,7 @@ pub mod writer;
 
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
-use crate::resource::{Builder, Info, Item, VisitError};
+use crate::resource::{Builder, Info, VisitError};
 use events::{search_events, EventTarget, Events};
 use keelson_client::RestClient;
 use serde_json::Value;
@@ -67,12 +67,8 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     // kubectl shows events only when it describes a single object.
     let show_events = args.show_events && items.len() == 1;
     for item in items {
-        let info = match item {
-            Item::Info(i) => i,
-            Item::Failed(e) => {
-                errors.objects.push(e);
-                continue;
-            }
+        let Some(info) = item.accept(&mut errors) else {
+            continue;
         };
         described += 1;
         match describe_info(&client, &info, show_events).await {
