@@ -344,9 +344,9 @@ pub(crate) async fn update_metadata(f: &mut Factory, args: Args, field: Field) -
     };
     let mut visited = builder.visit(f).await?;
     let mut errors = visited.take_errors();
-    let mut helper = Helper::new(f.client()?);
-    helper.server_dry_run = dry_run == DryRun::Server;
-    helper.field_manager = Some(
+    let helper = Helper::for_writes(
+        f.client()?,
+        dry_run,
         args.field_manager
             .unwrap_or_else(|| field.field_manager().to_string()),
     );

@@ -110,9 +110,7 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     };
     let mut visited = builder.visit(f).await?;
     let mut errors = visited.take_errors();
-    let mut helper = Helper::new(f.client()?);
-    helper.server_dry_run = dry_run == DryRun::Server;
-    helper.field_manager = Some(args.field_manager);
+    let helper = Helper::for_writes(f.client()?, dry_run, args.field_manager);
     let local = args.local || dry_run == DryRun::Client;
     let mut count = 0;
     for item in visited.items {

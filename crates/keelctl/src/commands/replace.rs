@@ -71,9 +71,7 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
         validate: directive != "Ignore",
         ..Builder::from(args.files.clone())
     };
-    let mut helper = Helper::new(f.client()?);
-    helper.server_dry_run = dry_run == DryRun::Server;
-    helper.field_manager = Some(args.field_manager.clone());
+    let mut helper = Helper::for_writes(f.client()?, dry_run, args.field_manager.clone());
     helper.field_validation = Some(directive.to_string());
     if args.force {
         return force_replace(f, &builder, &helper, &args, &mut printer).await;

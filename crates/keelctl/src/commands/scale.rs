@@ -71,9 +71,9 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     };
     let mut visited = builder.visit(f).await?;
     let mut errors = visited.take_errors();
-    let mut helper = Helper::new(f.client()?);
-    helper.server_dry_run = dry_run == DryRun::Server;
-    helper.field_manager = Some(
+    let helper = Helper::for_writes(
+        f.client()?,
+        dry_run,
         args.flags
             .field_manager
             .clone()

@@ -106,9 +106,9 @@ async fn set_image(f: &mut Factory, a: ImageArgs) -> CmdResult {
     };
     let mut visited = builder.visit(f).await?;
     let mut errors = visited.take_errors();
-    let mut helper = Helper::new(f.client()?);
-    helper.server_dry_run = dry_run == DryRun::Server;
-    helper.field_manager = Some(
+    let helper = Helper::for_writes(
+        f.client()?,
+        dry_run,
         a.flags
             .field_manager
             .clone()

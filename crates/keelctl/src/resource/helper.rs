@@ -33,6 +33,19 @@ impl Helper {
         }
     }
 
+    /// A helper for a mutating command: `dryRun=All` under
+    /// `--dry-run=server`, and the command's field manager.
+    pub fn for_writes(
+        client: RestClient,
+        dry_run: crate::printers::DryRun,
+        field_manager: impl Into<String>,
+    ) -> Helper {
+        let mut helper = Helper::new(client);
+        helper.server_dry_run = dry_run == crate::printers::DryRun::Server;
+        helper.field_manager = Some(field_manager.into());
+        helper
+    }
+
     /// The client requests go through.
     pub fn client(&self) -> &RestClient {
         &self.client

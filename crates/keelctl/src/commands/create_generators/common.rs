@@ -15,27 +15,8 @@ pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration
 const ALLOWED_FORMATS: &str = "go-template,go-template-file,json,jsonpath,jsonpath-as-json,\
 jsonpath-file,kyaml,name,template,templatefile,yaml";
 
-/// kubectl's `--dry-run` strategies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DryRun {
-    /// Send the request and persist it.
-    None,
-    /// Print the object without sending it.
-    Client,
-    /// Send it with `dryRun=All`.
-    Server,
-}
-
-impl DryRun {
-    /// The suffix kubectl adds to success lines: ` (dry run)`, ` (server dry run)`.
-    pub fn suffix(self) -> &'static str {
-        match self {
-            DryRun::None => "",
-            DryRun::Client => " (dry run)",
-            DryRun::Server => " (server dry run)",
-        }
-    }
-}
+/// kubectl's `--dry-run` strategies (the printers' type, shared by every command).
+pub use crate::printers::DryRun;
 
 /// Flags shared by `create <generator>`, `run`, `expose`: dry run, output,
 /// `--save-config`, `--field-manager`, `--validate`.

@@ -346,9 +346,9 @@ async fn rollout_undo(
     let output = flags.output()?;
     let (infos, mut errors) = visit(f, &sel).await?;
     let client = f.client()?;
-    let mut helper = Helper::new(client.clone());
-    helper.server_dry_run = dry_run == DryRun::Server;
-    helper.field_manager = Some(
+    let helper = Helper::for_writes(
+        client.clone(),
+        dry_run,
         flags
             .field_manager
             .clone()
@@ -481,9 +481,9 @@ async fn patch_each(
     let dry_run = flags.dry_run()?;
     let output = flags.output()?;
     let (infos, mut errors) = visit(f, &sel).await?;
-    let mut helper = Helper::new(f.client()?);
-    helper.server_dry_run = dry_run == DryRun::Server;
-    helper.field_manager = Some(
+    let helper = Helper::for_writes(
+        f.client()?,
+        dry_run,
         flags
             .field_manager
             .clone()
