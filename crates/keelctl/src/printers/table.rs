@@ -60,10 +60,10 @@ impl TablePrinter {
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        let rows: Vec<Value> = table
+        let rows: &[Value] = table
             .get("rows")
             .and_then(Value::as_array)
-            .cloned()
+            .map(Vec::as_slice)
             .unwrap_or_default();
         let mut no_headers = self.options.no_headers;
         if self.printed_headers && (columns.is_empty() || columns == self.last_columns) {
@@ -78,7 +78,7 @@ impl TablePrinter {
         if !rows.is_empty() {
             self.printed_headers = true;
         }
-        let table = self.decorate(&columns, &rows, event_type);
+        let table = self.decorate(&columns, rows, event_type);
         if !no_headers && !table.rows.is_empty() {
             let header: Vec<String> = table
                 .columns

@@ -25,7 +25,7 @@ pub fn builtin_schema(group: &str, version: &str, kind: &str) -> Option<PatchSch
         .iter()
         .find(|r| r.group == group && r.version == version && r.kind == kind)?;
     PatchSchema::new(
-        keelson_apimachinery::schema::definitions(),
+        keelson_apimachinery::schema::undocumented_definitions(),
         &info.definition,
     )
 }
