@@ -53,12 +53,12 @@ pub async fn run(f: &mut Factory, a: Args) -> CmdResult {
         },
     )?;
     // kubectl reads the objects before it validates the flags.
+    super::check_all_and_selector(a.selection.all, a.selector.as_deref())?;
     let infos = a
         .selection
         .visit(f, a.args.clone(), a.selector.clone())
         .await?;
     a.selection.check_local(&[], dry_run)?;
-    super::check_all_and_selector(a.selection.all, a.selector.as_deref())?;
     if a.limits.is_empty() && a.requests.is_empty() {
         return Err(CmdError::new(
             "you must specify an update to requests or limits (in the form of --requests/--limits)",

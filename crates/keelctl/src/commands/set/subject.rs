@@ -23,9 +23,6 @@ pub struct Args {
     /// Selector (label query) to filter on.
     #[arg(short = 'l', long)]
     selector: Option<String>,
-    /// Usernames to bind to the role.
-    #[arg(long = "user")]
-    users: Vec<String>,
     /// Groups to bind to the role.
     #[arg(long = "group")]
     groups: Vec<String>,
@@ -39,6 +36,10 @@ pub struct Args {
 
 /// Runs `set subject`.
 pub async fn run(f: &mut Factory, a: Args) -> CmdResult {
+    // `--user` is also the global kubeconfig-user flag; here (as in kubectl,
+    // where the local flag shadows it) it names a subject, so it must not
+    // select the kubeconfig user. Being the global flag, it takes one value.
+    let users: Vec<String> = f.flags.user.take().into_iter().collect();
     let dry_run = a.flags.dry_run()?;
     let mut patcher = Patcher::new(
         f,
@@ -55,13 +56,13 @@ pub async fn run(f: &mut Factory, a: Args) -> CmdResult {
     let (namespace, _) = f.namespace()?;
     a.selection
         .check_local(&a.args, crate::printers::DryRun::None)?;
+    super::check_all_and_selector(a.selection.all, a.selector.as_deref())?;
     let infos = a
         .selection
         .visit(f, a.args.clone(), a.selector.clone())
         .await?;
     a.selection.check_local(&[], dry_run)?;
-    super::check_all_and_selector(a.selection.all, a.selector.as_deref())?;
-    if a.users.is_empty() && a.groups.is_empty() && a.service_accounts.is_empty() {
+    if users.is_empty() && a.groups.is_empty() && a.service_accounts.is_empty() {
         return Err(CmdError::new(
             "you must specify at least one value of user, group or serviceaccount",
         ));
@@ -80,7 +81,7 @@ pub async fn run(f: &mut Factory, a: Args) -> CmdResult {
             ));
         }
     }
-    let subjects = subjects(&a.users, &a.groups, &a.service_accounts, &namespace);
+    let subjects = subjects(&users, &a.groups, &a.service_accounts, &namespace);
     patcher
         .run(infos, |info, obj, _| {
             let gvk = &info.mapping.gvk;
