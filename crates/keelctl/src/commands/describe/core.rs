@@ -2,32 +2,13 @@
 //! Secret, ServiceAccount, Node, PodDisruptionBudget, PriorityClass,
 //! (Cluster)RoleBinding.
 
-use super::events::{describe_events, Events};
+use super::events::{finish, Events};
 use super::writer::{
-    annotations_multiline, format_label_selector, format_labels, int_at, labels_multiline,
+    annotations_multiline, format_label_selector, format_labels, header, int_at, labels_multiline,
     rfc1123z, str_at, text, PrefixWriter, L0, L1, L2,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
-
-fn header(w: &mut PrefixWriter, obj: &Value, namespaced: bool) {
-    w.write(L0, &format!("Name:\t{}\n", str_at(obj, "/metadata/name")));
-    if namespaced {
-        w.write(
-            L0,
-            &format!("Namespace:\t{}\n", str_at(obj, "/metadata/namespace")),
-        );
-    }
-    labels_multiline(w, "Labels", obj.pointer("/metadata/labels"));
-    annotations_multiline(w, "Annotations", obj.pointer("/metadata/annotations"));
-}
-
-fn finish(mut w: PrefixWriter, events: Option<&Events>) -> String {
-    if let Some(ev) = events {
-        describe_events(&mut w, ev);
-    }
-    w.finish()
-}
 
 fn strings(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_array)
@@ -417,59 +398,7 @@ pub fn describe_namespace(
     }
     if let Some(l) = limits {
         w.write(L0, "\n");
-        if l.is_empty() {
-            w.write(L0, "No LimitRange resource.\n");
-        } else {
-            w.write(L0, "Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n");
-            w.write(L0, " ----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n");
-            for lr in l {
-                for item in lr
-                    .pointer("/spec/limits")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    let mut names: Vec<String> = Vec::new();
-                    for f in [
-                        "max",
-                        "min",
-                        "default",
-                        "defaultRequest",
-                        "maxLimitRequestRatio",
-                    ] {
-                        for k in item
-                            .get(f)
-                            .and_then(Value::as_object)
-                            .into_iter()
-                            .flat_map(|m| m.keys())
-                        {
-                            if !names.contains(k) {
-                                names.push(k.clone());
-                            }
-                        }
-                    }
-                    for k in names {
-                        let get = |f: &str| {
-                            item.pointer(&format!("/{f}/{k}"))
-                                .map(text)
-                                .unwrap_or_else(|| "-".into())
-                        };
-                        w.write(
-                            L0,
-                            &format!(
-                                " {}\t{k}\t{}\t{}\t{}\t{}\t{}\n",
-                                str_at(item, "/type"),
-                                get("min"),
-                                get("max"),
-                                get("defaultRequest"),
-                                get("default"),
-                                get("maxLimitRequestRatio")
-                            ),
-                        );
-                    }
-                }
-            }
-        }
+        super::limits::limit_ranges_summary(&mut w, l);
     }
     w.finish()
 }

@@ -64,6 +64,14 @@ pub async fn search_events(client: &RestClient, t: &EventTarget<'_>) -> Option<E
     }
 }
 
+/// Ends a describer: the events section when events were looked up, then the text.
+pub fn finish(mut w: PrefixWriter, events: Option<&Events>) -> String {
+    if let Some(ev) = events {
+        describe_events(&mut w, ev);
+    }
+    w.finish()
+}
+
 /// kubectl's `DescribeEvents`.
 pub fn describe_events(w: &mut PrefixWriter, events: &Events) {
     if events.is_empty() {

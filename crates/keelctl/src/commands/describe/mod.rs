@@ -2,10 +2,15 @@
 //! generic describer for everything else, names matched as prefixes when
 //! no object has the exact name.
 
+pub mod apps;
+pub mod autoscaling;
 pub mod core;
 pub mod events;
 pub mod generic;
+pub mod limits;
+pub mod network;
 pub mod pods;
+pub mod storage;
 pub mod workloads;
 pub mod writer;
 
@@ -207,7 +212,7 @@ async fn describe_info(
     let ns = writer::str_at(&obj, "/metadata/namespace").to_string();
     let name = writer::str_at(&obj, "/metadata/name").to_string();
     let uid = writer::str_at(&obj, "/metadata/uid").to_string();
-    let events = if show_events {
+    let events = if show_events && shows_events(group, kind) {
         let (ev_kind, ev_uid) = match (group, kind) {
             ("", "Pod") => (None, uid.as_str()),
             ("", "Node") => (Some(kind), name.as_str()),
@@ -251,6 +256,40 @@ async fn describe_info(
             .await?;
             workloads::describe_replica_set(&obj, &workloads::PodCounts::of(&pods, &uid), ev)
         }
+        ("apps", "StatefulSet" | "DaemonSet") | ("", "ReplicationController") => {
+            let selector = if kind == "ReplicationController" {
+                apps::rc_selector(&obj)
+            } else {
+                obj.pointer("/spec/selector")
+                    .map(writer::selector_string)
+                    .unwrap_or_default()
+            };
+            let pods = list_items(
+                client,
+                &format!("/api/v1/namespaces/{ns}/pods"),
+                Some(&selector),
+            )
+            .await?;
+            let counts = workloads::PodCounts::of(&pods, &uid);
+            match kind {
+                "StatefulSet" => apps::describe_stateful_set(&obj, &counts, ev),
+                "DaemonSet" => apps::describe_daemon_set(&obj, &counts, ev),
+                _ => apps::describe_replication_controller(&obj, &counts, ev),
+            }
+        }
+        ("autoscaling", "HorizontalPodAutoscaler") => autoscaling::describe_hpa(&obj, ev),
+        ("", "PersistentVolume") => storage::describe_persistent_volume(&obj, ev),
+        ("", "PersistentVolumeClaim") => {
+            let pods = list_items(client, &format!("/api/v1/namespaces/{ns}/pods"), None).await?;
+            let used_by = storage::pods_for_claim(&obj, &pods);
+            storage::describe_persistent_volume_claim(&obj, &used_by, ev)
+        }
+        ("storage.k8s.io", "StorageClass") => storage::describe_storage_class(&obj, ev),
+        ("", "Endpoints") => network::describe_endpoints(&obj, ev),
+        ("discovery.k8s.io", "EndpointSlice") => network::describe_endpoint_slice(&obj, ev),
+        ("networking.k8s.io", "NetworkPolicy") => network::describe_network_policy(&obj),
+        ("networking.k8s.io", "IngressClass") => network::describe_ingress_class(&obj, ev),
+        ("", "LimitRange") => limits::describe_limit_range(&obj),
         ("batch", "Job") => workloads::describe_job(&obj, ev),
         ("batch", "CronJob") => workloads::describe_cronjob(&obj, ev),
         ("", "Service") => {
@@ -316,6 +355,17 @@ async fn describe_info(
         _ => generic::describe_generic(&obj, ev),
     };
     Ok(text)
+}
+
+/// Whether kubectl's describer for the kind looks up events at all (some
+/// never print an events section, so the lookup would be wasted).
+fn shows_events(group: &str, kind: &str) -> bool {
+    !matches!(
+        (group, kind),
+        ("", "LimitRange" | "ResourceQuota" | "Secret" | "Namespace")
+            | ("networking.k8s.io", "NetworkPolicy")
+            | ("rbac.authorization.k8s.io", _)
+    )
 }
 
 /// Every backend of an Ingress rendered as kubectl's `describeBackendV1`:

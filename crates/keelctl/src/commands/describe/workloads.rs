@@ -49,7 +49,8 @@ impl PodCounts {
         c
     }
 
-    fn line(&self) -> String {
+    /// `N Running / N Waiting / N Succeeded / N Failed`.
+    pub fn line(&self) -> String {
         format!(
             "{} Running / {} Waiting / {} Succeeded / {} Failed",
             self.running, self.waiting, self.succeeded, self.failed
@@ -57,7 +58,8 @@ impl PodCounts {
     }
 }
 
-fn conditions_section(w: &mut PrefixWriter, obj: &Value) {
+/// The `Conditions:` table of a controller (`Type`, `Status`, `Reason`), when it has any.
+pub fn conditions_section(w: &mut PrefixWriter, obj: &Value) {
     let Some(conds) = obj
         .pointer("/status/conditions")
         .and_then(Value::as_array)

@@ -179,6 +179,76 @@ impl PrefixWriter {
     }
 }
 
+/// The `Name:` and (for namespaced kinds) `Namespace:` lines most describers open with.
+pub fn name_namespace(w: &mut PrefixWriter, obj: &Value, namespaced: bool) {
+    w.write(L0, &format!("Name:\t{}\n", str_at(obj, "/metadata/name")));
+    if namespaced {
+        w.write(
+            L0,
+            &format!("Namespace:\t{}\n", str_at(obj, "/metadata/namespace")),
+        );
+    }
+}
+
+/// The `Labels:` and `Annotations:` blocks of the object's metadata.
+pub fn labels_annotations(w: &mut PrefixWriter, obj: &Value) {
+    labels_multiline(w, "Labels", obj.pointer("/metadata/labels"));
+    annotations_multiline(w, "Annotations", obj.pointer("/metadata/annotations"));
+}
+
+/// The usual opening: name, namespace, labels, annotations.
+pub fn header(w: &mut PrefixWriter, obj: &Value, namespaced: bool) {
+    name_namespace(w, obj, namespaced);
+    labels_annotations(w, obj);
+}
+
+/// A `CreationTimestamp:` line.
+pub fn creation_timestamp(w: &mut PrefixWriter, obj: &Value) {
+    w.write(
+        L0,
+        &format!(
+            "CreationTimestamp:\t{}\n",
+            rfc1123z(str_at(obj, "/metadata/creationTimestamp"))
+        ),
+    );
+}
+
+/// `printBoolPtr`: `True`, `False` or `<unset>`.
+pub fn bool_ptr(v: Option<&Value>) -> &'static str {
+    match v.and_then(Value::as_bool) {
+        Some(true) => "True",
+        Some(false) => "False",
+        None => "<unset>",
+    }
+}
+
+/// A string list as Go's `%v` prints a `[]string`: `[a b]`.
+pub fn go_list(v: Option<&Value>) -> String {
+    let items: Vec<String> = v
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(text)
+        .collect();
+    format!("[{}]", items.join(" "))
+}
+
+/// A timestamp as Go's `time.Time.String()` in local time
+/// (`2026-11-22 19:29:45 +0000 UTC`).
+pub fn go_time(ts: &str) -> String {
+    let t = chrono::DateTime::parse_from_rfc3339(ts)
+        .map(|t| t.with_timezone(&chrono::Local))
+        .unwrap_or_default();
+    let offset = t.format("%z").to_string();
+    // Go names the zone; chrono knows only the offset, and UTC is the usual case.
+    let zone = if offset == "+0000" {
+        "UTC".to_string()
+    } else {
+        offset.clone()
+    };
+    format!("{} {offset} {zone}", t.format("%Y-%m-%d %H:%M:%S"))
+}
+
 /// `printLabelsMultiline`: sorted `key=value` lines, `<none>` when empty.
 pub fn labels_multiline(w: &mut PrefixWriter, title: &str, labels: Option<&Value>) {
     labels_multiline_indent(w, "", title, "\t", labels);

@@ -1,9 +1,12 @@
-//! Deployment revisions from their ReplicaSets (`deployment.kubernetes.io/revision`):
-//! kubectl's history viewer and the rollback it computes for `undo`.
+//! Rollout history: Deployment revisions from their ReplicaSets
+//! (`deployment.kubernetes.io/revision`), with the rollback `undo` computes,
+//! and DaemonSet/StatefulSet revisions from the ControllerRevisions they own.
 
 use crate::commands::describe::pods::describe_pod_template;
 use crate::commands::describe::workloads::{equal_ignore_hash, without_hash};
 use crate::commands::describe::writer::{PrefixWriter, TabWriter};
+use crate::error::{CmdError, CmdResult};
+use keelson_client::RestClient;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -33,9 +36,9 @@ pub fn revision(obj: &Value) -> Option<i64> {
     annotation(obj, REVISION).and_then(|r| r.parse().ok())
 }
 
-/// The ReplicaSets among `all` that `deployment` controls.
-pub fn owned(deployment: &Value, all: &[Value]) -> Vec<Value> {
-    let uid = deployment
+/// The objects among `all` (ReplicaSets, ControllerRevisions) that `owner` controls.
+pub fn owned(owner: &Value, all: &[Value]) -> Vec<Value> {
+    let uid = owner
         .pointer("/metadata/uid")
         .and_then(Value::as_str)
         .unwrap_or("");
@@ -102,6 +105,147 @@ pub fn template_text(template: &Value) -> String {
     let mut w = PrefixWriter::raw();
     describe_pod_template(&mut w, Some(template));
     w.finish()
+}
+
+const NO_HISTORY: &str = "No rollout history found.";
+const NO_REVISION: &str = "unable to find the specified revision";
+
+/// kubectl's `DeploymentHistoryViewer`: the revisions table, or one
+/// revision's pod template; `Err` is the message kubectl fails with.
+pub fn view_deployment(history: &BTreeMap<i64, Value>, revision: i64) -> Result<String, String> {
+    if history.is_empty() {
+        return Ok(NO_HISTORY.into());
+    }
+    if revision > 0 {
+        return history
+            .get(&revision)
+            .map(template_text)
+            .ok_or_else(|| NO_REVISION.to_string());
+    }
+    Ok(history_table(history))
+}
+
+/// The controllers whose history lives in ControllerRevisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevisionOwner {
+    /// apps/v1 DaemonSet.
+    DaemonSet,
+    /// apps/v1 StatefulSet.
+    StatefulSet,
+}
+
+impl RevisionOwner {
+    /// The owner kind for a group and kind, when it keeps ControllerRevisions.
+    pub fn of(group: &str, kind: &str) -> Option<RevisionOwner> {
+        match (group, kind) {
+            ("apps", "DaemonSet") => Some(RevisionOwner::DaemonSet),
+            ("apps", "StatefulSet") => Some(RevisionOwner::StatefulSet),
+            _ => None,
+        }
+    }
+
+    fn kind(self) -> &'static str {
+        match self {
+            RevisionOwner::DaemonSet => "DaemonSet",
+            RevisionOwner::StatefulSet => "StatefulSet",
+        }
+    }
+}
+
+/// The ControllerRevisions in the owner's namespace its selector matches
+/// (kubectl's `controlledHistory` lists by selector, then keeps the ones
+/// the owner controls: see [`controlled_revisions`]).
+pub async fn list_controller_revisions(
+    client: &RestClient,
+    owner: &Value,
+) -> CmdResult<Vec<Value>> {
+    let ns = owner
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let selector = owner
+        .pointer("/spec/selector")
+        .map(crate::commands::describe::writer::selector_string)
+        .unwrap_or_default();
+    let list = client
+        .get()
+        .abs_path(format!("/apis/apps/v1/namespaces/{ns}/controllerrevisions"))
+        .param("labelSelector", selector)
+        .json()
+        .await
+        .map_err(CmdError::from)?;
+    Ok(list
+        .get("items")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default())
+}
+
+/// The revisions among `all` that `owner` controls, by revision number (a
+/// later duplicate wins, as in kubectl's map).
+pub fn controlled_revisions(owner: &Value, all: &[Value]) -> BTreeMap<i64, Value> {
+    owned(owner, all)
+        .into_iter()
+        .map(|cr| {
+            let r = cr.get("revision").and_then(Value::as_i64).unwrap_or(0);
+            (r, cr)
+        })
+        .collect()
+}
+
+/// The owner as it was at a revision: the revision's data (a strategic
+/// merge patch, usually `spec.template` with `$patch: replace`) applied to it.
+pub fn apply_revision(kind: RevisionOwner, owner: &Value, cr: &Value) -> Result<Value, String> {
+    let patch = cr
+        .get("data")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let schema = crate::resource::threeway::builtin_schema("apps", "v1", kind.kind())
+        .ok_or_else(|| format!("no schema for {}", kind.kind()))?;
+    keelson_apimachinery::strategic::strategic_merge(owner, patch, schema)
+        .map_err(|e| e.to_string())
+}
+
+/// kubectl's DaemonSet and StatefulSet history viewers over the owner's
+/// controlled revisions; `Err` is the message kubectl fails with.
+pub fn view_revisions(
+    kind: RevisionOwner,
+    owner: &Value,
+    revisions: &BTreeMap<i64, Value>,
+    revision: i64,
+) -> Result<String, String> {
+    if revisions.is_empty() {
+        return Ok(NO_HISTORY.into());
+    }
+    if revision > 0 {
+        let cr = revisions
+            .get(&revision)
+            .ok_or_else(|| NO_REVISION.to_string())?;
+        let applied = apply_revision(kind, owner, cr).map_err(|e| match kind {
+            RevisionOwner::DaemonSet => format!(
+                "unable to parse history {}",
+                cr.pointer("/metadata/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+            ),
+            RevisionOwner::StatefulSet => format!("error unmarshelling sts: {e}"),
+        })?;
+        let template = applied
+            .pointer("/spec/template")
+            .cloned()
+            .unwrap_or(json!({}));
+        return Ok(template_text(&template));
+    }
+    let mut w = TabWriter::default();
+    w.write("REVISION\tCHANGE-CAUSE\n");
+    for (r, cr) in revisions {
+        let cause = annotation(cr, CHANGE_CAUSE)
+            .filter(|c| !c.is_empty())
+            .unwrap_or("<none>");
+        w.write(&format!("{r}\t{cause}\n"));
+    }
+    Ok(w.finish())
 }
 
 /// What `undo` does to a Deployment.
@@ -205,6 +349,57 @@ mod tests {
             "REVISION  CHANGE-CAUSE\n1         <none>\n2         set image\n"
         );
         assert_eq!(history_table(&BTreeMap::new()), "No rollout history found.");
+    }
+
+    fn revision(name: &str, rev: i64, image: &str, cause: Option<&str>) -> Value {
+        let mut cr = json!({"metadata": {"name": name, "ownerReferences": [{"controller": true, "uid": "u"}]},
+            "revision": rev,
+            "data": {"spec": {"template": {"$patch": "replace", "metadata": {"labels": {"app": "a"}},
+                "spec": {"containers": [{"name": "c", "image": image}]}}}}});
+        if let Some(c) = cause {
+            cr["metadata"]["annotations"] = json!({CHANGE_CAUSE: c});
+        }
+        cr
+    }
+
+    #[test]
+    fn controller_revision_tables() {
+        let owner = json!({"metadata": {"uid": "u"}});
+        let stranger = json!({"metadata": {"name": "x", "ownerReferences": [{"controller": true, "uid": "v"}]}, "revision": 9});
+        let all = [
+            revision("a-2", 2, "b", Some("set image")),
+            revision("a-1", 1, "a", None),
+            stranger,
+        ];
+        let revs = controlled_revisions(&owner, &all);
+        assert_eq!(revs.keys().copied().collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(
+            view_revisions(RevisionOwner::DaemonSet, &owner, &revs, 0).unwrap(),
+            "REVISION  CHANGE-CAUSE\n1         <none>\n2         set image\n"
+        );
+        assert_eq!(
+            view_revisions(RevisionOwner::StatefulSet, &owner, &revs, 0).unwrap(),
+            view_revisions(RevisionOwner::DaemonSet, &owner, &revs, 0).unwrap()
+        );
+        assert_eq!(
+            view_revisions(RevisionOwner::StatefulSet, &owner, &BTreeMap::new(), 3).unwrap(),
+            "No rollout history found."
+        );
+        assert_eq!(
+            view_revisions(RevisionOwner::DaemonSet, &owner, &revs, 3).unwrap_err(),
+            "unable to find the specified revision"
+        );
+    }
+
+    #[test]
+    fn revision_template_replaces_the_owners() {
+        let owner = json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"uid": "u"},
+            "spec": {"template": {"metadata": {"labels": {"app": "a", "new": "x"}},
+                "spec": {"containers": [{"name": "c", "image": "new"}, {"name": "d", "image": "d"}]}}}});
+        let revs = controlled_revisions(&owner, &[revision("a-1", 1, "old", None)]);
+        let text = view_revisions(RevisionOwner::DaemonSet, &owner, &revs, 1).unwrap();
+        assert!(text.contains("Image:\told\n"), "{text}");
+        assert!(!text.contains("new"), "{text}");
     }
 
     #[test]

@@ -315,22 +315,25 @@ async fn rollout_history(f: &mut Factory, sel: Selection, revision: i64) -> CmdR
     let (infos, mut errors) = visit(f, &sel).await?;
     let client = f.client()?;
     for info in infos {
-        require_deployment(&info, "history viewer")?;
         let object = info.object_or_empty();
-        let history = history::history(&replica_sets(&client, &object).await?);
+        let gvk = &info.mapping.gvk;
+        let view = match history::RevisionOwner::of(&gvk.group, &gvk.kind) {
+            Some(owner) => {
+                let all = history::list_controller_revisions(&client, &object).await?;
+                let revisions = history::controlled_revisions(&object, &all);
+                history::view_revisions(owner, &object, &revisions, revision)
+            }
+            None => {
+                require_deployment(&info, "history viewer")?;
+                let rss = replica_sets(&client, &object).await?;
+                history::view_deployment(&history::history(&rss), revision)
+            }
+        };
         let header = format!("{}/{}", info.kind_with_group(), info.name);
-        if revision > 0 {
-            let Some(t) = history.get(&revision) else {
-                errors
-                    .objects
-                    .push(VisitError::plain("unable to find the specified revision"));
-                continue;
-            };
-            println!("{header} with revision #{revision}");
-            println!("{}", history::template_text(t));
-        } else {
-            println!("{header} ");
-            println!("{}", history::history_table(&history));
+        match view {
+            Ok(text) if revision > 0 => println!("{header} with revision #{revision}\n{text}"),
+            Ok(text) => println!("{header} \n{text}"),
+            Err(msg) => errors.objects.push(VisitError::plain(msg)),
         }
     }
     errors.into_result()

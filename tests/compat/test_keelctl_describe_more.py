@@ -1,0 +1,522 @@
+"""keelctl describe against kubectl 1.37 for the kinds beyond the common
+ones (StatefulSet, DaemonSet, ReplicationController, HPA, PV, PVC,
+StorageClass, Endpoints, EndpointSlice, LimitRange, NetworkPolicy,
+IngressClass), and rollout history for DaemonSets and StatefulSets from
+ControllerRevisions: the same text, byte for byte."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+
+from harness.parity import assert_same, normalise
+
+
+def norm(text: str) -> str:
+    """RFC 1123 and Go `time.String()` timestamps change between runs."""
+    text = normalise(text)
+    text = re.sub(r"\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}", "<rfc1123>", text)
+    return re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \w+", "<gotime>", text)
+
+
+WORKLOADS = """
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, labels: {app: db}, annotations: {note: hi}}
+spec:
+  serviceName: db
+  replicas: 2
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: c, image: postgres, ports: [{containerPort: 5432}]}]
+  volumeClaimTemplates:
+  - metadata: {name: data, labels: {tier: "y"}}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db2}
+spec:
+  selector: {matchLabels: {app: db2}}
+  podManagementPolicy: Parallel
+  updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 1, maxUnavailable: 2}}
+  persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete}
+  template:
+    metadata: {labels: {app: db2}}
+    spec:
+      containers: [{name: c, image: postgres}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db3}
+spec:
+  selector: {matchLabels: {app: db3}}
+  updateStrategy: {type: OnDelete}
+  template:
+    metadata: {labels: {app: db3}}
+    spec:
+      containers: [{name: c, image: postgres}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      nodeSelector: {disk: ssd}
+      tolerations: [{operator: Exists}]
+      containers: [{name: a, image: busybox, env: [{name: A, value: "1"}]}]
+---
+apiVersion: v1
+kind: ReplicationController
+metadata: {name: rc}
+spec:
+  replicas: 3
+  selector: {app: rc, tier: web}
+  template:
+    metadata: {labels: {app: rc, tier: web}}
+    spec:
+      containers: [{name: a, image: nginx}]
+"""
+
+
+@pytest.fixture
+def workloads(kubectl, ns):
+    kubectl("apply", "-f", "-", input=WORKLOADS)
+    return ns
+
+
+def owned_pod(api, ns, owner_path, kind, name, labels, phase):
+    """A pod a controller would have made, with the given phase."""
+    owner = api.request("GET", owner_path)
+    api.request("POST", f"/api/v1/namespaces/{ns}/pods", {
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "labels": labels, "ownerReferences": [{
+            "apiVersion": owner["apiVersion"], "kind": kind, "name": owner["metadata"]["name"],
+            "uid": owner["metadata"]["uid"], "controller": True}]},
+        "spec": {"containers": [{"name": "c", "image": "x"}]},
+    })
+    pod = api.request("GET", f"/api/v1/namespaces/{ns}/pods/{name}")
+    pod["status"] = {"phase": phase}
+    api.request("PUT", f"/api/v1/namespaces/{ns}/pods/{name}/status", pod)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("describe", "statefulset", "db"),
+        ("describe", "sts", "db2"),
+        ("describe", "sts/db3"),
+        ("describe", "statefulsets"),
+        ("describe", "sts", "d"),
+        ("describe", "daemonset", "agent"),
+        ("describe", "ds", "agent", "--show-events=false"),
+        ("describe", "replicationcontroller", "rc"),
+        ("describe", "rc/rc", "ds/agent"),
+    ],
+    ids=lambda a: " ".join(a[1:]),
+)
+def test_workload_describers(kubectl, keelctl, workloads, args):
+    assert_same(kubectl, keelctl, *args, norm=norm)
+
+
+def test_pods_status_counts_owned_pods(kubectl, keelctl, workloads, api, ns):
+    apps = f"/apis/apps/v1/namespaces/{ns}"
+    owned_pod(api, ns, f"{apps}/statefulsets/db", "StatefulSet", "db-0", {"app": "db"}, "Running")
+    owned_pod(api, ns, f"{apps}/statefulsets/db", "StatefulSet", "db-1", {"app": "db"}, "Pending")
+    owned_pod(api, ns, f"{apps}/daemonsets/agent", "DaemonSet", "agent-x", {"app": "agent"}, "Failed")
+    owned_pod(api, ns, f"/api/v1/namespaces/{ns}/replicationcontrollers/rc", "ReplicationController",
+              "rc-1", {"app": "rc", "tier": "web"}, "Succeeded")
+    # Matches the selector but nobody owns it: not counted.
+    kubectl("run", "stray", "--image=x", "--labels=app=db")
+    for kind, name in (("sts", "db"), ("ds", "agent"), ("rc", "rc")):
+        want, got = assert_same(kubectl, keelctl, "describe", kind, name, norm=norm)
+    assert "1 Running / 1 Waiting / 0 Succeeded / 0 Failed" in keelctl("describe", "sts", "db").out
+    assert "0 Running / 0 Waiting / 1 Succeeded / 0 Failed" in got.out
+
+
+def test_statefulset_events(kubectl, keelctl, workloads, api, ns):
+    uid = api.request("GET", f"/apis/apps/v1/namespaces/{ns}/statefulsets/db")["metadata"]["uid"]
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    api.request("POST", f"/api/v1/namespaces/{ns}/events", {
+        "apiVersion": "v1", "kind": "Event", "metadata": {"name": "db.1", "namespace": ns},
+        "involvedObject": {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "db",
+                           "namespace": ns, "uid": uid},
+        "reason": "SuccessfulCreate", "message": "create Pod db-0 in StatefulSet db successful",
+        "type": "Normal", "count": 1, "firstTimestamp": now, "lastTimestamp": now,
+        "source": {"component": "statefulset-controller"},
+    })
+    want, got = assert_same(kubectl, keelctl, "describe", "sts", "db", norm=norm)
+    assert "SuccessfulCreate" in got.out
+
+
+HPAS = """
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: hpa}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 1
+  maxReplicas: 5
+  metrics:
+  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
+  - type: Resource
+    resource: {name: memory, target: {type: AverageValue, averageValue: 100Mi}}
+  - type: Pods
+    pods: {metric: {name: qps}, target: {type: AverageValue, averageValue: "1k"}}
+  - type: Object
+    object:
+      metric: {name: requests}
+      describedObject: {apiVersion: networking.k8s.io/v1, kind: Ingress, name: main}
+      target: {type: Value, value: "10"}
+  - type: External
+    external: {metric: {name: queue}, target: {type: AverageValue, averageValue: "30"}}
+  - type: ContainerResource
+    containerResource: {name: cpu, container: app, target: {type: Utilization, averageUtilization: 60}}
+  behavior:
+    scaleUp:
+      policies: [{type: Pods, value: 4, periodSeconds: 15}, {type: Percent, value: 100, periodSeconds: 15}]
+      selectPolicy: Min
+    scaleDown:
+      stabilizationWindowSeconds: 300
+      policies: [{type: Percent, value: 10, periodSeconds: 60}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: plain}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: db}
+  maxReplicas: 3
+"""
+
+
+def test_hpa(kubectl, keelctl, api, ns):
+    kubectl("apply", "-f", "-", input=HPAS)
+    assert_same(kubectl, keelctl, "describe", "hpa", "hpa", norm=norm)
+    assert_same(kubectl, keelctl, "describe", "hpa", "plain", norm=norm)
+    # What the autoscaler would have written.
+    path = f"/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers/hpa"
+    hpa = api.request("GET", path)
+    hpa["status"] = {
+        "currentReplicas": 2, "desiredReplicas": 3,
+        "currentMetrics": [
+            {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 70, "averageValue": "140m"}}},
+            {"type": "Resource", "resource": {"name": "memory", "current": {"averageValue": "50Mi"}}},
+            {"type": "Pods", "pods": {"metric": {"name": "qps"}, "current": {"averageValue": "500"}}},
+        ],
+        "conditions": [
+            {"type": "AbleToScale", "status": "True", "reason": "ReadyForNewScale",
+             "message": "recommended size matches current size", "lastTransitionTime": "2026-01-01T00:00:00Z"},
+            {"type": "ScalingActive", "status": "True", "reason": "ValidMetricFound",
+             "message": "the HPA was able to successfully calculate a replica count", "lastTransitionTime": "2026-01-01T00:00:00Z"},
+        ],
+    }
+    api.request("PUT", f"{path}/status", hpa)
+    want, got = assert_same(kubectl, keelctl, "describe", "hpa", "hpa", norm=norm)
+    assert "70% (140m) / 50%" in got.out
+    assert_same(kubectl, keelctl, "describe", "horizontalpodautoscalers", norm=norm)
+
+
+@pytest.fixture
+def storage(kubectl, ns):
+    """Cluster-scoped storage objects carry the namespace in their names."""
+    kubectl("apply", "-f", "-", input=f"""
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {{name: {ns}-fast, annotations: {{storageclass.kubernetes.io/is-default-class: "false"}}}}
+provisioner: example.com/p
+parameters: {{type: ssd, zone: a}}
+reclaimPolicy: Retain
+allowVolumeExpansion: true
+mountOptions: [debug, noatime]
+volumeBindingMode: WaitForFirstConsumer
+allowedTopologies:
+- matchLabelExpressions: [{{key: zone, values: [a, b]}}, {{key: rack, values: [r1]}}]
+- matchLabelExpressions: [{{key: zone, values: [c]}}]
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {{name: {ns}-plain}}
+provisioner: example.com/q
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {{name: {ns}-host, labels: {{kind: host}}}}
+spec:
+  capacity: {{storage: 5Gi}}
+  accessModes: [ReadWriteMany, ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  storageClassName: {ns}-fast
+  hostPath: {{path: /data, type: DirectoryOrCreate}}
+  claimRef: {{namespace: {ns}, name: bound}}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {{name: {ns}-local}}
+spec:
+  capacity: {{storage: 1Gi}}
+  accessModes: [ReadWriteOncePod]
+  local: {{path: /mnt/disk}}
+  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+      - matchExpressions:
+        - {{key: kubernetes.io/hostname, operator: In, values: [n1, n2]}}
+        - {{key: disk, operator: Exists}}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {{name: {ns}-nfs}}
+spec:
+  capacity: {{storage: 1Gi}}
+  accessModes: [ReadOnlyMany]
+  nfs: {{server: nfs.example.com, path: /exports, readOnly: true}}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {{name: {ns}-csi}}
+spec:
+  capacity: {{storage: 1Gi}}
+  accessModes: [ReadWriteOnce]
+  volumeMode: Block
+  csi: {{driver: csi.example.com, volumeHandle: vol-1, fsType: ext4, volumeAttributes: {{b: "2", a: "1"}}}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {{name: claim, annotations: {{owner: me}}}}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {{requests: {{storage: 1Gi}}}}
+  storageClassName: {ns}-fast
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {{name: bound}}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {{requests: {{storage: 1Gi}}}}
+  volumeName: {ns}-host
+  dataSource: {{kind: PersistentVolumeClaim, name: claim}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {{name: user-b}}
+spec:
+  containers: [{{name: c, image: x}}]
+  volumes: [{{name: d, persistentVolumeClaim: {{claimName: claim}}}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {{name: user-a}}
+spec:
+  containers: [{{name: c, image: x}}]
+  volumes: [{{name: d, persistentVolumeClaim: {{claimName: claim, readOnly: true}}}}]
+""")
+    return ns
+
+
+def test_storage_describers(kubectl, keelctl, storage, api):
+    ns = storage
+    # The claim as the binder would leave it.
+    path = f"/api/v1/namespaces/{ns}/persistentvolumeclaims/bound"
+    pvc = api.request("GET", path)
+    pvc["status"] = {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "5Gi"},
+                     "conditions": [{"type": "Resizing", "status": "True",
+                                     "lastTransitionTime": "2026-01-01T00:00:00Z", "message": "resizing"}]}
+    api.request("PUT", f"{path}/status", pvc)
+    for args in (
+        ("describe", "storageclass", f"{ns}-fast"),
+        ("describe", "sc", f"{ns}-plain"),
+        ("describe", "pv", f"{ns}-host"),
+        ("describe", "pv", f"{ns}-local"),
+        ("describe", "pv", f"{ns}-nfs"),
+        ("describe", "pv", f"{ns}-csi"),
+        ("describe", "pvc", "claim"),
+        ("describe", "pvc", "bound"),
+        ("describe", "pvc"),
+    ):
+        assert_same(kubectl, keelctl, *args, norm=norm)
+
+
+NETWORK = """
+apiVersion: v1
+kind: Endpoints
+metadata: {name: ep, labels: {app: web}}
+subsets:
+- addresses: [{ip: 10.0.0.1}, {ip: 10.0.0.2}]
+  notReadyAddresses: [{ip: 10.0.0.3}]
+  ports: [{name: http, port: 80, protocol: TCP}, {port: 53, protocol: UDP}]
+- addresses: [{ip: 10.0.1.1}]
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: empty}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: eps, labels: {kubernetes.io/service-name: svc}}
+addressType: IPv4
+ports: [{name: http, port: 80, protocol: TCP}, {port: 443}]
+endpoints:
+- addresses: [10.0.0.1]
+  conditions: {ready: true}
+  hostname: h1
+  nodeName: n1
+  targetRef: {kind: Pod, name: p1}
+  zone: z1
+- addresses: [10.0.0.2]
+  conditions: {ready: false}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: bare}
+addressType: IPv6
+endpoints: []
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: np}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress, Egress]
+  ingress:
+  - from:
+    - podSelector: {matchLabels: {role: fe}}
+    - namespaceSelector: {matchLabels: {team: a}}
+      podSelector: {matchExpressions: [{key: tier, operator: In, values: [b, a]}]}
+    - namespaceSelector: {}
+    - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16, 10.2.0.0/16]}
+    ports: [{port: 80}, {protocol: UDP, port: 53, endPort: 60}, {port: http}]
+  - {}
+  egress:
+  - to: [{ipBlock: {cidr: 0.0.0.0/0}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny}
+spec:
+  podSelector: {}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: egress-only}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+---
+apiVersion: v1
+kind: LimitRange
+metadata: {name: limits}
+spec:
+  limits:
+  - type: Container
+    max: {cpu: "2"}
+    min: {cpu: 100m}
+    default: {cpu: 500m}
+    defaultRequest: {cpu: 200m}
+    maxLimitRequestRatio: {cpu: "4"}
+  - type: PersistentVolumeClaim
+    max: {storage: 2Gi}
+"""
+
+
+def test_network_and_limit_describers(kubectl, keelctl, ns):
+    kubectl("apply", "-f", "-", input=NETWORK)
+    kubectl("apply", "-f", "-", input=f"""
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {{name: {ns}-nginx, labels: {{a: b}}}}
+spec:
+  controller: k8s.io/ingress-nginx
+  parameters: {{apiGroup: k8s.example.com, kind: IngressParameters, name: external-lb, scope: Namespace, namespace: {ns}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {{name: {ns}-bare}}
+spec:
+  controller: example.com/c
+  parameters: {{kind: ConfigMap, name: cfg}}
+""")
+    for args in (
+        ("describe", "endpoints", "ep"),
+        ("describe", "endpoints", "empty"),
+        ("describe", "endpointslice", "eps"),
+        ("describe", "endpointslice", "bare"),
+        ("describe", "networkpolicy", "np"),
+        ("describe", "netpol", "deny"),
+        ("describe", "netpol", "egress-only"),
+        ("describe", "limitrange", "limits"),
+        ("describe", "limits"),
+        ("describe", "namespace", ns),
+        ("describe", "ingressclass", f"{ns}-nginx"),
+        ("describe", "ingressclass", f"{ns}-bare"),
+    ):
+        assert_same(kubectl, keelctl, *args, norm=norm)
+
+
+def test_lease_stays_generic(kubectl, keelctl, ns):
+    kubectl("apply", "-f", "-", input="""
+apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata: {name: leader}
+spec: {holderIdentity: me, leaseDurationSeconds: 15}
+""")
+    assert_same(kubectl, keelctl, "describe", "lease", "leader", norm=norm)
+
+
+def controller_revision(api, ns, owner_kind, owner, name, revision, labels, image, cause=None):
+    """A ControllerRevision as the DaemonSet/StatefulSet controller writes it."""
+    meta = {"name": name, "labels": labels, "ownerReferences": [{
+        "apiVersion": "apps/v1", "kind": owner_kind, "name": owner["metadata"]["name"],
+        "uid": owner["metadata"]["uid"], "controller": True}]}
+    if cause:
+        meta["annotations"] = {"kubernetes.io/change-cause": cause}
+    template = {"metadata": {"labels": labels},
+                "spec": {"containers": [{"name": "c", "image": image}]}, "$patch": "replace"}
+    api.request("POST", f"/apis/apps/v1/namespaces/{ns}/controllerrevisions", {
+        "apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": meta,
+        "revision": revision, "data": {"spec": {"template": template}},
+    })
+
+
+def test_rollout_history_from_controller_revisions(kubectl, keelctl, workloads, api, ns):
+    # No revisions yet.
+    for args in (
+        ("rollout", "history", "ds/agent"),
+        ("rollout", "history", "sts/db"),
+        ("rollout", "history", "sts/db", "--revision=2"),
+    ):
+        assert_same(kubectl, keelctl, *args, norm=norm)
+    apps = f"/apis/apps/v1/namespaces/{ns}"
+    ds = api.request("GET", f"{apps}/daemonsets/agent")
+    sts = api.request("GET", f"{apps}/statefulsets/db")
+    controller_revision(api, ns, "DaemonSet", ds, "agent-1", 1, {"app": "agent"}, "busybox:1")
+    controller_revision(api, ns, "DaemonSet", ds, "agent-2", 2, {"app": "agent"}, "busybox:2",
+                        cause="kubectl set image ds/agent a=busybox:2")
+    controller_revision(api, ns, "StatefulSet", sts, "db-1", 1, {"app": "db"}, "postgres:15")
+    controller_revision(api, ns, "StatefulSet", sts, "db-3", 3, {"app": "db"}, "postgres:16",
+                        cause="kubectl set image sts/db c=postgres:16")
+    # Selected but owned by someone else: not history.
+    controller_revision(api, ns, "StatefulSet", api.request("GET", f"{apps}/statefulsets/db2"),
+                        "db2-7", 7, {"app": "db"}, "other")
+    for args in (
+        ("rollout", "history", "ds/agent"),
+        ("rollout", "history", "daemonset", "agent", "--revision=1"),
+        ("rollout", "history", "ds/agent", "--revision=2"),
+        ("rollout", "history", "ds/agent", "--revision=5"),
+        ("rollout", "history", "sts/db"),
+        ("rollout", "history", "sts/db", "--revision=3"),
+        ("rollout", "history", "sts/db", "--revision=7"),
+        ("rollout", "history", "sts/db", "ds/agent"),
+        ("rollout", "history", "rc/rc"),
+    ):
+        assert_same(kubectl, keelctl, *args, norm=norm)
+    got = keelctl("rollout", "history", "ds/agent", "--revision=1").out
+    assert "busybox:1" in got and "busybox:2" not in got
