@@ -1,6 +1,7 @@
 //! Go's `fmt` renderings of decoded JSON (`map[string]interface{}`,
 //! `[]interface{}`, `int64`, `float64`), which kubectl prints in
-//! custom columns, table cells and jsonpath error messages.
+//! custom columns, table cells and jsonpath error messages, and its
+//! `Sprintf`/`Sprint` for go-templates' `printf` and `print`.
 
 use serde_json::{Map, Number, Value};
 
@@ -150,6 +151,471 @@ pub fn quote(s: &str) -> String {
     out
 }
 
+/// One operand of Go's `fmt.Sprintf`/`Sprint` as a template passes it:
+/// a Go value of decoded JSON or one a template function made.
+#[derive(Debug, Clone, Copy)]
+pub enum FmtArg<'a> {
+    /// A nil interface.
+    Nil,
+    /// `bool`.
+    Bool(bool),
+    /// A signed integer and its Go type (`int`, `int64`).
+    Int(i64, &'static str),
+    /// A byte of a string (`uint8`).
+    Byte(u8),
+    /// `float64`.
+    Float(f64),
+    /// `string`.
+    Str(&'a str),
+    /// Decoded JSON (`map[string]interface {}`, `[]interface {}` or a scalar).
+    Json(&'a Value),
+}
+
+impl<'a> FmtArg<'a> {
+    /// JSON scalars as the Go values they decode to; maps and slices stay JSON.
+    fn resolve(self) -> FmtArg<'a> {
+        match self {
+            FmtArg::Json(Value::Null) => FmtArg::Nil,
+            FmtArg::Json(Value::Bool(b)) => FmtArg::Bool(*b),
+            FmtArg::Json(Value::String(s)) => FmtArg::Str(s),
+            FmtArg::Json(Value::Number(n)) => match n.as_i64() {
+                Some(i) => FmtArg::Int(i, "int64"),
+                None => FmtArg::Float(n.as_f64().unwrap_or(0.0)),
+            },
+            other => other,
+        }
+    }
+
+    /// The Go type `%T` prints.
+    pub fn type_name(self) -> &'static str {
+        match self.resolve() {
+            FmtArg::Nil => "<nil>",
+            FmtArg::Bool(_) => "bool",
+            FmtArg::Int(_, t) => t,
+            FmtArg::Byte(_) => "uint8",
+            FmtArg::Float(_) => "float64",
+            FmtArg::Str(_) => "string",
+            FmtArg::Json(Value::Array(_)) => "[]interface {}",
+            FmtArg::Json(_) => "map[string]interface {}",
+        }
+    }
+
+    fn is_string(self) -> bool {
+        matches!(self.resolve(), FmtArg::Str(_))
+    }
+}
+
+/// `fmt.Sprint(args...)`: spaces between operands when neither is a string.
+pub fn sprint_args(args: &[FmtArg]) -> String {
+    let mut out = String::new();
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 && !a.is_string() && !args[i - 1].is_string() {
+            out.push(' ');
+        }
+        out.push_str(&format_arg(*a, 'v', &Spec::default()));
+    }
+    out
+}
+
+/// `fmt.Sprintln(args...)`: spaces between every operand, then a newline.
+pub fn sprintln_args(args: &[FmtArg]) -> String {
+    let parts: Vec<String> = args
+        .iter()
+        .map(|a| format_arg(*a, 'v', &Spec::default()))
+        .collect();
+    format!("{}\n", parts.join(" "))
+}
+
+/// The flags, width and precision of one `%` directive.
+#[derive(Debug, Default, Clone)]
+struct Spec {
+    minus: bool,
+    plus: bool,
+    sharp: bool,
+    space: bool,
+    zero: bool,
+    width: Option<usize>,
+    prec: Option<usize>,
+}
+
+/// Go's `fmt.Sprintf`, with its `%!verb(type=value)`, `%!verb(MISSING)`
+/// and `%!(EXTRA ...)` reports.
+pub fn sprintf(format: &str, args: &[FmtArg]) -> String {
+    let mut out = String::new();
+    let mut next_arg = 0;
+    let mut chars = format.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let mut spec = Spec::default();
+        while let Some(&f) = chars.peek() {
+            match f {
+                '-' => spec.minus = true,
+                '+' => spec.plus = true,
+                '#' => spec.sharp = true,
+                ' ' => spec.space = true,
+                '0' => spec.zero = !spec.minus,
+                _ => break,
+            }
+            chars.next();
+        }
+        spec.width = directive_number(&mut chars, args, &mut next_arg, &mut out);
+        if chars.peek() == Some(&'.') {
+            chars.next();
+            spec.prec =
+                Some(directive_number(&mut chars, args, &mut next_arg, &mut out).unwrap_or(0));
+        }
+        if spec.minus {
+            spec.zero = false;
+        }
+        let Some(verb) = chars.next() else {
+            out.push_str("%!(NOVERB)");
+            break;
+        };
+        if verb == '%' {
+            out.push('%');
+            continue;
+        }
+        let Some(arg) = args.get(next_arg) else {
+            out.push_str(&format!("%!{verb}(MISSING)"));
+            continue;
+        };
+        next_arg += 1;
+        out.push_str(&format_arg(*arg, verb, &spec));
+    }
+    if next_arg < args.len() {
+        let extra: Vec<String> = args[next_arg..]
+            .iter()
+            .map(|a| match a.resolve() {
+                FmtArg::Nil => "<nil>".to_string(),
+                a => format!("{}={}", a.type_name(), format_arg(a, 'v', &Spec::default())),
+            })
+            .collect();
+        out.push_str(&format!("%!(EXTRA {})", extra.join(", ")));
+    }
+    out
+}
+
+/// A width or precision: digits, or `*` taking an `int` operand.
+fn directive_number(
+    chars: &mut std::iter::Peekable<std::str::Chars>,
+    args: &[FmtArg],
+    next_arg: &mut usize,
+    out: &mut String,
+) -> Option<usize> {
+    if chars.peek() == Some(&'*') {
+        chars.next();
+        let n = match args.get(*next_arg).map(|a| a.resolve()) {
+            Some(FmtArg::Int(n, _)) if (0..1_000_000).contains(&n) => Some(n as usize),
+            _ => {
+                out.push_str("%!(BADWIDTH)");
+                None
+            }
+        };
+        *next_arg += 1;
+        return n;
+    }
+    let mut digits = String::new();
+    while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+        digits.push(d);
+        chars.next();
+    }
+    digits.parse().ok()
+}
+
+fn bad_verb(arg: FmtArg, verb: char) -> String {
+    match arg {
+        FmtArg::Nil => format!("%!{verb}(<nil>)"),
+        a => format!(
+            "%!{verb}({}={})",
+            a.type_name(),
+            format_arg(a, 'v', &Spec::default())
+        ),
+    }
+}
+
+fn format_arg(arg: FmtArg, verb: char, spec: &Spec) -> String {
+    let arg = arg.resolve();
+    if verb == 'T' {
+        return pad(arg.type_name().to_string(), spec, false);
+    }
+    if verb == 'v' && spec.sharp {
+        let text = match arg {
+            FmtArg::Nil => "<nil>".to_string(),
+            FmtArg::Str(s) => quote(s),
+            FmtArg::Json(v) => sprint_go_syntax(v),
+            FmtArg::Byte(b) => format!("0x{b:x}"),
+            a => format_arg(a, 'v', &Spec::default()),
+        };
+        return pad(text, spec, false);
+    }
+    match arg {
+        FmtArg::Nil if verb == 'v' => pad("<nil>".into(), spec, false),
+        FmtArg::Nil => bad_verb(arg, verb),
+        FmtArg::Bool(b) if matches!(verb, 'v' | 't') => pad(b.to_string(), spec, false),
+        FmtArg::Bool(_) => bad_verb(arg, verb),
+        FmtArg::Int(i, _) => {
+            format_integer(i as i128, verb, spec).unwrap_or_else(|| bad_verb(arg, verb))
+        }
+        FmtArg::Byte(b) => {
+            format_integer(b as i128, verb, spec).unwrap_or_else(|| bad_verb(arg, verb))
+        }
+        FmtArg::Float(f) => format_float(f, verb, spec).unwrap_or_else(|| bad_verb(arg, verb)),
+        FmtArg::Str(s) => format_string(s, verb, spec).unwrap_or_else(|| bad_verb(arg, verb)),
+        FmtArg::Json(Value::Array(items)) => {
+            let parts: Vec<String> = items
+                .iter()
+                .map(|v| format_arg(FmtArg::Json(v), verb, spec))
+                .collect();
+            format!("[{}]", parts.join(" "))
+        }
+        FmtArg::Json(Value::Object(map)) => {
+            let parts: Vec<String> = sorted(map)
+                .into_iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{}:{}",
+                        format_arg(FmtArg::Str(k), verb, spec),
+                        format_arg(FmtArg::Json(v), verb, spec)
+                    )
+                })
+                .collect();
+            format!("map[{}]", parts.join(" "))
+        }
+        FmtArg::Json(_) => bad_verb(arg, verb),
+    }
+}
+
+/// Pads to the width; `numeric` zero padding goes after a sign.
+fn pad(text: String, spec: &Spec, numeric: bool) -> String {
+    let Some(width) = spec.width else {
+        return text;
+    };
+    let len = text.chars().count();
+    if len >= width {
+        return text;
+    }
+    let fill = width - len;
+    if spec.minus {
+        return format!("{text}{}", " ".repeat(fill));
+    }
+    if spec.zero {
+        if numeric {
+            if let Some(rest) = text.strip_prefix(['-', '+', ' ']) {
+                return format!("{}{}{rest}", &text[..1], "0".repeat(fill));
+            }
+        }
+        return format!("{}{text}", "0".repeat(fill));
+    }
+    format!("{}{text}", " ".repeat(fill))
+}
+
+fn format_integer(i: i128, verb: char, spec: &Spec) -> Option<String> {
+    let neg = i < 0;
+    let abs = i.unsigned_abs();
+    let digits = match verb {
+        'v' | 'd' => abs.to_string(),
+        'b' => format!("{abs:b}"),
+        'o' | 'O' => format!("{abs:o}"),
+        'x' => format!("{abs:x}"),
+        'X' => format!("{abs:X}"),
+        'c' => {
+            let c = char::from_u32(i as u32).unwrap_or('\u{FFFD}');
+            return Some(pad(c.to_string(), spec, false));
+        }
+        'q' => {
+            let c = char::from_u32(i as u32).unwrap_or('\u{FFFD}');
+            let q = match c {
+                '\'' => "'\\''".to_string(),
+                '"' => "'\"'".to_string(),
+                c => {
+                    let inner = quote(&c.to_string());
+                    format!("'{}'", &inner[1..inner.len() - 1])
+                }
+            };
+            return Some(pad(q, spec, false));
+        }
+        'U' => {
+            let mut s = format!("U+{abs:04X}");
+            if spec.sharp {
+                if let Some(c) = char::from_u32(i as u32).filter(|c| !c.is_control()) {
+                    s.push_str(&format!(" '{c}'"));
+                }
+            }
+            return Some(pad(s, spec, false));
+        }
+        _ => return None,
+    };
+    let mut digits = digits;
+    if let Some(p) = spec.prec {
+        if p == 0 && abs == 0 {
+            digits.clear();
+        }
+        while digits.len() < p {
+            digits.insert(0, '0');
+        }
+    }
+    let prefix = match verb {
+        'x' if spec.sharp => "0x",
+        'X' if spec.sharp => "0X",
+        'o' if spec.sharp => "0",
+        'O' => "0o",
+        'b' if spec.sharp => "0b",
+        _ => "",
+    };
+    let sign = if neg {
+        "-"
+    } else if spec.plus {
+        "+"
+    } else if spec.space {
+        " "
+    } else {
+        ""
+    };
+    let body = format!("{prefix}{digits}");
+    let zero_ok = spec.zero && spec.prec.is_none();
+    match spec.width {
+        Some(w) if zero_ok && !spec.minus => {
+            let len = sign.len() + body.chars().count();
+            let fill = w.saturating_sub(len);
+            Some(format!("{sign}{}{body}", "0".repeat(fill)))
+        }
+        _ => Some(pad(format!("{sign}{body}"), spec, false)),
+    }
+}
+
+/// `%e` with `prec` digits: `1.500000e+03`.
+fn exp_form(f: f64, prec: usize, upper: bool) -> String {
+    let s = format!("{:.*e}", prec, f);
+    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let e = if upper { 'E' } else { 'e' };
+    let sign = if exp < 0 { '-' } else { '+' };
+    format!("{mant}{e}{sign}{:02}", exp.abs())
+}
+
+/// `%g` with a precision (significant digits), trailing zeros dropped.
+fn g_form(f: f64, prec: usize, upper: bool, sharp: bool) -> String {
+    let p = prec.max(1);
+    let sci = format!("{:.*e}", p - 1, f);
+    let exp: i32 = sci
+        .split_once('e')
+        .and_then(|(_, e)| e.parse().ok())
+        .unwrap_or(0);
+    let trim = |s: String| -> String {
+        if sharp || !s.contains('.') {
+            return s;
+        }
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    if exp < -4 || exp >= p as i32 {
+        let s = exp_form(f, p - 1, upper);
+        let (mant, e) = s.split_at(s.find(['e', 'E']).unwrap_or(s.len()));
+        format!("{}{e}", trim(mant.to_string()))
+    } else {
+        let decimals = (p as i32 - 1 - exp).max(0) as usize;
+        trim(format!("{:.*}", decimals, f))
+    }
+}
+
+fn format_float(f: f64, verb: char, spec: &Spec) -> Option<String> {
+    if f.is_nan() || f.is_infinite() {
+        if !matches!(verb, 'v' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G') {
+            return None;
+        }
+        let s = if f.is_nan() {
+            "NaN"
+        } else if f < 0.0 {
+            "-Inf"
+        } else if spec.space && !spec.plus {
+            " Inf"
+        } else {
+            "+Inf"
+        }
+        .to_string();
+        let no_zero = Spec {
+            zero: false,
+            ..spec.clone()
+        };
+        return Some(pad(s, &no_zero, false));
+    }
+    let body = match (verb, spec.prec) {
+        ('v' | 'g', None) => float(f.abs()),
+        ('G', None) => float(f.abs()).to_uppercase(),
+        ('v' | 'g', Some(p)) => g_form(f.abs(), p, false, spec.sharp),
+        ('G', Some(p)) => g_form(f.abs(), p, true, spec.sharp),
+        ('e', p) => exp_form(f.abs(), p.unwrap_or(6), false),
+        ('E', p) => exp_form(f.abs(), p.unwrap_or(6), true),
+        ('f' | 'F', p) => format!("{:.*}", p.unwrap_or(6), f.abs()),
+        _ => return None,
+    };
+    let sign = if f.is_sign_negative() {
+        "-"
+    } else if spec.plus {
+        "+"
+    } else if spec.space {
+        " "
+    } else {
+        ""
+    };
+    Some(pad(format!("{sign}{body}"), spec, true))
+}
+
+fn format_string(s: &str, verb: char, spec: &Spec) -> Option<String> {
+    let s: String = match spec.prec {
+        Some(p) => s.chars().take(p).collect(),
+        None => s.to_string(),
+    };
+    let text = match verb {
+        'v' | 's' => s,
+        'q' if spec.sharp
+            && !s.contains('`')
+            && !s.chars().any(|c| c.is_control() && c != '\t') =>
+        {
+            format!("`{s}`")
+        }
+        'q' if spec.plus => ascii_quote(&s),
+        'q' => quote(&s),
+        'x' | 'X' => {
+            let mut out = String::new();
+            for (i, b) in s.bytes().enumerate() {
+                if spec.space && i > 0 {
+                    out.push(' ');
+                }
+                if spec.sharp && (spec.space || i == 0) {
+                    out.push_str(if verb == 'x' { "0x" } else { "0X" });
+                }
+                if verb == 'x' {
+                    out.push_str(&format!("{b:02x}"));
+                } else {
+                    out.push_str(&format!("{b:02X}"));
+                }
+            }
+            out
+        }
+        _ => return None,
+    };
+    Some(pad(text, spec, false))
+}
+
+/// `strconv.QuoteToASCII`.
+fn ascii_quote(s: &str) -> String {
+    let q = quote(s);
+    let mut out = String::new();
+    for c in q.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else if (c as u32) < 0x10000 {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push_str(&format!("\\U{:08x}", c as u32));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +633,63 @@ mod tests {
         assert_eq!(float(123456.5), "123456.5");
         assert_eq!(float(1e6), "1e+06");
         assert_eq!(float(1234567.0), "1.234567e+06");
+    }
+
+    #[test]
+    fn sprintf_matches_go() {
+        use FmtArg::*;
+        let managed = json!([{"a": "1"}]);
+        assert_eq!(
+            sprintf(
+                "%05s|%-6d|%+d|%x|%X|%o|%b|%c|%q|%U|%e|%g|%.3g|%8.3f|%v|%s",
+                &[
+                    Str("ab"), Int(5, "int"), Int(5, "int"), Int(255, "int"), Int(255, "int"),
+                    Int(8, "int"), Int(5, "int"), Int(65, "int"), Int(66, "int"), Int(67, "int"),
+                    Float(1500.0), Float(0.000012), Float(2.71828), Float(2.5), Float(1.0),
+                    Json(&managed)
+                ]
+            ),
+            "000ab|5     |+5|ff|FF|10|101|A|'B'|U+0043|1.500000e+03|1.2e-05|2.72|   2.500|1|[map[a:1]]"
+        );
+        let data = json!({"a": "1"});
+        assert_eq!(
+            sprintf("%d %s", &[Json(&data)]),
+            "map[%!d(string=a):%!d(string=1)] %!s(MISSING)"
+        );
+        assert_eq!(
+            sprintf("%d", &[Int(1, "int"), Int(2, "int"), Str("x")]),
+            "1%!(EXTRA int=2, string=x)"
+        );
+        assert_eq!(sprintf("%", &[]), "%!(NOVERB)");
+        assert_eq!(
+            sprintf("%z|%5t|%-5v|", &[Int(1, "int"), Bool(true), Nil]),
+            "%!z(int=1)| true|<nil>|"
+        );
+        assert_eq!(
+            sprintf(
+                "%x %X % x %#x %q %#q %T",
+                &[
+                    Str("hi"),
+                    Str("hi"),
+                    Str("hi"),
+                    Str("hi"),
+                    Str("a\"b"),
+                    Str("ab"),
+                    Byte(49)
+                ]
+            ),
+            "6869 6869 68 69 0x6869 \"a\\\"b\" `ab` uint8"
+        );
+        assert_eq!(
+            sprint_args(&[
+                Int(1, "int"),
+                Int(2, "int"),
+                Str("a"),
+                Str("b"),
+                Int(3, "int")
+            ]),
+            "1 2ab3"
+        );
     }
 
     #[test]

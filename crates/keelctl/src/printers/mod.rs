@@ -5,8 +5,10 @@
 //! - Parse `-o`/`--output` once: [`OutputFormat::parse`]`(args.output.as_deref())`
 //!   (`None` is the human-readable default). Its errors are kubectl's
 //!   (`unable to match a printer suitable for the output format "foo", ...`).
+//!   With kubectl's `--template` flag use
+//!   [`OutputFormat::parse_with_template`] instead.
 //! - Print what the server returned with [`print_object`]`(&obj, &format, &mut stdout)`:
-//!   json, yaml, kyaml, name, jsonpath, jsonpath-as-json, custom-columns (a
+//!   json, yaml, kyaml, name, jsonpath, jsonpath-as-json, go-template, custom-columns (a
 //!   `kind: List` object prints every item where kubectl does). For the
 //!   human-readable formats it prints kubectl's default `NAME AGE` table;
 //!   `get` prints the server's Table through [`table::TablePrinter`] instead.
@@ -19,6 +21,7 @@
 
 pub mod custom_columns;
 pub mod gofmt;
+pub mod gotemplate;
 pub mod jsonpath;
 pub mod kyaml;
 pub mod table;
@@ -60,6 +63,8 @@ pub enum OutputFormat {
     },
     /// `-o custom-columns=...` or `custom-columns-file=...`.
     CustomColumns(Vec<custom_columns::Column>),
+    /// `-o go-template=...`, `go-template-file=...`, `template=...`, `templatefile=...`.
+    GoTemplate(gotemplate::GoTemplate),
 }
 
 impl OutputFormat {
@@ -90,6 +95,10 @@ impl OutputFormat {
                     .map_err(|e| CmdError::new(format!("error reading --template {file}, {}\n", go_io_error(file, &e))))?;
                 jsonpath_format(&text, false)
             }
+            ("go-template" | "template", arg) => go_template_format(arg.unwrap_or_default()),
+            ("go-template-file" | "templatefile", arg) => {
+                go_template_format(&read_template_file(arg.unwrap_or_default())?)
+            }
             ("custom-columns", arg) => custom_columns::parse_spec(arg.unwrap_or_default())
                 .map(OutputFormat::CustomColumns)
                 .map_err(CmdError::new),
@@ -104,6 +113,39 @@ impl OutputFormat {
                 "unable to match a printer suitable for the output format {:?}, allowed formats are: {ALLOWED_FORMATS}",
                 output
             ))),
+        }
+    }
+
+    /// Parses `-o` together with kubectl's `--template`: a template given
+    /// alone means go-template; with `-o go-template[-file]`, `template[file]`
+    /// or `jsonpath[-file|-as-json]` it is that format's template (or file).
+    pub fn parse_with_template(
+        output: Option<&str>,
+        template: Option<&str>,
+    ) -> CmdResult<OutputFormat> {
+        let Some(template) = template.filter(|t| !t.is_empty()) else {
+            return OutputFormat::parse(output);
+        };
+        let output = output.filter(|o| !o.is_empty()).unwrap_or("go-template");
+        match output {
+            "go-template" | "template" => go_template_format(template),
+            "go-template-file" | "templatefile" => go_template_format(&read_template_file(template)?),
+            "jsonpath" | "jsonpath-as-json" => jsonpath_format(template, output == "jsonpath-as-json"),
+            "jsonpath-file" => OutputFormat::parse(Some(&format!("jsonpath-file={template}"))),
+            // The template printers take their text from --template only.
+            o if o.split_once('=').is_some_and(|(name, _)| {
+                matches!(
+                    name,
+                    "go-template" | "template" | "go-template-file" | "templatefile"
+                        | "jsonpath" | "jsonpath-as-json" | "jsonpath-file"
+                )
+            }) =>
+            {
+                Err(CmdError::new(format!(
+                    "unable to match a printer suitable for the output format {o:?}, allowed formats are: {ALLOWED_FORMATS}"
+                )))
+            }
+            o => OutputFormat::parse(Some(o)),
         }
     }
 
@@ -129,6 +171,27 @@ fn go_io_error(path: &str, e: &std::io::Error) -> String {
         _ => e.to_string(),
     };
     format!("open {path}: {what}")
+}
+
+/// A go-template file's text (kubectl's `--template` read error).
+fn read_template_file(file: &str) -> CmdResult<String> {
+    if file.is_empty() {
+        return Err(CmdError::new("template format specified but no template given"));
+    }
+    std::fs::read_to_string(file).map_err(|e| {
+        CmdError::new(format!("error reading --template {file}, {}\n", go_io_error(file, &e)))
+    })
+}
+
+fn go_template_format(template: &str) -> CmdResult<OutputFormat> {
+    if template.is_empty() {
+        return Err(CmdError::new(
+            "template format specified but no template given",
+        ));
+    }
+    gotemplate::GoTemplate::parse(template)
+        .map(OutputFormat::GoTemplate)
+        .map_err(|e| CmdError::new(format!("error parsing template {template}, {e}\n")))
 }
 
 fn jsonpath_format(template: &str, as_json: bool) -> CmdResult<OutputFormat> {
@@ -180,9 +243,17 @@ pub fn write_out(out: &mut impl Write, text: &str) -> CmdResult {
 }
 
 /// The text of `obj` in `format`; `headers` controls custom-columns and
-/// table headers (off for the later objects of a stream).
+/// table headers (off for the later objects of a stream). A go-template
+/// that fails writes what it printed and its debugging report to stdout
+/// right away, as kubectl's printer does, before the error is returned.
 pub fn render(obj: &Value, format: &OutputFormat, headers: bool) -> CmdResult<String> {
     match format {
+        OutputFormat::GoTemplate(t) => t.render(obj).map_err(|e| {
+            let mut stdout = std::io::stdout();
+            // A closed stdout leaves the error itself to report.
+            let _ = write_out(&mut stdout, &e.stdout);
+            CmdError::new(e.message)
+        }),
         OutputFormat::Json => Ok(codec::to_json_pretty(&sort_keys(obj))),
         OutputFormat::Yaml => Ok(codec::to_yaml(&sort_keys(obj))),
         OutputFormat::Kyaml => Ok(kyaml::to_kyaml(&sort_keys(obj))),

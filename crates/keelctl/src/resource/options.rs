@@ -24,6 +24,9 @@ pub struct OutputFlags {
     /// Output format.
     #[arg(short = 'o', long)]
     pub output: Option<String>,
+    /// Template string or path to template file to use when -o=go-template, -o=go-template-file.
+    #[arg(long)]
+    pub template: Option<String>,
     /// Must be "none", "server", or "client".
     #[arg(long, default_value = "none", num_args = 0..=1, default_missing_value = "unchanged")]
     pub dry_run: String,
@@ -48,7 +51,12 @@ impl OutputFlags {
         dry_run: DryRun,
         show_managed_fields: bool,
     ) -> CmdResult<MutationPrinter> {
-        MutationPrinter::new(self.output.as_deref(), dry_run, show_managed_fields)
+        MutationPrinter::with_template(
+            self.output.as_deref(),
+            self.template.as_deref(),
+            dry_run,
+            show_managed_fields,
+        )
     }
 
     /// `--dry-run`, parsed by [`dry_run`].

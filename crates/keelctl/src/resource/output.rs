@@ -26,7 +26,18 @@ impl MutationPrinter {
         dry_run: DryRun,
         show_managed_fields: bool,
     ) -> CmdResult<MutationPrinter> {
-        let format = OutputFormat::parse(output).map_err(|e| restrict(output, e))?;
+        MutationPrinter::with_template(output, None, dry_run, show_managed_fields)
+    }
+
+    /// [`MutationPrinter::new`] with kubectl's `--template` flag.
+    pub fn with_template(
+        output: Option<&str>,
+        template: Option<&str>,
+        dry_run: DryRun,
+        show_managed_fields: bool,
+    ) -> CmdResult<MutationPrinter> {
+        let format = OutputFormat::parse_with_template(output, template)
+            .map_err(|e| restrict(output, e))?;
         if matches!(format, OutputFormat::Wide | OutputFormat::CustomColumns(_)) {
             return Err(unmatched(output.unwrap_or_default()));
         }

@@ -29,6 +29,9 @@ pub struct ObjectFlags {
     /// Output format: json, yaml, name.
     #[arg(short = 'o', long = "output")]
     pub output: Option<String>,
+    /// Template string or path to template file to use when -o=go-template, -o=go-template-file.
+    #[arg(long = "template")]
+    pub template: Option<String>,
     /// If true, the configuration of current object will be saved in its annotation.
     #[arg(long = "save-config")]
     pub save_config: bool,
@@ -65,20 +68,28 @@ impl ObjectFlags {
 
     /// The output format, checked before anything is sent (kubectl's `ToPrinter`).
     pub fn output(&self) -> CmdResult<Output> {
-        match self.output.as_deref() {
-            None | Some("") => Ok(Output::Success),
-            Some("json") => Ok(Output::Json),
-            Some("yaml") => Ok(Output::Yaml),
-            Some("name") => Ok(Output::Name),
-            Some(other) => match crate::printers::OutputFormat::parse(Some(other)) {
-                // Table formats do not apply to a single mutated object.
-                Ok(f) if !f.is_table() && !matches!(f, crate::printers::OutputFormat::CustomColumns(_)) => {
-                    Ok(Output::Other(f))
+        let template = self.template.as_deref().filter(|t| !t.is_empty());
+        match (self.output.as_deref(), template) {
+            (None | Some(""), None) => Ok(Output::Success),
+            (Some("json"), _) => Ok(Output::Json),
+            (Some("yaml"), _) => Ok(Output::Yaml),
+            (Some("name"), _) => Ok(Output::Name),
+            (other, _) => {
+                let unmatched = || {
+                    CmdError::new(format!(
+                        "unable to match a printer suitable for the output format \"{}\", allowed formats are: {ALLOWED_FORMATS}",
+                        other.unwrap_or_default()
+                    ))
+                };
+                match crate::printers::OutputFormat::parse_with_template(other, template) {
+                    // Table formats do not apply to a single mutated object.
+                    Ok(f) if !f.is_table() && !matches!(f, crate::printers::OutputFormat::CustomColumns(_)) => {
+                        Ok(Output::Other(f))
+                    }
+                    Err(e) if !e.message.contains("unable to match a printer suitable") => Err(e),
+                    _ => Err(unmatched()),
                 }
-                _ => Err(CmdError::new(format!(
-                    "unable to match a printer suitable for the output format \"{other}\", allowed formats are: {ALLOWED_FORMATS}"
-                ))),
-            },
+            }
         }
     }
 

@@ -28,6 +28,10 @@ pub struct Args {
     /// jsonpath-file=..., custom-columns=..., custom-columns-file=...
     #[arg(short = 'o', long)]
     output: Option<String>,
+    /// Template string or path to template file to use when -o=go-template,
+    /// -o=go-template-file (or jsonpath formats).
+    #[arg(long)]
+    template: Option<String>,
     /// Selector (label query) to filter on (`=`, `==`, `!=`, `in`, `notin`).
     #[arg(short = 'l', long)]
     selector: Option<String>,
@@ -87,11 +91,18 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     if let Some(raw) = &args.raw {
         return raw_get(f, raw).await;
     }
-    let mut format = OutputFormat::parse(args.output.as_deref())?;
-    if let OutputFormat::JsonPath { path, .. } = &mut format {
-        *path = path
-            .clone()
-            .allow_missing_keys(args.allow_missing_template_keys);
+    let mut format =
+        OutputFormat::parse_with_template(args.output.as_deref(), args.template.as_deref())?;
+    match &mut format {
+        OutputFormat::JsonPath { path, .. } => {
+            *path = path
+                .clone()
+                .allow_missing_keys(args.allow_missing_template_keys);
+        }
+        OutputFormat::GoTemplate(t) => {
+            *t = t.clone().allow_missing_keys(args.allow_missing_template_keys);
+        }
+        _ => {}
     }
     let sort_by = match &args.sort_by {
         Some(s) => Some(SortBy::parse(s).map_err(CmdError::new)?),

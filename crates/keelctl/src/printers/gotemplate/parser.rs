@@ -1,0 +1,982 @@
+//! Go text/template's parser (`text/template/parse/parse.go`): the tree of
+//! text, actions and control structures, named templates from
+//! `define`/`block`, variable scoping and function-name checks, with Go's
+//! error messages (`template: output:1: unexpected EOF`).
+
+use super::lexer::{lex, Token, TokenKind};
+use std::collections::HashMap;
+use std::fmt;
+use std::rc::Rc;
+
+/// The name kubectl gives its template; errors say `template: output:...`.
+pub const PARSE_NAME: &str = "output";
+
+/// The functions a template may call: text/template's builtins and kubectl's two.
+pub const FUNCTIONS: &[&str] = &[
+    "and",
+    "call",
+    "html",
+    "index",
+    "slice",
+    "js",
+    "len",
+    "not",
+    "or",
+    "print",
+    "printf",
+    "println",
+    "urlquery",
+    "eq",
+    "ge",
+    "gt",
+    "le",
+    "lt",
+    "ne",
+    "exists",
+    "base64decode",
+];
+
+/// A node of a template body.
+#[derive(Debug, Clone)]
+pub enum Node {
+    /// Literal text.
+    Text(String),
+    /// `{{/* ... */}}`: prints nothing.
+    Comment,
+    /// `{{pipeline}}`: prints its value unless it declares variables.
+    Action(Pipe),
+    /// `{{if}}`.
+    If(Branch),
+    /// `{{with}}`.
+    With(Branch),
+    /// `{{range}}`.
+    Range(Branch),
+    /// `{{template "name" pipeline}}` (also what `{{block}}` leaves behind).
+    Template {
+        /// Byte offset.
+        pos: usize,
+        /// The template called.
+        name: String,
+        /// Its argument, if any.
+        pipe: Option<Pipe>,
+    },
+    /// `{{break}}`.
+    Break(usize),
+    /// `{{continue}}`.
+    Continue(usize),
+}
+
+/// An `if`, `with` or `range`: its pipeline and branches.
+#[derive(Debug, Clone)]
+pub struct Branch {
+    /// The condition or the collection.
+    pub pipe: Pipe,
+    /// The body.
+    pub list: Vec<Node>,
+    /// `{{else}}`'s body.
+    pub else_list: Option<Vec<Node>>,
+}
+
+/// A pipeline: optional declarations, then commands joined by `|`.
+#[derive(Debug, Clone)]
+pub struct Pipe {
+    /// Byte offset.
+    pub pos: usize,
+    /// `$x = ...` rather than `$x := ...`.
+    pub is_assign: bool,
+    /// The variables declared or assigned.
+    pub decl: Vec<String>,
+    /// The commands.
+    pub cmds: Vec<Command>,
+}
+
+/// One command of a pipeline: a function or value and its arguments.
+#[derive(Debug, Clone)]
+pub struct Command {
+    /// Byte offset.
+    pub pos: usize,
+    /// The words.
+    pub args: Vec<Arg>,
+}
+
+/// A number literal's value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Number {
+    /// An integer constant (Go `int`).
+    Int(i64),
+    /// A floating-point constant (`float64`).
+    Float(f64),
+}
+
+/// One word of a command.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    /// `.a.b`.
+    Field {
+        /// Byte offset.
+        pos: usize,
+        /// The names, without dots.
+        idents: Vec<String>,
+    },
+    /// `$x.a.b` (`idents[0]` is `$x`).
+    Variable {
+        /// Byte offset.
+        pos: usize,
+        /// The variable, then field names.
+        idents: Vec<String>,
+    },
+    /// `.`.
+    Dot(usize),
+    /// `nil`.
+    Nil(usize),
+    /// `true`, `false`.
+    Bool(usize, bool),
+    /// A number literal, its text and value.
+    Number(usize, String, Number),
+    /// A string literal: its quoted text and value.
+    String(usize, String, String),
+    /// A function name.
+    Identifier(usize, String),
+    /// `(pipeline)`.
+    Pipe(Box<Pipe>),
+    /// `(pipeline).a.b`.
+    Chain {
+        /// Byte offset.
+        pos: usize,
+        /// What the fields apply to.
+        node: Box<Arg>,
+        /// The names.
+        fields: Vec<String>,
+    },
+}
+
+impl Arg {
+    /// Byte offset, for error locations.
+    pub fn pos(&self) -> usize {
+        match self {
+            Arg::Field { pos, .. } | Arg::Variable { pos, .. } | Arg::Chain { pos, .. } => *pos,
+            Arg::Dot(p) | Arg::Nil(p) | Arg::Bool(p, _) | Arg::Number(p, ..) => *p,
+            Arg::String(p, ..) | Arg::Identifier(p, _) => *p,
+            Arg::Pipe(pipe) => pipe.pos,
+        }
+    }
+}
+
+impl fmt::Display for Arg {
+    /// Go's `Node.String()`, which error messages quote.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Arg::Field { idents, .. } => {
+                for i in idents {
+                    write!(f, ".{i}")?;
+                }
+                Ok(())
+            }
+            Arg::Variable { idents, .. } => write!(f, "{}", idents.join(".")),
+            Arg::Dot(_) => write!(f, "."),
+            Arg::Nil(_) => write!(f, "nil"),
+            Arg::Bool(_, b) => write!(f, "{b}"),
+            Arg::Number(_, text, _) | Arg::String(_, text, _) | Arg::Identifier(_, text) => {
+                write!(f, "{text}")
+            }
+            Arg::Pipe(p) => write!(f, "{p}"),
+            Arg::Chain { node, fields, .. } => {
+                if matches!(**node, Arg::Pipe(_)) {
+                    write!(f, "({node})")?;
+                } else {
+                    write!(f, "{node}")?;
+                }
+                for field in fields {
+                    write!(f, ".{field}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, arg) in self.args.iter().enumerate() {
+            if i > 0 {
+                write!(f, " ")?;
+            }
+            if let Arg::Pipe(p) = arg {
+                write!(f, "({p})")?;
+            } else {
+                write!(f, "{arg}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Pipe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.decl.is_empty() {
+            write!(f, "{}", self.decl.join(", "))?;
+            write!(f, "{}", if self.is_assign { " = " } else { " := " })?;
+        }
+        for (i, c) in self.cmds.iter().enumerate() {
+            if i > 0 {
+                write!(f, " | ")?;
+            }
+            write!(f, "{c}")?;
+        }
+        Ok(())
+    }
+}
+
+fn write_list(f: &mut fmt::Formatter<'_>, list: &[Node]) -> fmt::Result {
+    list.iter().try_for_each(|n| write!(f, "{n}"))
+}
+
+impl fmt::Display for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let branch = |f: &mut fmt::Formatter<'_>, name: &str, b: &Branch| {
+            write!(f, "{{{{{name} {}}}}}", b.pipe)?;
+            write_list(f, &b.list)?;
+            if let Some(e) = &b.else_list {
+                write!(f, "{{{{else}}}}")?;
+                write_list(f, e)?;
+            }
+            write!(f, "{{{{end}}}}")
+        };
+        match self {
+            Node::Text(t) => write!(f, "{t}"),
+            Node::Comment => Ok(()),
+            Node::Action(p) => write!(f, "{{{{{p}}}}}"),
+            Node::If(b) => branch(f, "if", b),
+            Node::With(b) => branch(f, "with", b),
+            Node::Range(b) => branch(f, "range", b),
+            Node::Template { name, pipe, .. } => {
+                let name = crate::printers::gofmt::quote(name);
+                match pipe {
+                    Some(p) => write!(f, "{{{{template {name} {p}}}}}"),
+                    None => write!(f, "{{{{template {name}}}}}"),
+                }
+            }
+            Node::Break(_) => write!(f, "{{{{break}}}}"),
+            Node::Continue(_) => write!(f, "{{{{continue}}}}"),
+        }
+    }
+}
+
+/// A parsed template: the main body and every named template.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    /// The template text (error locations count lines in it).
+    pub text: String,
+    /// Templates by name; the main one is [`PARSE_NAME`].
+    pub templates: HashMap<String, Rc<Vec<Node>>>,
+}
+
+/// What ends an item list.
+enum Stop {
+    End,
+    Else,
+}
+
+/// Parses a template; the error is Go's (`template: output:1: ...`).
+pub fn parse(text: &str) -> Result<Tree, String> {
+    let mut p = Parser {
+        tokens: lex(text),
+        at: 0,
+        line: 1,
+        vars: vec!["$".into()],
+        range_depth: 0,
+        templates: HashMap::new(),
+    };
+    let root = p.parse_root()?;
+    add_template(&mut p.templates, PARSE_NAME, root, 1)?;
+    Ok(Tree {
+        text: text.to_string(),
+        templates: p.templates,
+    })
+}
+
+fn is_empty_tree(list: &[Node]) -> bool {
+    list.iter().all(|n| match n {
+        Node::Text(t) => t.trim().is_empty(),
+        Node::Comment => true,
+        _ => false,
+    })
+}
+
+fn add_template(
+    set: &mut HashMap<String, Rc<Vec<Node>>>,
+    name: &str,
+    root: Vec<Node>,
+    line: usize,
+) -> Result<(), String> {
+    match set.get(name) {
+        Some(existing) if !is_empty_tree(existing) => {
+            if is_empty_tree(&root) {
+                return Ok(());
+            }
+            Err(format!(
+                "template: {PARSE_NAME}:{line}: template: multiple definition of template {}",
+                crate::printers::gofmt::quote(name)
+            ))
+        }
+        _ => {
+            set.insert(name.to_string(), Rc::new(root));
+            Ok(())
+        }
+    }
+}
+
+struct Parser {
+    tokens: Vec<Token>,
+    at: usize,
+    line: usize,
+    vars: Vec<String>,
+    range_depth: usize,
+    templates: HashMap<String, Rc<Vec<Node>>>,
+}
+
+type PResult<T> = Result<T, String>;
+
+impl Parser {
+    fn next(&mut self) -> Token {
+        let t = self.tokens[self.at.min(self.tokens.len() - 1)].clone();
+        if self.at < self.tokens.len() {
+            self.at += 1;
+        }
+        self.line = t.line;
+        t
+    }
+
+    fn backup(&mut self) {
+        self.at = self.at.saturating_sub(1);
+    }
+
+    fn peek(&self) -> &Token {
+        &self.tokens[self.at.min(self.tokens.len() - 1)]
+    }
+
+    fn next_non_space(&mut self) -> Token {
+        loop {
+            let t = self.next();
+            if t.kind != TokenKind::Space {
+                return t;
+            }
+        }
+    }
+
+    fn peek_non_space(&mut self) -> Token {
+        let t = self.next_non_space();
+        self.backup();
+        t
+    }
+
+    fn errorf(&self, msg: impl fmt::Display) -> String {
+        format!("template: {PARSE_NAME}:{}: {msg}", self.line)
+    }
+
+    fn unexpected<T>(&self, token: &Token, context: &str) -> PResult<T> {
+        if token.kind == TokenKind::Error {
+            return Err(self.errorf(token));
+        }
+        Err(self.errorf(format!("unexpected {token} in {context}")))
+    }
+
+    fn expect(&mut self, kind: TokenKind, context: &str) -> PResult<Token> {
+        let t = self.next_non_space();
+        if t.kind != kind {
+            return self.unexpected(&t, context);
+        }
+        Ok(t)
+    }
+
+    fn parse_root(&mut self) -> PResult<Vec<Node>> {
+        let mut root = Vec::new();
+        while self.peek().kind != TokenKind::Eof {
+            if self.peek().kind == TokenKind::LeftDelim {
+                let mark = self.at;
+                self.next();
+                if self.next_non_space().kind == TokenKind::Define {
+                    self.parse_definition()?;
+                    continue;
+                }
+                self.at = mark;
+            }
+            match self.text_or_action()? {
+                Ok(node) => root.push(node),
+                Err(Stop::End) => return Err(self.errorf("unexpected {{end}}")),
+                Err(Stop::Else) => return Err(self.errorf("unexpected {{else}}")),
+            }
+        }
+        Ok(root)
+    }
+
+    fn parse_definition(&mut self) -> PResult<()> {
+        const CONTEXT: &str = "define clause";
+        let t = self.next_non_space();
+        if !matches!(t.kind, TokenKind::String | TokenKind::RawString) {
+            return self.unexpected(&t, CONTEXT);
+        }
+        let name = self.unquote(&t.val)?;
+        self.expect(TokenKind::RightDelim, CONTEXT)?;
+        let saved = std::mem::replace(&mut self.vars, vec!["$".into()]);
+        let (list, stop) = self.item_list()?;
+        self.vars = saved;
+        if let Stop::Else = stop {
+            return Err(self.errorf(format!("unexpected {{{{else}}}} in {CONTEXT}")));
+        }
+        add_template(&mut self.templates, &name, list, self.line)
+    }
+
+    /// Nodes up to `{{end}}` or `{{else}}`.
+    fn item_list(&mut self) -> PResult<(Vec<Node>, Stop)> {
+        let mut list = Vec::new();
+        while self.peek_non_space().kind != TokenKind::Eof {
+            match self.text_or_action()? {
+                Ok(n) => list.push(n),
+                Err(stop) => return Ok((list, stop)),
+            }
+        }
+        Err(self.errorf("unexpected EOF"))
+    }
+
+    fn text_or_action(&mut self) -> PResult<Result<Node, Stop>> {
+        let t = self.next_non_space();
+        match t.kind {
+            TokenKind::Text => Ok(Ok(Node::Text(t.val))),
+            TokenKind::LeftDelim => self.action(),
+            TokenKind::Comment => Ok(Ok(Node::Comment)),
+            _ => self.unexpected(&t, "input"),
+        }
+    }
+
+    fn action(&mut self) -> PResult<Result<Node, Stop>> {
+        let t = self.next_non_space();
+        let node = match t.kind {
+            TokenKind::Block => self.block_control()?,
+            TokenKind::Break | TokenKind::Continue => {
+                let name = t.val.clone();
+                let after = self.next_non_space();
+                if after.kind != TokenKind::RightDelim {
+                    return self.unexpected(&after, &format!("{{{{{name}}}}}"));
+                }
+                if self.range_depth == 0 {
+                    return Err(self.errorf(format!("{{{{{name}}}}} outside {{{{range}}}}")));
+                }
+                if t.kind == TokenKind::Break {
+                    Node::Break(t.pos)
+                } else {
+                    Node::Continue(t.pos)
+                }
+            }
+            TokenKind::Else => {
+                let peek = self.peek_non_space();
+                if !matches!(peek.kind, TokenKind::If | TokenKind::With) {
+                    self.expect(TokenKind::RightDelim, "else")?;
+                }
+                return Ok(Err(Stop::Else));
+            }
+            TokenKind::End => {
+                self.expect(TokenKind::RightDelim, "end")?;
+                return Ok(Err(Stop::End));
+            }
+            TokenKind::If => Node::If(self.parse_control("if")?),
+            TokenKind::Range => Node::Range(self.parse_control("range")?),
+            TokenKind::With => Node::With(self.parse_control("with")?),
+            TokenKind::Template => self.template_control()?,
+            _ => {
+                self.backup();
+                Node::Action(self.pipeline("command", TokenKind::RightDelim)?)
+            }
+        };
+        Ok(Ok(node))
+    }
+
+    fn parse_control(&mut self, context: &str) -> PResult<Branch> {
+        let vars = self.vars.len();
+        let pipe = self.pipeline(context, TokenKind::RightDelim)?;
+        if context == "range" {
+            self.range_depth += 1;
+        }
+        let (list, stop) = self.item_list()?;
+        if context == "range" {
+            self.range_depth -= 1;
+        }
+        let mut else_list = None;
+        if let Stop::Else = stop {
+            // `{{else if}}` / `{{else with}}` nest a new control in the else branch.
+            let peek = self.peek_non_space().kind;
+            if context == "if" && peek == TokenKind::If
+                || context == "with" && peek == TokenKind::With
+            {
+                let kw = self.next_non_space();
+                let inner = self.parse_control(context)?;
+                let node = if kw.kind == TokenKind::If {
+                    Node::If(inner)
+                } else {
+                    Node::With(inner)
+                };
+                else_list = Some(vec![node]);
+            } else {
+                let (list, stop) = self.item_list()?;
+                if let Stop::Else = stop {
+                    return Err(self.errorf("expected end; found {{else}}"));
+                }
+                else_list = Some(list);
+            }
+        }
+        self.vars.truncate(vars);
+        Ok(Branch {
+            pipe,
+            list,
+            else_list,
+        })
+    }
+
+    fn template_name(&mut self, context: &str) -> PResult<(Token, String)> {
+        let t = self.next_non_space();
+        match t.kind {
+            TokenKind::String | TokenKind::RawString => {
+                let name = self.unquote(&t.val)?;
+                Ok((t, name))
+            }
+            _ => self.unexpected(&t, context),
+        }
+    }
+
+    fn template_control(&mut self) -> PResult<Node> {
+        const CONTEXT: &str = "template clause";
+        let (t, name) = self.template_name(CONTEXT)?;
+        let pipe = if self.next_non_space().kind != TokenKind::RightDelim {
+            self.backup();
+            Some(self.pipeline(CONTEXT, TokenKind::RightDelim)?)
+        } else {
+            None
+        };
+        Ok(Node::Template {
+            pos: t.pos,
+            name,
+            pipe,
+        })
+    }
+
+    fn block_control(&mut self) -> PResult<Node> {
+        const CONTEXT: &str = "block clause";
+        let (t, name) = self.template_name(CONTEXT)?;
+        let pipe = self.pipeline(CONTEXT, TokenKind::RightDelim)?;
+        let saved = std::mem::replace(&mut self.vars, vec!["$".into()]);
+        let saved_depth = std::mem::take(&mut self.range_depth);
+        let (list, stop) = self.item_list()?;
+        self.vars = saved;
+        self.range_depth = saved_depth;
+        if let Stop::Else = stop {
+            return Err(self.errorf(format!("unexpected {{{{else}}}} in {CONTEXT}")));
+        }
+        add_template(&mut self.templates, &name, list, self.line)?;
+        Ok(Node::Template {
+            pos: t.pos,
+            name,
+            pipe: Some(pipe),
+        })
+    }
+
+    fn pipeline(&mut self, context: &str, end: TokenKind) -> PResult<Pipe> {
+        let pos = self.peek_non_space().pos;
+        let mut pipe = Pipe {
+            pos,
+            is_assign: false,
+            decl: Vec::new(),
+            cmds: Vec::new(),
+        };
+        loop {
+            let v = self.peek_non_space();
+            if v.kind != TokenKind::Variable {
+                break;
+            }
+            let mark = self.at;
+            self.next_non_space();
+            let next = self.peek_non_space();
+            match next.kind {
+                TokenKind::Assign | TokenKind::Declare => {
+                    pipe.is_assign = next.kind == TokenKind::Assign;
+                    self.next_non_space();
+                    pipe.decl.push(v.val.clone());
+                    self.vars.push(v.val);
+                    break;
+                }
+                TokenKind::Char if next.val == "," => {
+                    self.next_non_space();
+                    pipe.decl.push(v.val.clone());
+                    self.vars.push(v.val);
+                    if context == "range" && pipe.decl.len() < 2 {
+                        match self.peek_non_space().kind {
+                            TokenKind::Variable | TokenKind::RightDelim | TokenKind::RightParen => {
+                                continue
+                            }
+                            _ => return Err(self.errorf("range can only initialize variables")),
+                        }
+                    }
+                    return Err(self.errorf(format!("too many declarations in {context}")));
+                }
+                _ => {
+                    self.at = mark;
+                    break;
+                }
+            }
+        }
+        loop {
+            let t = self.next_non_space();
+            if t.kind == end {
+                self.check_pipeline(&pipe, context)?;
+                return Ok(pipe);
+            }
+            match t.kind {
+                TokenKind::Bool
+                | TokenKind::CharConstant
+                | TokenKind::Dot
+                | TokenKind::Field
+                | TokenKind::Identifier
+                | TokenKind::Number
+                | TokenKind::Nil
+                | TokenKind::RawString
+                | TokenKind::String
+                | TokenKind::Variable
+                | TokenKind::LeftParen => {
+                    self.backup();
+                    let cmd = self.command()?;
+                    pipe.cmds.push(cmd);
+                }
+                _ => return self.unexpected(&t, context),
+            }
+        }
+    }
+
+    fn check_pipeline(&self, pipe: &Pipe, context: &str) -> PResult<()> {
+        if pipe.cmds.is_empty() {
+            return Err(self.errorf(format!("missing value for {context}")));
+        }
+        for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
+            if matches!(
+                c.args.first(),
+                Some(Arg::Bool(..) | Arg::Dot(_) | Arg::Nil(_) | Arg::Number(..) | Arg::String(..))
+            ) {
+                return Err(self.errorf(format!(
+                    "non executable command in pipeline stage {}",
+                    i + 1
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn command(&mut self) -> PResult<Command> {
+        let pos = self.peek_non_space().pos;
+        let mut cmd = Command {
+            pos,
+            args: Vec::new(),
+        };
+        loop {
+            self.peek_non_space();
+            if let Some(operand) = self.operand()? {
+                cmd.args.push(operand);
+            }
+            let t = self.next();
+            match t.kind {
+                TokenKind::Space => continue,
+                TokenKind::RightDelim | TokenKind::RightParen => self.backup(),
+                TokenKind::Pipe => {}
+                _ => return self.unexpected(&t, "operand"),
+            }
+            break;
+        }
+        if cmd.args.is_empty() {
+            return Err(self.errorf("empty command"));
+        }
+        Ok(cmd)
+    }
+
+    fn operand(&mut self) -> PResult<Option<Arg>> {
+        let Some(node) = self.term()? else {
+            return Ok(None);
+        };
+        if self.peek().kind != TokenKind::Field {
+            return Ok(Some(node));
+        }
+        let pos = self.peek().pos;
+        let mut fields = Vec::new();
+        while self.peek().kind == TokenKind::Field {
+            fields.push(self.next().val[1..].to_string());
+        }
+        Ok(Some(match node {
+            Arg::Field { mut idents, .. } => {
+                idents.extend(fields);
+                Arg::Field { pos, idents }
+            }
+            Arg::Variable { mut idents, .. } => {
+                idents.extend(fields);
+                Arg::Variable { pos, idents }
+            }
+            Arg::Bool(..) | Arg::String(..) | Arg::Number(..) | Arg::Nil(_) | Arg::Dot(_) => {
+                return Err(self.errorf(format!(
+                    "unexpected . after term {}",
+                    crate::printers::gofmt::quote(&node.to_string())
+                )))
+            }
+            node => Arg::Chain {
+                pos,
+                node: Box::new(node),
+                fields,
+            },
+        }))
+    }
+
+    fn term(&mut self) -> PResult<Option<Arg>> {
+        let t = self.next_non_space();
+        let arg = match t.kind {
+            TokenKind::Identifier => {
+                if !FUNCTIONS.contains(&t.val.as_str()) {
+                    return Err(self.errorf(format!(
+                        "function {} not defined",
+                        crate::printers::gofmt::quote(&t.val)
+                    )));
+                }
+                Arg::Identifier(t.pos, t.val)
+            }
+            TokenKind::Dot => Arg::Dot(t.pos),
+            TokenKind::Nil => Arg::Nil(t.pos),
+            TokenKind::Variable => {
+                if !self.vars.contains(&t.val) {
+                    return Err(self.errorf(format!(
+                        "undefined variable {}",
+                        crate::printers::gofmt::quote(&t.val)
+                    )));
+                }
+                Arg::Variable {
+                    pos: t.pos,
+                    idents: vec![t.val],
+                }
+            }
+            TokenKind::Field => Arg::Field {
+                pos: t.pos,
+                idents: vec![t.val[1..].to_string()],
+            },
+            TokenKind::Bool => Arg::Bool(t.pos, t.val == "true"),
+            TokenKind::Number | TokenKind::CharConstant => {
+                let n = self.number(&t)?;
+                Arg::Number(t.pos, t.val, n)
+            }
+            TokenKind::LeftParen => Arg::Pipe(Box::new(
+                self.pipeline("parenthesized pipeline", TokenKind::RightParen)?,
+            )),
+            TokenKind::String | TokenKind::RawString => {
+                let s = self.unquote(&t.val)?;
+                Arg::String(t.pos, t.val, s)
+            }
+            _ => {
+                self.backup();
+                return Ok(None);
+            }
+        };
+        Ok(Some(arg))
+    }
+
+    fn number(&self, t: &Token) -> PResult<Number> {
+        if t.kind == TokenKind::CharConstant {
+            let inner = &t.val[1..t.val.len() - 1];
+            let s = unquote_body(inner, '\'').map_err(|_| self.errorf("invalid syntax"))?;
+            let mut chars = s.chars();
+            return match (chars.next(), chars.next()) {
+                (Some(c), None) => Ok(Number::Int(c as i64)),
+                _ => Err(self.errorf(format!("malformed character constant: {}", t.val))),
+            };
+        }
+        parse_number(&t.val).ok_or_else(|| {
+            self.errorf(format!(
+                "illegal number syntax: {}",
+                crate::printers::gofmt::quote(&t.val)
+            ))
+        })
+    }
+
+    fn unquote(&self, quoted: &str) -> PResult<String> {
+        unquote(quoted).ok_or_else(|| self.errorf("invalid syntax"))
+    }
+}
+
+/// A Go number literal as text/template reads it: integers (decimal, `0x`,
+/// `0o`, `0b`, leading-zero octal) as `int`, the rest as `float64`.
+fn parse_number(text: &str) -> Option<Number> {
+    let clean: String = text.chars().filter(|c| *c != '_').collect();
+    let (neg, body) = match clean.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, clean.strip_prefix('+').unwrap_or(&clean)),
+    };
+    let lower = body.to_ascii_lowercase();
+    let int = if let Some(h) = lower.strip_prefix("0x") {
+        if h.contains('p') || h.contains('.') {
+            None
+        } else {
+            i64::from_str_radix(h, 16).ok()
+        }
+    } else if let Some(o) = lower.strip_prefix("0o") {
+        i64::from_str_radix(o, 8).ok()
+    } else if let Some(b) = lower.strip_prefix("0b") {
+        i64::from_str_radix(b, 2).ok()
+    } else if lower.len() > 1 && lower.starts_with('0') && lower.bytes().all(|b| b.is_ascii_digit())
+    {
+        i64::from_str_radix(&lower[1..], 8).ok()
+    } else if !lower.is_empty() && lower.bytes().all(|b| b.is_ascii_digit()) {
+        lower.parse::<i64>().ok()
+    } else {
+        None
+    };
+    if let Some(i) = int {
+        return Some(Number::Int(if neg { -i } else { i }));
+    }
+    if lower.ends_with('i') || lower.starts_with("0x") || lower.is_empty() {
+        return None;
+    }
+    let f: f64 = body.parse().ok()?;
+    Some(Number::Float(if neg { -f } else { f }))
+}
+
+/// Go's `strconv.Unquote` for `"..."` and backquoted strings.
+pub fn unquote(quoted: &str) -> Option<String> {
+    if quoted.len() >= 2 && quoted.starts_with('`') && quoted.ends_with('`') {
+        return Some(quoted[1..quoted.len() - 1].replace('\r', ""));
+    }
+    if quoted.len() >= 2 && quoted.starts_with('"') && quoted.ends_with('"') {
+        return unquote_body(&quoted[1..quoted.len() - 1], '"').ok();
+    }
+    None
+}
+
+/// The escapes of a Go string or rune literal's body.
+fn unquote_body(body: &str, quote: char) -> Result<String, ()> {
+    let mut out = String::new();
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == quote {
+            return Err(());
+        }
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let e = chars.next().ok_or(())?;
+        match e {
+            'a' => out.push('\u{7}'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'v' => out.push('\u{b}'),
+            '\\' => out.push('\\'),
+            '\'' | '"' if e == quote => out.push(e),
+            'x' | 'u' | 'U' => {
+                let n = match e {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
+                let hex: String = (0..n).filter_map(|_| chars.next()).collect();
+                let v = u32::from_str_radix(&hex, 16).map_err(|_| ())?;
+                if hex.len() != n {
+                    return Err(());
+                }
+                if e == 'x' {
+                    // A byte; kept as its Latin-1 character when not ASCII.
+                    out.push(char::from_u32(v).ok_or(())?);
+                } else {
+                    out.push(char::from_u32(v).ok_or(())?);
+                }
+            }
+            '0'..='7' => {
+                let mut digits = String::from(e);
+                for _ in 0..2 {
+                    digits.push(chars.next().ok_or(())?);
+                }
+                let v = u32::from_str_radix(&digits, 8).map_err(|_| ())?;
+                if v > 255 {
+                    return Err(());
+                }
+                out.push(char::from_u32(v).ok_or(())?);
+            }
+            _ => return Err(()),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(t: &str) -> String {
+        parse(t).unwrap_err()
+    }
+
+    #[test]
+    fn parse_errors_match_go() {
+        assert_eq!(err("{{if .x}}"), "template: output:1: unexpected EOF");
+        assert_eq!(err("{{end}}"), "template: output:1: unexpected {{end}}");
+        assert_eq!(
+            err("{{$y}}"),
+            "template: output:1: undefined variable \"$y\""
+        );
+        assert_eq!(
+            err("{{foo .}}"),
+            "template: output:1: function \"foo\" not defined"
+        );
+        assert_eq!(err("{{.a}"), "template: output:1: bad character U+007D '}'");
+        assert_eq!(err("{{}}"), "template: output:1: missing value for command");
+        assert_eq!(
+            err("{{.a | 1}}"),
+            "template: output:1: non executable command in pipeline stage 2"
+        );
+        assert_eq!(
+            err("{{range .x}}{{else}}{{else}}{{end}}"),
+            "template: output:1: expected end; found {{else}}"
+        );
+        assert_eq!(
+            err("{{break}}"),
+            "template: output:1: {{break}} outside {{range}}"
+        );
+        assert_eq!(
+            err("a\n{{.x @}}"),
+            "template: output:2: unexpected \"@\" in operand"
+        );
+        assert_eq!(
+            err("{{if}}{{end}}"),
+            "template: output:1: missing value for if"
+        );
+        assert_eq!(
+            err("{{with $x := 1}}{{end}}{{$x}}"),
+            "template: output:1: undefined variable \"$x\""
+        );
+    }
+
+    #[test]
+    fn nodes_print_as_go_does() {
+        let t = parse("{{$x := index .a 1 | printf \"%v\" (len .b).c}}{{range $i, $e := .items}}{{$e.name}}{{end}}").unwrap();
+        let root = &t.templates[PARSE_NAME];
+        assert_eq!(
+            root[0].to_string(),
+            "{{$x := index .a 1 | printf \"%v\" (len .b).c}}"
+        );
+        assert_eq!(
+            root[1].to_string(),
+            "{{range $i, $e := .items}}{{$e.name}}{{end}}"
+        );
+    }
+
+    #[test]
+    fn defines_and_blocks_are_named_templates() {
+        let t = parse("{{define \"x\"}}X{{end}}{{block \"b\" .}}B{{end}}").unwrap();
+        assert!(t.templates.contains_key("x"));
+        assert!(t.templates.contains_key("b"));
+        assert_eq!(parse_number("0x1F"), Some(Number::Int(31)));
+        assert_eq!(parse_number("1.5e3"), Some(Number::Float(1500.0)));
+        assert_eq!(unquote("\"a\\tb\\u00e9\"").as_deref(), Some("a\tb\u{e9}"));
+    }
+}
