@@ -645,11 +645,11 @@ mod tests {
                 &[
                     Str("ab"), Int(5, "int"), Int(5, "int"), Int(255, "int"), Int(255, "int"),
                     Int(8, "int"), Int(5, "int"), Int(65, "int"), Int(66, "int"), Int(67, "int"),
-                    Float(1500.0), Float(0.000012), Float(2.71828), Float(2.5), Float(1.0),
+                    Float(1500.0), Float(0.000012), Float(1.23456), Float(2.5), Float(1.0),
                     Json(&managed)
                 ]
             ),
-            "000ab|5     |+5|ff|FF|10|101|A|'B'|U+0043|1.500000e+03|1.2e-05|2.72|   2.500|1|[map[a:1]]"
+            "000ab|5     |+5|ff|FF|10|101|A|'B'|U+0043|1.500000e+03|1.2e-05|1.23|   2.500|1|[map[a:1]]"
         );
         let data = json!({"a": "1"});
         assert_eq!(

@@ -248,12 +248,7 @@ pub fn write_out(out: &mut impl Write, text: &str) -> CmdResult {
 /// right away, as kubectl's printer does, before the error is returned.
 pub fn render(obj: &Value, format: &OutputFormat, headers: bool) -> CmdResult<String> {
     match format {
-        OutputFormat::GoTemplate(t) => t.render(obj).map_err(|e| {
-            let mut stdout = std::io::stdout();
-            // A closed stdout leaves the error itself to report.
-            let _ = write_out(&mut stdout, &e.stdout);
-            CmdError::new(e.message)
-        }),
+        OutputFormat::GoTemplate(t) => render_go_template(t, obj, false),
         OutputFormat::Json => Ok(codec::to_json_pretty(&sort_keys(obj))),
         OutputFormat::Yaml => Ok(codec::to_yaml(&sort_keys(obj))),
         OutputFormat::Kyaml => Ok(kyaml::to_kyaml(&sort_keys(obj))),
@@ -307,6 +302,19 @@ pub fn render(obj: &Value, format: &OutputFormat, headers: bool) -> CmdResult<St
             Ok(w.flush())
         }
     }
+}
+
+/// A go-template's text for `obj` (`typed`: an object kubectl built, whose
+/// field order its report keeps). On failure what was printed and the
+/// debugging report go to stdout now, as kubectl's printer writes them.
+pub fn render_go_template(t: &gotemplate::GoTemplate, obj: &Value, typed: bool) -> CmdResult<String> {
+    let result = if typed { t.render_typed(obj) } else { t.render(obj) };
+    result.map_err(|e| {
+        let mut stdout = std::io::stdout();
+        // A closed stdout leaves the error itself to report.
+        let _ = write_out(&mut stdout, &e.stdout);
+        CmdError::new(e.message)
+    })
 }
 
 /// kubectl's message when a template fails on an object.

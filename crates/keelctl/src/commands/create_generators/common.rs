@@ -487,6 +487,9 @@ fn print_with(
             let sep = if first { "" } else { "---\n" };
             format!("{sep}{}", codec::to_yaml(&sorted(object)))
         }
+        Output::Other(crate::printers::OutputFormat::GoTemplate(t)) => {
+            crate::printers::render_go_template(t, &object, !unstructured)?
+        }
         Output::Other(format) => crate::printers::render(&object, format, true)?,
     };
     print!("{text}");
