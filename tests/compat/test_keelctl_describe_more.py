@@ -520,3 +520,77 @@ def test_rollout_history_from_controller_revisions(kubectl, keelctl, workloads, 
         assert_same(kubectl, keelctl, *args, norm=norm)
     got = keelctl("rollout", "history", "ds/agent", "--revision=1").out
     assert "busybox:1" in got and "busybox:2" not in got
+
+
+def test_volume_sources(kubectl, keelctl, ns):
+    """Pod volumes and PV sources share kubectl's printers; an ephemeral
+    volume prints its claim template one level deeper."""
+    kubectl("apply", "-f", "-", input=f"""
+apiVersion: v1
+kind: Pod
+metadata: {{name: vols}}
+spec:
+  containers: [{{name: c, image: x}}]
+  volumes:
+  - {{name: nfs, nfs: {{server: s, path: /p}}}}
+  - {{name: git, gitRepo: {{repository: "https://x/y.git", revision: abc}}}}
+  - name: dapi
+    downwardAPI:
+      items:
+      - {{path: labels, fieldRef: {{fieldPath: metadata.labels}}}}
+      - {{path: cpu, resourceFieldRef: {{containerName: c, resource: limits.cpu}}}}
+  - {{name: csi, csi: {{driver: d.example.com, volumeAttributes: {{size: "1"}}}}}}
+  - {{name: img, image: {{reference: "busybox:1"}}}}
+  - {{name: fc, fc: {{targetWWNs: [a, b], lun: 2}}}}
+  - {{name: gce, gcePersistentDisk: {{pdName: disk}}}}
+  - {{name: iscsi, iscsi: {{targetPortal: "1.2.3.4:3260", iqn: "iqn.x", lun: 0, portals: [a, b]}}}}
+  - name: eph
+    ephemeral:
+      volumeClaimTemplate:
+        metadata: {{labels: {{a: b, c: d}}}}
+        spec: {{accessModes: [ReadWriteOnce], storageClassName: fast, resources: {{requests: {{storage: 1Gi}}}}}}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {{name: {ns}-aws}}
+spec:
+  capacity: {{storage: 1Gi}}
+  accessModes: [ReadWriteOnce]
+  awsElasticBlockStore: {{volumeID: vol-1, fsType: ext4}}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {{name: {ns}-az}}
+spec:
+  capacity: {{storage: 1Gi}}
+  accessModes: [ReadWriteOnce]
+  azureFile: {{secretName: s, shareName: sh}}
+""")
+    assert_same(kubectl, keelctl, "describe", "pod", "vols", norm=norm)
+    assert_same(kubectl, keelctl, "describe", "pv", f"{ns}-aws", norm=norm)
+    assert_same(kubectl, keelctl, "describe", "pv", f"{ns}-az", norm=norm)
+
+
+def test_service_fields_and_event_field_paths(kubectl, keelctl, api, ns):
+    kubectl("apply", "-f", "-", input="""
+apiVersion: v1
+kind: Service
+metadata: {name: s1}
+spec:
+  selector: {app: x}
+  trafficDistribution: PreferClose
+  ports: [{name: h, port: 80, appProtocol: http}, {name: g, port: 81}]
+""")
+    assert_same(kubectl, keelctl, "describe", "svc", "s1", norm=norm)
+    kubectl("run", "p1", "--image=x")
+    uid = api.request("GET", f"/api/v1/namespaces/{ns}/pods/p1")["metadata"]["uid"]
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    api.request("POST", f"/api/v1/namespaces/{ns}/events", {
+        "apiVersion": "v1", "kind": "Event", "metadata": {"name": "p1.1", "namespace": ns},
+        "involvedObject": {"kind": "Pod", "name": "p1", "namespace": ns, "uid": uid,
+                           "fieldPath": "spec.containers{p1}"},
+        "reason": "Pulled", "message": "Successfully pulled image", "type": "Normal", "count": 1,
+        "firstTimestamp": now, "lastTimestamp": now, "reportingComponent": "kubelet",
+    })
+    want, got = assert_same(kubectl, keelctl, "describe", "pod", "p1", norm=norm)
+    assert "spec.containers{p1}: Successfully pulled image" in got.out

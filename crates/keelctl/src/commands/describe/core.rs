@@ -193,6 +193,9 @@ pub fn describe_service(svc: &Value, slices: &[Value], events: Option<&Events>) 
                 p.get("targetPort").map(text).unwrap_or_else(|| "0".into())
             ),
         );
+        if let Some(ap) = p.get("appProtocol").and_then(Value::as_str) {
+            w.write(L0, &format!("AppProtocol:\t{ap}\n"));
+        }
         let np = int_at(p, "/nodePort");
         if np != 0 {
             w.write(L0, &format!("NodePort:\t{name}\t{np}/{proto}\n"));
@@ -223,6 +226,9 @@ pub fn describe_service(svc: &Value, slices: &[Value], events: Option<&Events>) 
             L0,
             &format!("LoadBalancer Source Ranges:\t{}\n", ranges.join(",")),
         );
+    }
+    if let Some(td) = spec.get("trafficDistribution").and_then(Value::as_str) {
+        w.write(L0, &format!("Traffic Distribution:\t{td}\n"));
     }
     finish(w, events)
 }

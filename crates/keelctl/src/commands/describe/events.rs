@@ -108,6 +108,11 @@ pub fn describe_events(w: &mut PrefixWriter, events: &Events) {
         } else {
             first
         };
+        let mut message = str_at(e, "/message").trim().to_string();
+        let field_path = str_at(e, "/involvedObject/fieldPath");
+        if !field_path.is_empty() {
+            message = format!("{field_path}: {message}");
+        }
         let mut source = str_at(e, "/source/component");
         if source.is_empty() {
             source = str_at(e, "/reportingComponent");
@@ -115,10 +120,9 @@ pub fn describe_events(w: &mut PrefixWriter, events: &Events) {
         w.write(
             L1,
             &format!(
-                "{}\t{}\t{interval}\t{source}\t{}\n",
+                "{}\t{}\t{interval}\t{source}\t{message}\n",
                 str_at(e, "/type"),
                 str_at(e, "/reason"),
-                str_at(e, "/message").trim()
             ),
         );
     }

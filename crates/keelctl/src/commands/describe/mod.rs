@@ -11,6 +11,7 @@ pub mod limits;
 pub mod network;
 pub mod pods;
 pub mod storage;
+pub mod volumes;
 pub mod workloads;
 pub mod writer;
 

@@ -124,7 +124,7 @@ pub fn describe_persistent_volume(pv: &Value, events: Option<&Events>) -> String
         &format!("Message:\t{}\n", str_at(pv, "/status/message")),
     );
     w.write(L0, "Source:\n");
-    volume_source(&mut w, pv.get("spec").unwrap_or(&Value::Null));
+    super::volumes::pv_source(&mut w, pv.get("spec").unwrap_or(&Value::Null));
     finish(w, events)
 }
 
@@ -190,103 +190,28 @@ fn requirement(key: &str, op: &str, values: Option<&Value>) -> String {
     }
 }
 
-/// The `Source:` of a PV for the volume types a cluster without cloud
-/// providers uses; kubectl's `<unknown>` for the others.
-fn volume_source(w: &mut PrefixWriter, spec: &Value) {
-    let b = |v: &Value, p: &str| v.pointer(p).and_then(Value::as_bool).unwrap_or(false);
-    if let Some(h) = spec.get("hostPath") {
-        let t = h.get("type").and_then(Value::as_str).unwrap_or("<none>");
-        w.write(
-            L2,
-            &format!(
-                "Type:\tHostPath (bare host directory volume)\n    Path:\t{}\n    HostPathType:\t{t}\n",
-                str_at(h, "/path")
-            ),
-        );
-    } else if let Some(n) = spec.get("nfs") {
-        w.write(
-            L2,
-            &format!(
-                "Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t{}\n    Path:\t{}\n    ReadOnly:\t{}\n",
-                str_at(n, "/server"),
-                str_at(n, "/path"),
-                b(n, "/readOnly")
-            ),
-        );
-    } else if let Some(l) = spec.get("local") {
-        w.write(
-            L2,
-            &format!(
-                "Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n    Path:\t{}\n",
-                str_at(l, "/path")
-            ),
-        );
-    } else if let Some(c) = spec.get("csi") {
-        w.write(
-            L2,
-            &format!(
-                "Type:\tCSI (a Container Storage Interface (CSI) volume source)\n    Driver:\t{}\n    FSType:\t{}\n    VolumeHandle:\t{}\n    ReadOnly:\t{}\n",
-                str_at(c, "/driver"),
-                str_at(c, "/fsType"),
-                str_at(c, "/volumeHandle"),
-                b(c, "/readOnly")
-            ),
-        );
-        csi_attributes(w, c.get("volumeAttributes"));
-    } else {
-        w.write(L1, "<unknown>\n");
+/// `printPersistentVolumeClaim`: a whole claim, or (`full` false) the
+/// claim template of an ephemeral volume, which has no name, status or finalizers.
+pub fn print_claim(w: &mut PrefixWriter, pvc: &Value, full: bool) {
+    if full {
+        name_namespace(w, pvc, true);
     }
-}
-
-const MAX_ATTRIBUTE_LEN: usize = 140;
-
-/// `printCSIPersistentVolumeAttributesMultiline`.
-fn csi_attributes(w: &mut PrefixWriter, attrs: Option<&Value>) {
-    w.write(L2, "VolumeAttributes:\t");
-    let Some(map) = attrs.and_then(Value::as_object).filter(|m| !m.is_empty()) else {
-        w.line("<none>");
-        return;
-    };
-    let mut keys: Vec<&String> = map.keys().collect();
-    keys.sort();
-    for (i, k) in keys.iter().enumerate() {
-        if i != 0 {
-            w.write(L2, "\t");
-        }
-        let line = format!("{k}={}", text(&map[k.as_str()]));
-        if line.len() > MAX_ATTRIBUTE_LEN {
-            let mut cut = MAX_ATTRIBUTE_LEN;
-            while !line.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            w.write(L2, &format!("{}...\n", &line[..cut]));
-        } else {
-            w.write(L2, &format!("{line}\n"));
-        }
-    }
-}
-
-/// kubectl's `describePersistentVolumeClaim`; `used_by` names the pods
-/// that mount the claim or own it.
-pub fn describe_persistent_volume_claim(
-    pvc: &Value,
-    used_by: &[String],
-    events: Option<&Events>,
-) -> String {
-    let mut w = PrefixWriter::default();
-    name_namespace(&mut w, pvc, true);
     w.write(L0, &format!("StorageClass:\t{}\n", claim_class(pvc)));
-    status_line(&mut w, pvc);
+    if full {
+        status_line(w, pvc);
+    }
     let volume = str_at(pvc, "/spec/volumeName");
     w.write(L0, &format!("Volume:\t{volume}\n"));
-    labels_annotations(&mut w, pvc);
-    w.write(
-        L0,
-        &format!(
-            "Finalizers:\t{}\n",
-            go_list(pvc.pointer("/metadata/finalizers"))
-        ),
-    );
+    labels_annotations(w, pvc);
+    if full {
+        w.write(
+            L0,
+            &format!(
+                "Finalizers:\t{}\n",
+                go_list(pvc.pointer("/metadata/finalizers"))
+            ),
+        );
+    }
     let (capacity, modes) = if volume.is_empty() {
         (String::new(), String::new())
     } else {
@@ -308,6 +233,17 @@ pub fn describe_persistent_volume_claim(
         w.write(L1, &format!("Kind:\t{}\n", str_at(ds, "/kind")));
         w.write(L1, &format!("Name:\t{}\n", str_at(ds, "/name")));
     }
+}
+
+/// kubectl's `describePersistentVolumeClaim`; `used_by` names the pods
+/// that mount the claim or own it.
+pub fn describe_persistent_volume_claim(
+    pvc: &Value,
+    used_by: &[String],
+    events: Option<&Events>,
+) -> String {
+    let mut w = PrefixWriter::default();
+    print_claim(&mut w, pvc, true);
     w.write(L0, "Used By:\t");
     if used_by.is_empty() {
         w.line("<none>");

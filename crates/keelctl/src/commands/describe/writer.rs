@@ -123,6 +123,8 @@ pub struct PrefixWriter {
     /// Text goes out as written, tabs and all (kubectl's history printer
     /// uses a `PrefixWriter` over a plain buffer).
     raw: Option<String>,
+    /// Extra levels added to every write (kubectl's `nestedPrefixWriter`).
+    indent: usize,
 }
 
 /// Indentation levels (`LEVEL_0` ..).
@@ -140,6 +142,7 @@ impl PrefixWriter {
         PrefixWriter {
             tw: TabWriter::default(),
             raw: Some(String::new()),
+            indent: 0,
         }
     }
 
@@ -152,15 +155,25 @@ impl PrefixWriter {
 
     /// `w.Write(level, text)`: text prefixed by the level's indentation.
     pub fn write(&mut self, level: usize, text: &str) {
-        let mut s = "  ".repeat(level);
+        let mut s = "  ".repeat(level + self.indent);
         s.push_str(text);
         self.put(&s);
     }
 
     /// `w.WriteLine(text)`: text and a newline, no indentation.
     pub fn line(&mut self, text: &str) {
+        let indent = "  ".repeat(self.indent);
+        self.put(&indent);
         self.put(text);
         self.put("\n");
+    }
+
+    /// Runs `f` with every write `levels` deeper, as kubectl's
+    /// `NewNestedPrefixWriter(w, levels)` does.
+    pub fn nested(&mut self, levels: usize, f: impl FnOnce(&mut PrefixWriter)) {
+        self.indent += levels;
+        f(self);
+        self.indent -= levels;
     }
 
     /// `w.Flush()`.
