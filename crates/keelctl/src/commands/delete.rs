@@ -59,7 +59,7 @@ pub struct Args {
 }
 
 /// kubectl's usage error when nothing names what to delete.
-const NOTHING_TO_DELETE: &str = "You must provide one or more resources by argument or filename.
+pub(crate) const NOTHING_TO_DELETE: &str = "You must provide one or more resources by argument or filename.
 Example resource specifications include:
    '-f rsrc.yaml'
    '--filename=rsrc.json'
@@ -67,7 +67,7 @@ Example resource specifications include:
    '<resource>'";
 
 /// Parses `--cascade` (`true`/`false` still accepted with kubectl's warning).
-fn propagation_policy(cascade: &str) -> CmdResult<&'static str> {
+pub(crate) fn propagation_policy(cascade: &str) -> CmdResult<&'static str> {
     match cascade {
         "background" => Ok("Background"),
         "foreground" => Ok("Foreground"),

@@ -51,6 +51,42 @@ pub struct Args {
     show_managed_fields: bool,
 }
 
+impl Args {
+    /// The flags `apply edit-last-applied` shares with edit (it has no
+    /// `--output-patch` or `--subresource`).
+    pub(crate) fn for_last_applied(
+        args: Vec<String>,
+        files: FilenameFlags,
+        output: Option<String>,
+        windows_line_endings: bool,
+        validate: String,
+        field_manager: String,
+        show_managed_fields: bool,
+    ) -> Args {
+        Args {
+            args,
+            files,
+            output,
+            output_patch: false,
+            windows_line_endings,
+            validate,
+            subresource: None,
+            field_manager,
+            show_managed_fields,
+        }
+    }
+}
+
+/// What the editor holds and where saved changes go (kubectl's `EditMode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EditMode {
+    /// The objects; changes are patched into them.
+    Normal,
+    /// Their last-applied configurations (`apply edit-last-applied`);
+    /// changes are patched into the annotation only.
+    ApplyLastApplied,
+}
+
 /// Why the file must be edited again (kubectl's `editReason`).
 struct Reason {
     head: String,
@@ -59,6 +95,11 @@ struct Reason {
 
 /// Runs the command.
 pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
+    run_mode(f, args, EditMode::Normal).await
+}
+
+/// Runs the editor loop in `mode`.
+pub(crate) async fn run_mode(f: &mut Factory, args: Args, mode: EditMode) -> CmdResult {
     let directive = crate::resource::options::validation_directive(&args.validate)?;
     let json = match args.output.as_deref() {
         None | Some("") | Some("yaml") => false,
@@ -92,6 +133,9 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     if let Some(e) = errors.into_error() {
         crate::resource::report(vec![e])?;
     }
+    if mode == EditMode::ApplyLastApplied {
+        infos = crate::commands::apply::last_applied_infos(infos)?;
+    }
     if infos.is_empty() {
         return Err(CmdError::new("edit cancelled, no objects found"));
     }
@@ -104,6 +148,7 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
         args: &args,
         json,
         namespace,
+        mode,
     };
     session.edit(infos).await
 }
@@ -113,6 +158,7 @@ struct Session<'a> {
     args: &'a Args,
     json: bool,
     namespace: String,
+    mode: EditMode,
 }
 
 impl Session<'_> {
@@ -138,7 +184,13 @@ impl Session<'_> {
         loop {
             let mut buf = String::new();
             if !self.json {
-                buf.push_str(&header(&reasons));
+                let text = header(&reasons);
+                match self.mode {
+                    EditMode::Normal => buf.push_str(&text),
+                    EditMode::ApplyLastApplied => {
+                        buf.push_str(&text.replacen(HEADER, crate::commands::apply::EDIT_HEADER, 1))
+                    }
+                }
             }
             if contains_error {
                 buf.push_str(&manual_strip(&edited));
@@ -202,10 +254,20 @@ impl Session<'_> {
                     continue;
                 }
             };
-            let outcome = self
-                .patch_all(&infos, updated, &mut reasons)
+            let outcome = match self.mode {
+                EditMode::Normal => self.patch_all(&infos, updated, &mut reasons).await,
+                EditMode::ApplyLastApplied => crate::commands::apply::patch_last_applied(
+                    &self.helper,
+                    &self.namespace,
+                    &infos,
+                    updated,
+                    self.args.output.as_deref(),
+                    self.args.show_managed_fields,
+                )
                 .await
-                .map_err(|e| preserved(e, &file))?;
+                .map(|()| Outcome::default()),
+            }
+            .map_err(|e| preserved(e, &file))?;
             if outcome.retryable > 0 {
                 eprintln!(
                     "You can run `{} replace -f {}` to try this update again.",

@@ -1,6 +1,14 @@
 //! `keelctl apply`: client-side apply (a three-way patch against the
-//! last-applied configuration) and server-side apply (`--server-side`),
-//! as kubectl's `ApplyOptions` runs them.
+//! last-applied configuration), `--prune`, and server-side apply
+//! (`--server-side`), as kubectl's `ApplyOptions` runs them; and the
+//! `view-`, `set-` and `edit-last-applied` subcommands.
+
+mod edit_last_applied;
+mod prune;
+mod set_last_applied;
+mod view_last_applied;
+
+pub(crate) use edit_last_applied::{last_applied_infos, patch_last_applied, EDIT_HEADER};
 
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
@@ -37,7 +45,14 @@ See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts"
 /// Flags of `keelctl apply`.
 #[derive(Debug, clap::Args)]
 #[command(mut_arg("filenames", |a| a.help("The files that contain the configurations to apply")))]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct Args {
+    /// `view-last-applied`, `set-last-applied`, `edit-last-applied`.
+    #[command(subcommand)]
+    command: Option<Subcommand>,
+    /// Words that name no subcommand, which kubectl rejects.
+    #[arg(hide = true)]
+    unexpected: Vec<String>,
     /// `-f` and `-R`.
     #[command(flatten)]
     files: FilenameFlags,
@@ -68,6 +83,40 @@ pub struct Args {
     /// If true, keep the managedFields when printing objects in JSON or YAML format.
     #[arg(long)]
     show_managed_fields: bool,
+    /// Automatically delete resource objects, that do not appear in the configs and are created by either apply or create --save-config. Should be used with either -l or --all.
+    #[arg(long)]
+    prune: bool,
+    /// Select all resources in the namespace of the specified resource types.
+    #[arg(long)]
+    all: bool,
+    /// Overwrite the default allowlist with <group/version/kind> for --prune.
+    #[arg(long)]
+    prune_allowlist: Vec<String>,
+    /// Must be "background", "orphan", or "foreground" (how pruned objects' dependents are deleted).
+    #[arg(long, default_value = "background", num_args = 0..=1, default_missing_value = "background")]
+    cascade: String,
+    /// Period of time in seconds given to pruned resources to terminate gracefully (-1: the object's default).
+    #[arg(long, default_value_t = -1, allow_negative_numbers = true)]
+    grace_period: i64,
+    /// The length of time to wait before giving up on a delete. Accepted as kubectl accepts it; its apply does not use it.
+    #[arg(long, default_value = "0s")]
+    timeout: String,
+    /// If true, wait for resources to be gone before returning. Accepted as kubectl accepts it; its apply does not use it.
+    #[arg(long, default_value = "false", num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
+    wait: bool,
+}
+
+/// The subcommands of `keelctl apply`.
+// The variants are kubectl's subcommand names, which share their suffix.
+#[allow(clippy::enum_variant_names)]
+#[derive(Debug, clap::Subcommand)]
+enum Subcommand {
+    /// Edit latest last-applied-configuration annotations of a resource/object.
+    EditLastApplied(edit_last_applied::Args),
+    /// Set the last-applied-configuration annotation on a live object to match the contents of a file.
+    SetLastApplied(set_last_applied::Args),
+    /// View the latest last-applied-configuration annotations of a resource/object.
+    ViewLastApplied(view_last_applied::Args),
 }
 
 struct Applier {
@@ -80,31 +129,42 @@ struct Applier {
     printer: MutationPrinter,
     /// Objects kept for the final `-o yaml|json` print.
     objects: Vec<Value>,
+    /// What `--prune` must leave alone and where it looks.
+    visited: prune::Visited,
 }
 
 /// Runs the command.
 pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
+    match args.command {
+        Some(Subcommand::ViewLastApplied(a)) => return view_last_applied::run(f, a).await,
+        Some(Subcommand::SetLastApplied(a)) => return set_last_applied::run(f, a).await,
+        Some(Subcommand::EditLastApplied(a)) => return edit_last_applied::run(f, a).await,
+        None => {}
+    }
+    if !args.unexpected.is_empty() {
+        return Err(CmdError::new(format!(
+            "Unexpected args: [{}]\nSee 'kubectl apply -h' for help and examples",
+            args.unexpected.join(" ")
+        )));
+    }
+    let dry_run = args.output.dry_run()?;
+    let propagation_policy = crate::commands::delete::propagation_policy(&args.cascade)?;
     if args.files.filenames.is_empty() {
         return Err(CmdError::new("must specify one of -f and -k"));
     }
-    let dry_run = args.output.dry_run()?;
     let directive = options::validation_directive(&args.validate)?;
-    if args.force_conflicts && !args.server_side {
-        return Err(CmdError::new(
-            "--force-conflicts only works with --server-side",
-        ));
-    }
-    if args.server_side && dry_run == DryRun::Client {
-        return Err(CmdError::new("--dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)"));
-    }
-    if args.server_side && args.force {
-        return Err(CmdError::new("--force cannot be used with --server-side"));
-    }
+    let allowlist = if args.prune {
+        prune::allowlist(f, &args.prune_allowlist).await?
+    } else {
+        None
+    };
+    check_flags(&args, dry_run)?;
     let printer = args.output.printer(dry_run, args.show_managed_fields)?;
+    let selector = args.selector.clone().filter(|s| !s.is_empty());
     let builder = Builder {
-        label_selector: args.selector,
+        label_selector: selector.clone(),
         validate: directive != "Ignore",
-        ..Builder::from(args.files)
+        ..Builder::from(args.files.clone())
     };
     let mut visited = builder.visit(f).await?;
     let visit_errors = visited.take_errors();
@@ -132,6 +192,11 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     if infos.is_empty() && errors.is_empty() {
         return Err(CmdError::new("no objects passed to apply"));
     }
+    let mut seen = prune::Visited::default();
+    let (namespace, explicit) = f.namespace()?;
+    if explicit {
+        seen.namespaces.insert(namespace);
+    }
     let mut applier = Applier {
         helper,
         dry_run,
@@ -140,14 +205,66 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
         force: args.force,
         printer,
         objects: Vec::new(),
+        visited: seen,
     };
     for info in infos {
+        if info.namespaced() {
+            applier.visited.namespaces.insert(info.namespace.clone());
+        }
         if let Err(e) = applier.apply_one(info).await {
             errors.push(e);
         }
     }
     report(errors)?;
-    applier.print_objects()
+    let (helper, seen) = applier.print_objects()?;
+    if !args.prune {
+        return Ok(());
+    }
+    let pruner = prune::Pruner {
+        helper: &helper,
+        selector: selector.as_deref(),
+        propagation_policy,
+        grace_period: args.grace_period,
+        dry_run,
+        output: &args.output,
+        show_managed_fields: args.show_managed_fields,
+    };
+    pruner.prune_all(f, allowlist, &seen).await
+}
+
+/// kubectl's `ApplyOptions.Validate`: flag combinations that cannot work.
+fn check_flags(args: &Args, dry_run: DryRun) -> CmdResult {
+    if args.force_conflicts && !args.server_side {
+        return Err(CmdError::new(
+            "--force-conflicts only works with --server-side",
+        ));
+    }
+    if args.server_side && dry_run == DryRun::Client {
+        return Err(CmdError::new("--dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)"));
+    }
+    if args.server_side && args.force {
+        return Err(CmdError::new("--force cannot be used with --server-side"));
+    }
+    if dry_run == DryRun::Server && args.force {
+        return Err(CmdError::new(
+            "--dry-run=server cannot be used with --force",
+        ));
+    }
+    let selector = args.selector.as_deref().is_some_and(|s| !s.is_empty());
+    if args.all && selector {
+        return Err(CmdError::new(
+            "cannot set --all and --selector at the same time",
+        ));
+    }
+    if args.prune && !args.all && !selector {
+        return Err(CmdError::new("all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector"));
+    }
+    if args.prune && args.server_side {
+        return Err(CmdError::new(
+            "--prune is in alpha and doesn't currently work on objects created by server-side apply",
+        ));
+    }
+    Ok(())
 }
 
 impl Applier {
@@ -170,6 +287,12 @@ impl Applier {
         };
         info.object = Some(live.clone());
         if self.dry_run == DryRun::Client {
+            // Nothing is sent, but the patch still tells unchanged from configured.
+            let unchanged =
+                compute_patch(&info, &live, &modified).is_ok_and(|(_, patch)| patch == "{}");
+            if unchanged && !self.printer.prints_object() {
+                return self.print(&live, "unchanged");
+            }
             return self.print(&live, "configured");
         }
         if last_applied::original_configuration(&live).is_none() {
@@ -310,6 +433,7 @@ impl Applier {
     }
 
     fn print(&mut self, obj: &Value, operation: &str) -> Result<(), VisitError> {
+        self.visited.object(obj);
         if self.printer.prints_object() {
             self.objects.push(obj.clone());
             return Ok(());
@@ -319,19 +443,21 @@ impl Applier {
             .map_err(|e| VisitError::plain(e.message))
     }
 
-    /// `-o json|yaml|...`: every object once all are applied, several as a `List`.
-    fn print_objects(mut self) -> CmdResult {
+    /// `-o json|yaml|...`: every object once all are applied, several as a
+    /// `List`; hands back what pruning needs.
+    fn print_objects(mut self) -> CmdResult<(Helper, prune::Visited)> {
         match self.objects.len() {
-            0 => Ok(()),
+            0 => {}
             1 => {
                 let obj = self.objects.remove(0);
-                self.printer.print(&obj, "")
+                self.printer.print(&obj, "")?;
             }
             _ => {
                 let objects = std::mem::take(&mut self.objects);
-                self.printer.print_list(objects)
+                self.printer.print_list(objects)?;
             }
         }
+        Ok((self.helper, self.visited))
     }
 }
 
