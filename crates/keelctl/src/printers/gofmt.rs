@@ -243,6 +243,7 @@ struct Spec {
 pub fn sprintf(format: &str, args: &[FmtArg]) -> String {
     let mut out = String::new();
     let mut next_arg = 0;
+    let mut reordered = false;
     let mut chars = format.chars().peekable();
     while let Some(c) = chars.next() {
         if c != '%' {
@@ -261,11 +262,32 @@ pub fn sprintf(format: &str, args: &[FmtArg]) -> String {
             }
             chars.next();
         }
-        spec.width = directive_number(&mut chars, args, &mut next_arg, &mut out);
+        let mut good_index = true;
+        let mut after_index = arg_index(&mut chars, args.len(), &mut next_arg, &mut good_index);
+        reordered |= after_index;
+        let star = chars.peek() == Some(&'*');
+        spec.width = directive_number(&mut chars, args, &mut next_arg, &mut out, "%!(BADWIDTH)");
+        if star {
+            after_index = false;
+        } else if after_index && spec.width.is_some() {
+            good_index = false;
+        }
         if chars.peek() == Some(&'.') {
             chars.next();
+            if after_index {
+                good_index = false;
+            }
+            after_index = arg_index(&mut chars, args.len(), &mut next_arg, &mut good_index);
+            reordered |= after_index;
+            let star = chars.peek() == Some(&'*');
             spec.prec =
-                Some(directive_number(&mut chars, args, &mut next_arg, &mut out).unwrap_or(0));
+                Some(directive_number(&mut chars, args, &mut next_arg, &mut out, "%!(BADPREC)").unwrap_or(0));
+            if star {
+                after_index = false;
+            }
+        }
+        if !after_index {
+            reordered |= arg_index(&mut chars, args.len(), &mut next_arg, &mut good_index);
         }
         if spec.minus {
             spec.zero = false;
@@ -278,6 +300,10 @@ pub fn sprintf(format: &str, args: &[FmtArg]) -> String {
             out.push('%');
             continue;
         }
+        if !good_index {
+            out.push_str(&format!("%!{verb}(BADINDEX)"));
+            continue;
+        }
         let Some(arg) = args.get(next_arg) else {
             out.push_str(&format!("%!{verb}(MISSING)"));
             continue;
@@ -285,7 +311,7 @@ pub fn sprintf(format: &str, args: &[FmtArg]) -> String {
         next_arg += 1;
         out.push_str(&format_arg(*arg, verb, &spec));
     }
-    if next_arg < args.len() {
+    if !reordered && next_arg < args.len() {
         let extra: Vec<String> = args[next_arg..]
             .iter()
             .map(|a| match a.resolve() {
@@ -298,19 +324,49 @@ pub fn sprintf(format: &str, args: &[FmtArg]) -> String {
     out
 }
 
-/// A width or precision: digits, or `*` taking an `int` operand.
+/// An explicit `[n]` argument index: moves to operand n (1-based); a bad
+/// one spoils the directive (`%!d(BADINDEX)`). Whether one was there.
+fn arg_index(
+    chars: &mut std::iter::Peekable<std::str::Chars>,
+    count: usize,
+    next_arg: &mut usize,
+    good: &mut bool,
+) -> bool {
+    if chars.peek() != Some(&'[') {
+        return false;
+    }
+    chars.next();
+    let mut digits = String::new();
+    let mut closed = false;
+    for c in chars.by_ref() {
+        if c == ']' {
+            closed = true;
+            break;
+        }
+        digits.push(c);
+    }
+    match digits.parse::<usize>() {
+        Ok(n) if closed && n >= 1 && n <= count => *next_arg = n - 1,
+        _ => *good = false,
+    }
+    true
+}
+
+/// A width or precision: digits, or `*` taking an `int` operand (`bad`
+/// reported when it is not one).
 fn directive_number(
     chars: &mut std::iter::Peekable<std::str::Chars>,
     args: &[FmtArg],
     next_arg: &mut usize,
     out: &mut String,
+    bad: &str,
 ) -> Option<usize> {
     if chars.peek() == Some(&'*') {
         chars.next();
         let n = match args.get(*next_arg).map(|a| a.resolve()) {
             Some(FmtArg::Int(n, _)) if (0..1_000_000).contains(&n) => Some(n as usize),
             _ => {
-                out.push_str("%!(BADWIDTH)");
+                out.push_str(bad);
                 None
             }
         };
@@ -542,8 +598,12 @@ fn format_float(f: f64, verb: char, spec: &Spec) -> Option<String> {
         return Some(pad(s, &no_zero, false));
     }
     let body = match (verb, spec.prec) {
+        ('g', None) if spec.sharp => g_form(f.abs(), 6, false, true),
+        ('G', None) if spec.sharp => g_form(f.abs(), 6, true, true),
         ('v' | 'g', None) => float(f.abs()),
         ('G', None) => float(f.abs()).to_uppercase(),
+        ('x', _) => hex_float(f.abs(), false),
+        ('X', _) => hex_float(f.abs(), true),
         ('v' | 'g', Some(p)) => g_form(f.abs(), p, false, spec.sharp),
         ('G', Some(p)) => g_form(f.abs(), p, true, spec.sharp),
         ('e', p) => exp_form(f.abs(), p.unwrap_or(6), false),
@@ -598,6 +658,39 @@ fn format_string(s: &str, verb: char, spec: &Spec) -> Option<String> {
         _ => return None,
     };
     Some(pad(text, spec, false))
+}
+
+/// `strconv.FormatFloat(f, 'x', -1, 64)` of a non-negative float:
+/// `0x1.8p+00`.
+fn hex_float(f: f64, upper: bool) -> String {
+    if f == 0.0 {
+        return if upper { "0X0P+00" } else { "0x0p+00" }.to_string();
+    }
+    let bits = f.to_bits();
+    let mut exp = ((bits >> 52) & 0x7ff) as i32;
+    let mut mant = bits & ((1u64 << 52) - 1);
+    if exp == 0 {
+        // Subnormal: shift until the implicit bit would be set.
+        exp = 1;
+        while mant & (1u64 << 52) == 0 {
+            mant <<= 1;
+            exp -= 1;
+        }
+        mant &= (1u64 << 52) - 1;
+    }
+    let exp = exp - 1023;
+    let mut frac = format!("{mant:013x}");
+    while frac.ends_with('0') {
+        frac.pop();
+    }
+    let sign = if exp < 0 { '-' } else { '+' };
+    let dot = if frac.is_empty() { "" } else { "." };
+    let s = format!("0x1{dot}{frac}p{sign}{:02}", exp.abs());
+    if upper {
+        s.to_uppercase()
+    } else {
+        s
+    }
 }
 
 /// `strconv.QuoteToASCII`.

@@ -5,7 +5,7 @@
 //! node it was evaluating.
 
 use super::funcs::{self, Param};
-use super::parser::{Arg, Branch, Command, Node, Pipe, Tree, PARSE_NAME};
+use super::parser::{Arg, Branch, Command, Node, Number, Pipe, Tree, PARSE_NAME};
 use super::value::{Json, Kind, Val};
 use crate::printers::gofmt;
 use serde_json::Value;
@@ -195,9 +195,13 @@ impl<'a, 't> State<'a, 't> {
         Ok(Flow::Normal)
     }
 
-    fn set_var(&mut self, name: &str, value: Val<'a>) {
-        if let Some(slot) = self.vars.iter_mut().rev().find(|(n, _)| n == name) {
-            slot.1 = value;
+    fn set_var(&mut self, name: &str, value: Val<'a>) -> EResult<()> {
+        match self.vars.iter_mut().rev().find(|(n, _)| n == name) {
+            Some(slot) => {
+                slot.1 = value;
+                Ok(())
+            }
+            None => Err(self.errorf(format!("undefined variable: {name}"))),
         }
     }
 
@@ -269,14 +273,14 @@ impl<'a, 't> State<'a, 't> {
                     } else {
                         elem.clone()
                     };
-                    self.set_var(&decl[0], first);
+                    self.set_var(&decl[0], first)?;
                 } else {
                     self.set_top_var(1, elem.clone());
                 }
             }
             if decl.len() > 1 {
                 if b.pipe.is_assign {
-                    self.set_var(&decl[1], elem.clone());
+                    self.set_var(&decl[1], elem.clone())?;
                 } else {
                     self.set_top_var(2, index);
                 }
@@ -300,7 +304,7 @@ impl<'a, 't> State<'a, 't> {
         let value = value.unwrap_or(Val::Invalid);
         for var in &pipe.decl {
             if pipe.is_assign {
-                self.set_var(var, value.clone());
+                self.set_var(var, value.clone())?;
             } else {
                 self.vars.push((var.clone(), value.clone()));
             }
@@ -347,7 +351,7 @@ impl<'a, 't> State<'a, 't> {
                     Arg::Bool(_, b) => Ok(Val::Bool(*b)),
                     Arg::Dot(_) => Ok(dot.clone()),
                     Arg::Nil(_) => Err(self.errorf("nil is not a command")),
-                    Arg::Number(_, _, n) => Ok(number(*n)),
+                    Arg::Number(_, text, n) => self.number(text, *n),
                     Arg::String(_, _, s) => Ok(Val::str(s)),
                     other => Err(self.errorf(format!(
                         "can't evaluate command {}",
@@ -534,9 +538,18 @@ impl<'a, 't> State<'a, 't> {
                 return Err(self.errorf(format!("expected string; found {literal}")));
             }
             Arg::Bool(_, b) => return Ok(Val::Bool(*b)),
-            Arg::Number(_, _, n) => return Ok(number(*n)),
+            Arg::Number(_, text, n) => return self.number(text, *n),
         };
         self.validate(value, param)
+    }
+
+    /// A number literal's value (`idealConstant`).
+    fn number(&self, text: &str, n: Number) -> EResult<Val<'a>> {
+        match n {
+            Number::Int(i) => Ok(Val::Int(i)),
+            Number::Float(f) => Ok(Val::Float(f)),
+            Number::Overflow => Err(self.errorf(format!("{text} overflows int"))),
+        }
     }
 
     /// Go's `validateType` for the three parameter types templates meet.
@@ -558,12 +571,7 @@ impl<'a, 't> State<'a, 't> {
     }
 }
 
-fn number<'a>(n: super::parser::Number) -> Val<'a> {
-    match n {
-        super::parser::Number::Int(i) => Val::Int(i),
-        super::parser::Number::Float(f) => Val::Float(f),
-    }
-}
+
 
 #[cfg(test)]
 mod tests {

@@ -61,27 +61,32 @@ impl GoTemplate {
     /// Runs the template on `obj`, an unstructured object: its debugging
     /// report shows the raw JSON with sorted keys, as Go marshals a map.
     pub fn render(&self, obj: &Value) -> Result<String, RenderError> {
-        self.execute(obj, &sort_keys(obj))
+        self.execute(obj, true)
     }
 
     /// Runs the template on a typed object (one kubectl builds itself, as
     /// `create configmap`): the raw JSON in the report keeps its field order.
     pub fn render_typed(&self, obj: &Value) -> Result<String, RenderError> {
-        self.execute(obj, obj)
+        self.execute(obj, false)
     }
 
-    fn execute(&self, obj: &Value, raw: &Value) -> Result<String, RenderError> {
+    fn execute(&self, obj: &Value, sort_raw: bool) -> Result<String, RenderError> {
         let mut out = String::new();
         match exec::execute(&self.tree, obj, self.missing_key_error, &mut out) {
             Ok(()) => Ok(out),
             Err(err) => {
+                let raw = if sort_raw {
+                    go_json(&sort_keys(obj))
+                } else {
+                    go_json(obj)
+                };
                 out.push_str(&format!(
                     "Error executing template: {err}. Printing more information for debugging the template:\n\
                      \ttemplate was:\n\t\t{}\n\
                      \traw data was:\n\t\t{}\n\
                      \tobject given to template engine was:\n\t\t{}\n\n",
                     self.raw,
-                    go_json(raw),
+                    raw,
                     gofmt::sprint(obj)
                 ));
                 Err(RenderError {

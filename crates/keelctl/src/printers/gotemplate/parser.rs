@@ -106,6 +106,8 @@ pub enum Number {
     Int(i64),
     /// A floating-point constant (`float64`).
     Float(f64),
+    /// An unsigned constant past `int64`: Go fails on it when it is used.
+    Overflow,
 }
 
 /// One word of a command.
@@ -789,12 +791,7 @@ impl Parser {
                 _ => Err(self.errorf(format!("malformed character constant: {}", t.val))),
             };
         }
-        parse_number(&t.val).ok_or_else(|| {
-            self.errorf(format!(
-                "illegal number syntax: {}",
-                crate::printers::gofmt::quote(&t.val)
-            ))
-        })
+        parse_number(&t.val).map_err(|e| self.errorf(e))
     }
 
     fn unquote(&self, quoted: &str) -> PResult<String> {
@@ -802,41 +799,49 @@ impl Parser {
     }
 }
 
-/// A Go number literal as text/template reads it: integers (decimal, `0x`,
-/// `0o`, `0b`, leading-zero octal) as `int`, the rest as `float64`.
-fn parse_number(text: &str) -> Option<Number> {
+/// A Go number literal as text/template reads it (`parse.newNumber`):
+/// integers (decimal, `0x`, `0o`, `0b`, leading-zero octal) as `int`, those
+/// past `int64` but within `uint64` as [`Number::Overflow`], the rest as
+/// `float64`. The error is Go's.
+fn parse_number(text: &str) -> Result<Number, String> {
+    let illegal = || format!("illegal number syntax: {}", crate::printers::gofmt::quote(text));
     let clean: String = text.chars().filter(|c| *c != '_').collect();
     let (neg, body) = match clean.strip_prefix('-') {
         Some(b) => (true, b),
         None => (false, clean.strip_prefix('+').unwrap_or(&clean)),
     };
     let lower = body.to_ascii_lowercase();
-    let int = if let Some(h) = lower.strip_prefix("0x") {
-        if h.contains('p') || h.contains('.') {
-            None
-        } else {
-            i64::from_str_radix(h, 16).ok()
-        }
+    let (radix, digits) = if let Some(h) = lower.strip_prefix("0x") {
+        (16, h)
     } else if let Some(o) = lower.strip_prefix("0o") {
-        i64::from_str_radix(o, 8).ok()
+        (8, o)
     } else if let Some(b) = lower.strip_prefix("0b") {
-        i64::from_str_radix(b, 2).ok()
-    } else if lower.len() > 1 && lower.starts_with('0') && lower.bytes().all(|b| b.is_ascii_digit())
-    {
-        i64::from_str_radix(&lower[1..], 8).ok()
-    } else if !lower.is_empty() && lower.bytes().all(|b| b.is_ascii_digit()) {
-        lower.parse::<i64>().ok()
+        (2, b)
+    } else if lower.len() > 1 && lower.starts_with('0') && lower.bytes().all(|b| b.is_ascii_digit()) {
+        (8, &lower[1..])
     } else {
-        None
+        (10, lower.as_str())
     };
-    if let Some(i) = int {
-        return Some(Number::Int(if neg { -i } else { i }));
+    let is_int = !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix));
+    if is_int {
+        return match u128::from_str_radix(digits, radix) {
+            Ok(m) if neg && m <= 1u128 << 63 => Ok(Number::Int((m as i128).wrapping_neg() as i64)),
+            Ok(m) if !neg && m <= i64::MAX as u128 => Ok(Number::Int(m as i64)),
+            Ok(m) if !neg && m <= u64::MAX as u128 && !text.starts_with('+') => {
+                Ok(Number::Overflow)
+            }
+            _ if radix == 10 => Err(format!(
+                "integer overflow: {}",
+                crate::printers::gofmt::quote(text)
+            )),
+            _ => Err(illegal()),
+        };
     }
     if lower.ends_with('i') || lower.starts_with("0x") || lower.is_empty() {
-        return None;
+        return Err(illegal());
     }
-    let f: f64 = body.parse().ok()?;
-    Some(Number::Float(if neg { -f } else { f }))
+    let f: f64 = body.parse().map_err(|_| illegal())?;
+    Ok(Number::Float(if neg { -f } else { f }))
 }
 
 /// Go's `strconv.Unquote` for `"..."` and backquoted strings.
@@ -975,8 +980,13 @@ mod tests {
         let t = parse("{{define \"x\"}}X{{end}}{{block \"b\" .}}B{{end}}").unwrap();
         assert!(t.templates.contains_key("x"));
         assert!(t.templates.contains_key("b"));
-        assert_eq!(parse_number("0x1F"), Some(Number::Int(31)));
-        assert_eq!(parse_number("1.5e3"), Some(Number::Float(1500.0)));
+        assert_eq!(parse_number("0x1F"), Ok(Number::Int(31)));
+        assert_eq!(parse_number("1.5e3"), Ok(Number::Float(1500.0)));
+        assert_eq!(parse_number("9999999999999999999"), Ok(Number::Overflow));
+        assert_eq!(
+            parse_number("99999999999999999999").unwrap_err(),
+            "integer overflow: \"99999999999999999999\""
+        );
         assert_eq!(unquote("\"a\\tb\\u00e9\"").as_deref(), Some("a\tb\u{e9}"));
     }
 }
