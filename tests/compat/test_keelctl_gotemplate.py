@@ -149,3 +149,16 @@ def test_mutations_print_through_the_template(kubectl, keelctl, objects):
     assert_same(kubectl, keelctl, "create", "configmap", "delta", "--from-literal=k=v", "--dry-run=client", "-o", "go-template={{.data.k}}")
     assert_same(kubectl, keelctl, "create", "configmap", "delta", "--from-literal=k=v", "--dry-run=client", "-o", "go-template={{index .data 1}}")
     assert_same(kubectl, keelctl, "create", "deployment", "d", "--image=nginx", "--dry-run=client", "--template", "{{.spec.replicas}} {{(index .spec.template.spec.containers 0).image}}")
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["-o", "go-template={{.metadata.name}}{{\"\\t\"}}{{len .data}}{{\"\\n\"}}"],
+        ["--output-watch-events", "-o", "go-template={{.type}} {{.object.metadata.name}}{{\"\\n\"}}"],
+        # A failure while watching: the report goes through kubectl's tabwriter.
+        ["-o", "go-template={{.metadata.name}} {{index .metadata.name 4}}{{\"\\n\"}}"],
+    ],
+)
+def test_watch_prints_each_object_through_the_template(kubectl, keelctl, objects, flags):
+    assert_same(kubectl, keelctl, "get", "cm", "-w", *flags, "--request-timeout=1")

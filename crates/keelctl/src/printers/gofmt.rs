@@ -280,8 +280,10 @@ pub fn sprintf(format: &str, args: &[FmtArg]) -> String {
             after_index = arg_index(&mut chars, args.len(), &mut next_arg, &mut good_index);
             reordered |= after_index;
             let star = chars.peek() == Some(&'*');
-            spec.prec =
-                Some(directive_number(&mut chars, args, &mut next_arg, &mut out, "%!(BADPREC)").unwrap_or(0));
+            spec.prec = Some(
+                directive_number(&mut chars, args, &mut next_arg, &mut out, "%!(BADPREC)")
+                    .unwrap_or(0),
+            );
             if star {
                 after_index = false;
             }

@@ -111,8 +111,9 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     if args.resources.is_empty() {
         return Err(CmdError::raw(NO_RESOURCE_TYPE));
     }
-    if args.show_labels && !format.is_table() {
-        let output = args.output.as_deref().unwrap_or_default();
+    // kubectl checks -o itself: --template alone does not refuse labels.
+    let output = args.output.as_deref().unwrap_or_default();
+    if args.show_labels && !output.is_empty() && output != "wide" {
         return Err(CmdError::new(format!(
             "--show-labels option cannot be used with {output} printer"
         )));

@@ -45,7 +45,20 @@ impl Sink {
                 let headers = !*printed_any && !g.args.no_headers;
                 *printed_any = true;
                 // kubectl writes every format through its tabwriter while watching.
-                writer.write_str(&printers::render(&obj, &g.format, headers)?);
+                let rendered = match &g.format {
+                    // A failing template's output and report go through the
+                    // tabwriter too, before the wrapped error.
+                    OutputFormat::GoTemplate(t) => t.render(&obj).map_err(|e| {
+                        writer.write_str(&e.stdout);
+                        let _ = printers::write_out(&mut std::io::stdout(), &writer.flush());
+                        CmdError::new(format!(
+                            "unable to output the provided object: {}",
+                            e.message
+                        ))
+                    }),
+                    format => printers::render(&obj, format, headers),
+                };
+                writer.write_str(&rendered?);
                 writer.flush()
             }
         };

@@ -571,8 +571,6 @@ impl<'a, 't> State<'a, 't> {
     }
 }
 
-
-
 #[cfg(test)]
 mod tests {
     use super::super::parser::parse;

@@ -804,7 +804,12 @@ impl Parser {
 /// past `int64` but within `uint64` as [`Number::Overflow`], the rest as
 /// `float64`. The error is Go's.
 fn parse_number(text: &str) -> Result<Number, String> {
-    let illegal = || format!("illegal number syntax: {}", crate::printers::gofmt::quote(text));
+    let illegal = || {
+        format!(
+            "illegal number syntax: {}",
+            crate::printers::gofmt::quote(text)
+        )
+    };
     let clean: String = text.chars().filter(|c| *c != '_').collect();
     let (neg, body) = match clean.strip_prefix('-') {
         Some(b) => (true, b),
@@ -817,7 +822,8 @@ fn parse_number(text: &str) -> Result<Number, String> {
         (8, o)
     } else if let Some(b) = lower.strip_prefix("0b") {
         (2, b)
-    } else if lower.len() > 1 && lower.starts_with('0') && lower.bytes().all(|b| b.is_ascii_digit()) {
+    } else if lower.len() > 1 && lower.starts_with('0') && lower.bytes().all(|b| b.is_ascii_digit())
+    {
         (8, &lower[1..])
     } else {
         (10, lower.as_str())
