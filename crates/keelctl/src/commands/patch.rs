@@ -98,8 +98,9 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     if args.local && !args.args.is_empty() {
         return Err(CmdError::new("cannot specify --local and server resources"));
     }
-    let mut printer = MutationPrinter::new(
+    let mut printer = MutationPrinter::with_template(
         args.output.output.as_deref(),
+        args.output.template.as_deref(),
         DryRun::None,
         args.show_managed_fields,
     )?;
