@@ -131,31 +131,53 @@ impl Patcher {
 }
 
 /// The object as kubectl's typed encoding prints it: kubectl decodes
-/// `set`'s objects into Go structs, whose `status` is never omitted (an
-/// empty one prints as `status: {}`, a service's as `loadBalancer: {}`).
+/// `set`'s objects into Go structs, whose struct-valued fields are never
+/// omitted: an empty `status` prints as `status: {}` (a service's with
+/// `loadBalancer: {}`), a template's missing `metadata` as `metadata: {}`,
+/// a container's missing `resources` as `resources: {}`.
 fn typed(mut obj: Value) -> Value {
-    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
-    let with_status = matches!(
-        kind,
-        "Pod"
-            | "Deployment"
-            | "ReplicaSet"
-            | "ReplicationController"
-            | "DaemonSet"
-            | "StatefulSet"
-            | "Job"
-            | "CronJob"
-            | "Service"
-    );
-    let service = kind == "Service";
-    if let (true, Some(map)) = (with_status, obj.as_object_mut()) {
+    let kind = obj
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let pod_spec = super::pod_spec_pointer(&kind);
+    let Some(map) = obj.as_object_mut() else {
+        return obj;
+    };
+    if pod_spec.is_some() || kind == "Service" {
         let status = map
             .entry("status")
             .or_insert_with(|| Value::Object(Map::new()));
-        if let (true, Some(status)) = (service, status.as_object_mut()) {
+        if let (true, Some(status)) = (kind == "Service", status.as_object_mut()) {
             status
                 .entry("loadBalancer")
                 .or_insert_with(|| Value::Object(Map::new()));
+        }
+    }
+    // The templates holding the pod spec (`/spec/template`, and a cron
+    // job's `/spec/jobTemplate`) are `metadata` + `spec` structs.
+    let templates = match kind.as_str() {
+        "CronJob" => &["/spec/jobTemplate", "/spec/jobTemplate/spec/template"][..],
+        "Pod" => &[][..],
+        _ if pod_spec.is_some() => &["/spec/template"][..],
+        _ => &[][..],
+    };
+    for t in templates {
+        if let Some(Value::Object(t)) = obj.pointer_mut(t) {
+            t.entry("metadata")
+                .or_insert_with(|| Value::Object(Map::new()));
+        }
+    }
+    if let Some(spec) = pod_spec.and_then(|p| obj.pointer_mut(p)) {
+        for field in ["initContainers", "containers", "ephemeralContainers"] {
+            let containers = spec.get_mut(field).and_then(Value::as_array_mut);
+            for c in containers.into_iter().flatten() {
+                if let Some(c) = c.as_object_mut() {
+                    c.entry("resources")
+                        .or_insert_with(|| Value::Object(Map::new()));
+                }
+            }
         }
     }
     obj

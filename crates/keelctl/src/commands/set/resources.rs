@@ -69,7 +69,8 @@ pub async fn run(f: &mut Factory, a: Args) -> CmdResult {
     patcher
         .run(infos, |info, obj, errors| {
             let spec = pod_spec_mut(info, obj)?;
-            let containers = select_containers(spec, &["containers"], &a.containers);
+            let containers =
+                select_containers(spec, &["containers", "initContainers"], &a.containers);
             if containers.is_empty() {
                 errors.objects.push(VisitError::plain(format!(
                     "error: unable to find container named {}",
