@@ -1,5 +1,6 @@
-//! `keelctl create`: objects from files (`-f`) or from a generator
-//! (`create deployment ...`, see [`create_generators`]).
+//! `keelctl create`: objects from files (`-f`), edited first with
+//! `--edit`, or from a generator (`create deployment ...`, see
+//! [`create_generators`]).
 
 use super::create_generators;
 use crate::error::{CmdError, CmdResult};
@@ -37,12 +38,21 @@ pub struct Args {
     /// If true, keep the managedFields when printing objects in JSON or YAML format.
     #[arg(long)]
     show_managed_fields: bool,
+    /// Edit the API resource before creating.
+    #[arg(long)]
+    edit: bool,
+    /// Only relevant if --edit=true. Defaults to the line ending native to your platform.
+    #[arg(long)]
+    windows_line_endings: bool,
 }
 
 /// Runs the command.
 pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     if let Some(generator) = args.generator {
         return create_generators::run(f, generator).await;
+    }
+    if args.edit {
+        return edit_before_create(f, args).await;
     }
     if args.files.filenames.is_empty() {
         return Err(CmdError::new("must specify one of -f and -k"));
@@ -91,4 +101,21 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
         return Err(CmdError::new("no objects passed to create"));
     }
     Ok(())
+}
+
+/// kubectl's `RunEditOnCreate`: the files' objects open in the editor (the
+/// loop of `keelctl edit`), and what is saved is created.
+async fn edit_before_create(f: &mut Factory, args: Args) -> CmdResult {
+    if args.files.filenames.is_empty() {
+        return Err(CmdError::new(crate::commands::expose::NO_RESOURCES));
+    }
+    let edit_args = super::edit::Args::for_create(
+        args.files,
+        args.output.output,
+        args.windows_line_endings,
+        args.validate,
+        args.field_manager,
+        args.show_managed_fields,
+    );
+    super::edit::run_mode(f, edit_args, super::edit::EditMode::BeforeCreate).await
 }

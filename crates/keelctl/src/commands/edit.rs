@@ -52,6 +52,28 @@ pub struct Args {
 }
 
 impl Args {
+    /// The flags `create -f FILE --edit` shares with edit.
+    pub(crate) fn for_create(
+        files: FilenameFlags,
+        output: Option<String>,
+        windows_line_endings: bool,
+        validate: String,
+        field_manager: String,
+        show_managed_fields: bool,
+    ) -> Args {
+        Args {
+            args: Vec::new(),
+            files,
+            output,
+            output_patch: false,
+            windows_line_endings,
+            validate,
+            subresource: None,
+            field_manager,
+            show_managed_fields,
+        }
+    }
+
     /// The flags `apply edit-last-applied` shares with edit (it has no
     /// `--output-patch` or `--subresource`).
     pub(crate) fn for_last_applied(
@@ -85,6 +107,9 @@ pub(crate) enum EditMode {
     /// Their last-applied configurations (`apply edit-last-applied`);
     /// changes are patched into the annotation only.
     ApplyLastApplied,
+    /// The objects of files, not on the server yet (`create --edit`);
+    /// what is saved is created.
+    BeforeCreate,
 }
 
 /// Why the file must be edited again (kubectl's `editReason`).
@@ -121,7 +146,7 @@ pub(crate) async fn run_mode(f: &mut Factory, args: Args, mode: EditMode) -> Cmd
         args: args.args.clone(),
         all: args.files.filenames.is_empty(),
         require_object: true,
-        latest: true,
+        latest: mode != EditMode::BeforeCreate,
         ..Builder::from(args.files.clone())
     };
     let mut visited = builder.visit(f).await?;
@@ -129,6 +154,10 @@ pub(crate) async fn run_mode(f: &mut Factory, args: Args, mode: EditMode) -> Cmd
     let mut infos = Vec::new();
     for item in visited.items {
         infos.extend(item.accept(&mut errors));
+    }
+    if mode == EditMode::BeforeCreate {
+        // The editor shows the namespace the objects will be created in.
+        infos.iter_mut().for_each(Info::sync_object_namespace);
     }
     if let Some(e) = errors.into_error() {
         crate::resource::report(vec![e])?;
@@ -186,7 +215,7 @@ impl Session<'_> {
             if !self.json {
                 let text = header(&reasons);
                 match self.mode {
-                    EditMode::Normal => buf.push_str(&text),
+                    EditMode::Normal | EditMode::BeforeCreate => buf.push_str(&text),
                     EditMode::ApplyLastApplied => {
                         buf.push_str(&text.replacen(HEADER, crate::commands::apply::EDIT_HEADER, 1))
                     }
@@ -256,6 +285,10 @@ impl Session<'_> {
             };
             let outcome = match self.mode {
                 EditMode::Normal => self.patch_all(&infos, updated, &mut reasons).await,
+                EditMode::BeforeCreate => self
+                    .create_all(&infos, updated)
+                    .await
+                    .map(|()| Outcome::default()),
                 EditMode::ApplyLastApplied => crate::commands::apply::patch_last_applied(
                     &self.helper,
                     &self.namespace,
@@ -412,6 +445,45 @@ impl Session<'_> {
             }
         }
         Ok(outcome)
+    }
+}
+
+impl Session<'_> {
+    /// kubectl's `visitToCreate`: creates each saved object, stopping at
+    /// the first failure. An object is sent to the resource of the file's
+    /// object of the same kind.
+    async fn create_all(&self, infos: &[Info], updated: Vec<Value>) -> CmdResult {
+        let mut printer = MutationPrinter::new(
+            self.args.output.as_deref(),
+            crate::printers::DryRun::None,
+            self.args.show_managed_fields,
+        )?;
+        for object in updated {
+            let api_version = object.get("apiVersion").and_then(Value::as_str);
+            let kind = object.get("kind").and_then(Value::as_str);
+            let Some(source) = infos.iter().find(|i| {
+                Some(i.mapping.gvk.kind.as_str()) == kind
+                    && Some(i.mapping.gvk.api_version().as_str()) == api_version
+            }) else {
+                return Err(CmdError::new(format!(
+                    "no original object found for {}",
+                    to_json(&object)
+                )));
+            };
+            let mut info = source.clone();
+            info.name = keelson_apimachinery::meta::name(&object).to_string();
+            let namespace = keelson_apimachinery::meta::namespace(&object);
+            if info.namespaced() && !namespace.is_empty() {
+                info.namespace = namespace.to_string();
+            }
+            match self.helper.create(&info, &object).await {
+                Ok(created) => printer.print(&created, "created")?,
+                Err(e) => {
+                    return Err(crate::resource::check_err(&VisitError::client(e)));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
