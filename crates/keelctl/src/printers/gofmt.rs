@@ -126,6 +126,34 @@ pub fn float(f: f64) -> String {
     }
 }
 
+/// Go's `unicode.IsPrint`, as far as std knows Unicode: not control,
+/// format, separator (but ASCII space) or private-use characters.
+pub fn is_print(c: char) -> bool {
+    let u = c as u32;
+    !(c.is_control()
+        || matches!(
+            u,
+            0xA0 | 0xAD
+                | 0x600..=0x605
+                | 0x61C
+                | 0x6DD
+                | 0x70F
+                | 0x1680
+                | 0x180E
+                | 0x2000..=0x200F
+                | 0x2028..=0x202F
+                | 0x205F..=0x2064
+                | 0x2066..=0x206F
+                | 0x3000
+                | 0xD800..=0xF8FF
+                | 0xFEFF
+                | 0xFFF9..=0xFFFB
+                | 0xFFFE..=0xFFFF
+                | 0xE0001..=0xE007F
+                | 0xF0000..
+        ))
+}
+
 /// Go's `strconv.Quote`.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -144,6 +172,10 @@ pub fn quote(s: &str) -> String {
             c if (c as u32) < 0x20 || c as u32 == 0x7f => {
                 out.push_str(&format!("\\x{:02x}", c as u32))
             }
+            c if !is_print(c) && (c as u32) < 0x10000 => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c if !is_print(c) => out.push_str(&format!("\\U{:08x}", c as u32)),
             c => out.push(c),
         }
     }
@@ -498,7 +530,7 @@ fn format_integer(i: i128, verb: char, spec: &Spec) -> Option<String> {
         'U' => {
             let mut s = format!("U+{abs:04X}");
             if spec.sharp {
-                if let Some(c) = char::from_u32(i as u32).filter(|c| !c.is_control()) {
+                if let Some(c) = char::from_u32(i as u32).filter(|c| is_print(*c)) {
                     s.push_str(&format!(" '{c}'"));
                 }
             }

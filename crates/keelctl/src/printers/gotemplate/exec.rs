@@ -332,7 +332,7 @@ impl<'a, 't> State<'a, 't> {
         match first {
             Arg::Field { idents, .. } => {
                 self.at(At::Arg(first));
-                self.eval_field_chain(dot, dot.clone(), idents, &cmd.args, fin)
+                self.eval_field_chain(dot.clone(), idents, &cmd.args, fin)
             }
             Arg::Chain { .. } => self.eval_chain(dot, first, &cmd.args, fin),
             Arg::Identifier(pos, name) => {
@@ -343,7 +343,7 @@ impl<'a, 't> State<'a, 't> {
                 self.not_a_function(&cmd.args, &fin)?;
                 self.eval_pipeline(dot, p)
             }
-            Arg::Variable { .. } => self.eval_variable(dot, first, &cmd.args, fin),
+            Arg::Variable { .. } => self.eval_variable(first, &cmd.args, fin),
             literal => {
                 self.at(At::Arg(literal));
                 self.not_a_function(&cmd.args, &fin)?;
@@ -364,7 +364,6 @@ impl<'a, 't> State<'a, 't> {
 
     fn eval_variable(
         &mut self,
-        dot: &Val<'a>,
         var: &'t Arg,
         args: &'t [Arg],
         fin: Option<Val<'a>>,
@@ -386,7 +385,7 @@ impl<'a, 't> State<'a, 't> {
             self.not_a_function(args, &fin)?;
             return Ok(value);
         }
-        self.eval_field_chain(dot, value, &idents[1..], args, fin)
+        self.eval_field_chain(value, &idents[1..], args, fin)
     }
 
     fn eval_chain(
@@ -405,12 +404,11 @@ impl<'a, 't> State<'a, 't> {
         }
         let receiver = self.eval_arg(dot, Param::Reflect, node)?;
         self.at(At::Arg(chain));
-        self.eval_field_chain(dot, receiver, fields, args, fin)
+        self.eval_field_chain(receiver, fields, args, fin)
     }
 
     fn eval_field_chain(
         &mut self,
-        _dot: &Val<'a>,
         mut receiver: Val<'a>,
         idents: &[String],
         args: &[Arg],
@@ -506,6 +504,16 @@ impl<'a, 't> State<'a, 't> {
         if let Some(f) = fin {
             argv.push(self.validate(f, param(num_in - 1))?);
         }
+        if name == "call" {
+            // Decoded JSON never holds a function to call.
+            let callee = args.first().map(ToString::to_string).unwrap_or_default();
+            let msg = match argv.first().map(Val::indirect) {
+                Some((Val::Invalid, _)) | Some((_, true)) | None => "call of nil".to_string(),
+                Some((v, _)) => format!("non-function {callee} of type {}", v.type_name()),
+            };
+            self.at = Some(node);
+            return Err(self.errorf(format!("error calling call: {msg}")));
+        }
         funcs::call(name, argv).map_err(|e| {
             self.at.replace(node);
             let msg = self.errorf(format!("error calling {name}: {e}"));
@@ -524,9 +532,9 @@ impl<'a, 't> State<'a, 't> {
                 return Ok(Val::Invalid);
             }
             Arg::Field { idents, .. } => {
-                self.eval_field_chain(dot, dot.clone(), idents, std::slice::from_ref(arg), None)?
+                self.eval_field_chain(dot.clone(), idents, std::slice::from_ref(arg), None)?
             }
-            Arg::Variable { .. } => self.eval_variable(dot, arg, &[], None)?,
+            Arg::Variable { .. } => self.eval_variable(arg, &[], None)?,
             Arg::Pipe(p) => self.eval_pipeline(dot, p)?,
             Arg::Identifier(pos, name) => {
                 self.at(At::Ident(*pos, name));

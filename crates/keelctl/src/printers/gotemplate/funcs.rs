@@ -77,11 +77,8 @@ pub fn call<'a>(name: &str, args: Vec<Val<'a>>) -> Result<Val<'a>, String> {
         "base64decode" => base64_decode(args[0].as_str().unwrap_or_default())
             .map(|b| Val::str(&String::from_utf8_lossy(&b)))
             .map_err(|e| format!("base64 decode failed: {e}")),
-        _ => Err(format!(
-            "non-function {} of type {}",
-            args[0].sprint(),
-            args[0].type_name()
-        )),
+        // `call` (handled by the executor, which knows the callee's text).
+        _ => Err("call of nil".into()),
     }
 }
 
@@ -420,7 +417,7 @@ pub fn js_escape(s: &str) -> String {
             '&' => out.push_str("\\u0026"),
             '=' => out.push_str("\\u003D"),
             c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c if c.is_ascii() || !c.is_control() => out.push(c),
+            c if c.is_ascii() || gofmt::is_print(c) => out.push(c),
             c => out.push_str(&format!("\\u{:04X}", c as u32)),
         }
     }

@@ -137,7 +137,7 @@ fn is_alphanumeric(c: char) -> bool {
 /// Go's `%#U`: `U+007D '}'`.
 pub fn sharp_u(c: char) -> String {
     let code = format!("U+{:04X}", c as u32);
-    if c.is_control() {
+    if !crate::printers::gofmt::is_print(c) {
         code
     } else {
         format!("{code} '{c}'")
