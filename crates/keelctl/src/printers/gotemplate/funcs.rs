@@ -134,15 +134,11 @@ fn index_arg(index: &Val, cap: usize) -> Result<usize, String> {
 }
 
 fn index<'a>(item: &Val<'a>, indexes: &[Val<'a>]) -> Result<Val<'a>, String> {
-    if matches!(item.kind(), Kind::Invalid | Kind::Nil) && !matches!(item, Val::Iface(_)) {
+    // `indirectInterface` turns a nil interface into no value at all.
+    if matches!(item.kind(), Kind::Invalid | Kind::Nil) {
         return Err("index of untyped nil".into());
     }
     let mut item = item.clone();
-    if let Val::Iface(j) = &item {
-        if j.get().is_null() {
-            return Err("index of untyped nil".into());
-        }
-    }
     for index in indexes {
         let (cur, is_nil) = item.indirect();
         if is_nil {
