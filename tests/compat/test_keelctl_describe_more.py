@@ -594,3 +594,74 @@ spec:
     })
     want, got = assert_same(kubectl, keelctl, "describe", "pod", "p1", norm=norm)
     assert "spec.containers{p1}: Successfully pulled image" in got.out
+
+
+def test_service_cidr_ip_address_vac_csinode(kubectl, keelctl, api, ns):
+    octet = sum(ns.encode()) % 250 + 1
+    ip = f"10.251.{octet}.{len(ns) % 250 + 1}"
+    kubectl("apply", "-f", "-", input=f"""
+apiVersion: networking.k8s.io/v1
+kind: ServiceCIDR
+metadata: {{name: {ns}-cidr, labels: {{a: b}}}}
+spec: {{cidrs: [10.{octet}.0.0/16, "fd00:{octet}::/112"]}}
+---
+apiVersion: networking.k8s.io/v1
+kind: IPAddress
+metadata: {{name: {ip}}}
+spec: {{parentRef: {{group: "", resource: services, namespace: {ns}, name: svc}}}}
+---
+apiVersion: storage.k8s.io/v1
+kind: VolumeAttributesClass
+metadata: {{name: {ns}-vac}}
+driverName: d.example.com
+parameters: {{iops: "100", tier: gold}}
+---
+apiVersion: storage.k8s.io/v1
+kind: CSINode
+metadata: {{name: {ns}-node}}
+spec:
+  drivers:
+  - {{name: d.example.com, nodeID: n1, topologyKeys: [zone, rack], allocatable: {{count: 3}}}}
+  - {{name: e.example.com, nodeID: n1}}
+""")
+    path = f"/apis/networking.k8s.io/v1/servicecidrs/{ns}-cidr"
+    cidr = api.request("GET", path)
+    cidr["status"] = {"conditions": [{"type": "Ready", "status": "True", "reason": "Ok", "message": "ready",
+                                      "lastTransitionTime": "2026-01-01T00:00:00Z"}]}
+    api.request("PUT", f"{path}/status", cidr)
+    for args in (
+        ("describe", "servicecidr", f"{ns}-cidr"),
+        ("describe", "ipaddress", ip),
+        ("describe", "volumeattributesclass", f"{ns}-vac"),
+        ("describe", "csinode", f"{ns}-node"),
+    ):
+        assert_same(kubectl, keelctl, *args, norm=norm)
+
+
+def test_node_lease_and_events(kubectl, keelctl, api, ns):
+    node = f"{ns}-node"
+    kubectl("apply", "-f", "-", input=f"""
+apiVersion: v1
+kind: Node
+metadata: {{name: {node}, labels: {{node-role.kubernetes.io/worker: ""}}}}
+spec: {{podCIDR: 10.0.0.0/24, podCIDRs: [10.0.0.0/24], taints: [{{key: k, value: v, effect: NoSchedule}}]}}
+""")
+    assert_same(kubectl, keelctl, "describe", "node", node, norm=norm)
+    kubectl("apply", "-f", "-", input=f"""
+apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata: {{name: {node}, namespace: kube-node-lease}}
+spec: {{holderIdentity: {node}, renewTime: "2026-11-22T19:00:00.000000Z"}}
+""")
+    # The kubelet reports under the node's name, controllers under its uid.
+    uid = api.request("GET", f"/api/v1/nodes/{node}")["metadata"]["uid"]
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for name, who, reason in ((uid, "node-controller", "RegisteredNode"), (node, "kubelet", "Starting")):
+        api.request("POST", "/api/v1/namespaces/default/events", {
+            "apiVersion": "v1", "kind": "Event", "metadata": {"name": f"{node}.{reason.lower()}", "namespace": "default"},
+            "involvedObject": {"kind": "Node", "name": node, "uid": name},
+            "reason": reason, "message": reason, "type": "Normal", "count": 1,
+            "firstTimestamp": now, "lastTimestamp": now, "source": {"component": who},
+        })
+    want, got = assert_same(kubectl, keelctl, "describe", "node", node, norm=norm)
+    assert "RegisteredNode" in got.out and "Starting" in got.out

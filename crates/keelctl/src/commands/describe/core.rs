@@ -800,8 +800,14 @@ pub fn describe_binding(b: &Value) -> String {
     w.finish()
 }
 
-/// kubectl's `describeNode` (pods summary from the node's non-terminated pods).
-pub fn describe_node(node: &Value, pods: Option<&[Value]>, events: Option<&Events>) -> String {
+/// kubectl's `describeNode` (pods summary from the node's non-terminated
+/// pods; `lease` is its kube-node-lease Lease or why it could not be read).
+pub fn describe_node(
+    node: &Value,
+    pods: Option<&[Value]>,
+    lease: Result<&Value, String>,
+    events: Option<&Events>,
+) -> String {
     let mut w = PrefixWriter::default();
     w.write(L0, &format!("Name:\t{}\n", str_at(node, "/metadata/name")));
     let mut roles: Vec<String> = Vec::new();
@@ -874,6 +880,23 @@ pub fn describe_node(node: &Value, pods: Option<&[Value]>, events: Option<&Event
                 .unwrap_or(false)
         ),
     );
+    match lease {
+        Ok(l) => {
+            w.write(L0, "Lease:\n");
+            let ts = |f: &str| match l.pointer(&format!("/spec/{f}")).and_then(Value::as_str) {
+                Some(t) => rfc1123z(t),
+                None => "<unset>".into(),
+            };
+            let holder = l
+                .pointer("/spec/holderIdentity")
+                .and_then(Value::as_str)
+                .unwrap_or("<unset>");
+            w.write(L1, &format!("HolderIdentity:\t{holder}\n"));
+            w.write(L1, &format!("AcquireTime:\t{}\n", ts("acquireTime")));
+            w.write(L1, &format!("RenewTime:\t{}\n", ts("renewTime")));
+        }
+        Err(e) => w.write(L0, &format!("Lease:\tFailed to get lease: {e}\n")),
+    }
     if let Some(conds) = node
         .pointer("/status/conditions")
         .and_then(Value::as_array)
@@ -923,7 +946,7 @@ pub fn describe_node(node: &Value, pods: Option<&[Value]>, events: Option<&Event
             w.write(L0, &format!("{title}:\n"));
             let sorted: BTreeMap<&String, &Value> = m.iter().collect();
             for (k, v) in sorted {
-                w.write(L0, &format!(" {k}:\t{}\n", text(v)));
+                w.write(L0, &format!("  {k}:\t{}\n", text(v)));
             }
         }
     }
@@ -945,7 +968,7 @@ pub fn describe_node(node: &Value, pods: Option<&[Value]>, events: Option<&Event
     ] {
         w.write(
             L0,
-            &format!(" {title}:\t{}\n", str_at(&info, &format!("/{field}"))),
+            &format!("  {title}:\t{}\n", str_at(&info, &format!("/{field}"))),
         );
     }
     let cidr = str_at(node, "/spec/podCIDR");

@@ -216,7 +216,6 @@ async fn describe_info(
     let events = if show_events && shows_events(group, kind) {
         let (ev_kind, ev_uid) = match (group, kind) {
             ("", "Pod") => (None, uid.as_str()),
-            ("", "Node") => (Some(kind), name.as_str()),
             _ => (Some(kind), uid.as_str()),
         };
         let target = EventTarget {
@@ -225,7 +224,19 @@ async fn describe_info(
             kind: ev_kind,
             uid: ev_uid,
         };
-        search_events(client, &target).await
+        let mut found = search_events(client, &target).await;
+        if (group, kind) == ("", "Node") {
+            // Controllers report node events under its uid, the kubelet under its name.
+            let by_name = EventTarget {
+                uid: name.as_str(),
+                ..target
+            };
+            if let (Some(all), Some(more)) = (found.as_mut(), search_events(client, &by_name).await)
+            {
+                all.extend(more);
+            }
+        }
+        found
     } else {
         None
     };
@@ -291,6 +302,12 @@ async fn describe_info(
         ("networking.k8s.io", "NetworkPolicy") => network::describe_network_policy(&obj),
         ("networking.k8s.io", "IngressClass") => network::describe_ingress_class(&obj, ev),
         ("", "LimitRange") => limits::describe_limit_range(&obj),
+        ("networking.k8s.io", "ServiceCIDR") => network::describe_service_cidr(&obj, ev),
+        ("networking.k8s.io", "IPAddress") => network::describe_ip_address(&obj, ev),
+        ("storage.k8s.io", "VolumeAttributesClass") => {
+            storage::describe_volume_attributes_class(&obj, ev)
+        }
+        ("storage.k8s.io", "CSINode") => storage::describe_csi_node(&obj, ev),
         ("batch", "Job") => workloads::describe_job(&obj, ev),
         ("batch", "CronJob") => workloads::describe_cronjob(&obj, ev),
         ("", "Service") => {
@@ -345,7 +362,18 @@ async fn describe_info(
                         .cloned()
                         .unwrap_or_default()
                 });
-            core::describe_node(&obj, pods.as_deref(), ev)
+            let lease = get_json(
+                client,
+                &format!("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/{name}"),
+            )
+            .await
+            .map_err(|e| e.text());
+            core::describe_node(
+                &obj,
+                pods.as_deref(),
+                lease.as_ref().map_err(Clone::clone),
+                ev,
+            )
         }
         ("policy", "PodDisruptionBudget") => core::describe_pdb(&obj, ev),
         ("scheduling.k8s.io", "PriorityClass") => core::describe_priority_class(&obj, ev),

@@ -1,10 +1,10 @@
 //! Describers for networking kinds: Endpoints, EndpointSlice,
-//! NetworkPolicy, IngressClass.
+//! NetworkPolicy, IngressClass, ServiceCIDR, IPAddress.
 
 use super::events::{finish, Events};
 use super::writer::{
-    format_label_selector, go_time, header, labels_annotations, name_namespace, str_at, text,
-    PrefixWriter, L0, L1, L2, L3,
+    format_label_selector, go_time, header, labels_annotations, name_namespace, rfc1123z, str_at,
+    text, PrefixWriter, L0, L1, L2, L3,
 };
 use serde_json::Value;
 
@@ -303,6 +303,62 @@ pub fn describe_ingress_class(ic: &Value, events: Option<&Events>) -> String {
         }
         w.write(L1, &format!("Kind:\t{}\n", str_at(p, "/kind")));
         w.write(L1, &format!("Name:\t{}\n", str_at(p, "/name")));
+    }
+    finish(w, events)
+}
+
+/// kubectl's ServiceCIDR describer (v1 and v1beta1 print alike).
+pub fn describe_service_cidr(sc: &Value, events: Option<&Events>) -> String {
+    let mut w = PrefixWriter::default();
+    header(&mut w, sc, false);
+    let cidrs: Vec<String> = sc
+        .pointer("/spec/cidrs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(text)
+        .collect();
+    w.write(L0, &format!("CIDRs:\t{}\n", cidrs.join(", ")));
+    let conds = sc.pointer("/status/conditions").and_then(Value::as_array);
+    if let Some(conds) = conds.filter(|c| !c.is_empty()) {
+        w.write(L0, "Status:\n");
+        w.write(L0, "Conditions:\n");
+        w.write(L1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n");
+        w.write(L1, "----\t------\t------------------\t------\t-------\n");
+        for c in conds {
+            w.write(
+                L1,
+                &format!(
+                    "{}\t{}\t{}\t{}\t{}\n",
+                    str_at(c, "/type"),
+                    str_at(c, "/status"),
+                    rfc1123z(str_at(c, "/lastTransitionTime")),
+                    str_at(c, "/reason"),
+                    str_at(c, "/message")
+                ),
+            );
+        }
+    }
+    finish(w, events)
+}
+
+/// kubectl's IPAddress describer.
+pub fn describe_ip_address(ip: &Value, events: Option<&Events>) -> String {
+    let mut w = PrefixWriter::default();
+    header(&mut w, ip, false);
+    if let Some(p) = ip.pointer("/spec/parentRef") {
+        w.write(L0, "Parent Reference:\n");
+        for (title, field) in [
+            ("Group", "group"),
+            ("Resource", "resource"),
+            ("Namespace", "namespace"),
+            ("Name", "name"),
+        ] {
+            w.write(
+                L1,
+                &format!("{title}:\t{}\n", str_at(p, &format!("/{field}"))),
+            );
+        }
     }
     finish(w, events)
 }

@@ -1,10 +1,11 @@
 //! Describers for storage: PersistentVolume, PersistentVolumeClaim,
-//! StorageClass, and kubectl's storage helpers (class, access modes).
+//! StorageClass, VolumeAttributesClass, CSINode, and kubectl's storage
+//! helpers (class, access modes).
 
 use super::events::{finish, Events};
 use super::writer::{
-    bool_ptr, format_labels, go_list, header, labels_annotations, name_namespace, rfc1123z, str_at,
-    text, PrefixWriter, L0, L1, L2,
+    bool_ptr, creation_timestamp, format_labels, go_list, header, labels_annotations,
+    name_namespace, rfc1123z, str_at, text, PrefixWriter, L0, L1, L2, L3, L4,
 };
 use serde_json::Value;
 
@@ -418,6 +419,54 @@ pub fn describe_storage_class(sc: &Value, events: Option<&Events>) -> String {
                         ),
                     );
                 }
+            }
+        }
+    }
+    finish(w, events)
+}
+
+/// kubectl's `describeVolumeAttributesClass`.
+pub fn describe_volume_attributes_class(vac: &Value, events: Option<&Events>) -> String {
+    let mut w = PrefixWriter::default();
+    name_namespace(&mut w, vac, false);
+    w.write(
+        L0,
+        &format!(
+            "Annotations:\t{}\n",
+            format_labels(vac.pointer("/metadata/annotations"))
+        ),
+    );
+    w.write(
+        L0,
+        &format!("DriverName:\t{}\n", str_at(vac, "/driverName")),
+    );
+    w.write(
+        L0,
+        &format!("Parameters:\t{}\n", format_labels(vac.get("parameters"))),
+    );
+    finish(w, events)
+}
+
+/// kubectl's `describeCSINode`.
+pub fn describe_csi_node(csi: &Value, events: Option<&Events>) -> String {
+    let mut w = PrefixWriter::default();
+    header(&mut w, csi, false);
+    creation_timestamp(&mut w, csi);
+    w.write(L0, "Spec:\n");
+    if let Some(drivers) = csi.pointer("/spec/drivers").and_then(Value::as_array) {
+        w.write(L1, "Drivers:\n");
+        for d in drivers {
+            w.write(L2, &format!("{}:\n", str_at(d, "/name")));
+            w.write(L3, &format!("Node ID:\t{}\n", str_at(d, "/nodeID")));
+            if let Some(count) = d.pointer("/allocatable/count") {
+                w.write(L3, "Allocatables:\n");
+                w.write(L4, &format!("Count:\t{}\n", text(count)));
+            }
+            if d.get("topologyKeys").is_some() {
+                w.write(
+                    L3,
+                    &format!("Topology Keys:\t{}\n", go_list(d.get("topologyKeys"))),
+                );
             }
         }
     }

@@ -135,6 +135,8 @@ pub const L1: usize = 1;
 pub const L2: usize = 2;
 /// Level 3.
 pub const L3: usize = 3;
+/// Level 4.
+pub const L4: usize = 4;
 
 impl PrefixWriter {
     /// A writer without alignment: tabs stay tabs.
