@@ -39,10 +39,10 @@ pub struct Args {
 /// `set` subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub enum SetCommand {
-    /// Update the image of a pod template.
-    Image(image::Args),
     /// Update environment variables on a pod template.
     Env(env::Args),
+    /// Update the image of a pod template.
+    Image(image::Args),
     /// Update resource requests/limits on objects with pod templates.
     Resources(resources::Args),
     /// Set the selector on a resource.
@@ -50,7 +50,7 @@ pub enum SetCommand {
     /// Update the service account of a resource.
     #[command(visible_alias = "sa")]
     Serviceaccount(serviceaccount::Args),
-    /// Update the User, Group, or ServiceAccount in a role binding or cluster role binding.
+    /// Update the user, group, or service account in a role binding or cluster role binding.
     Subject(subject::Args),
 }
 

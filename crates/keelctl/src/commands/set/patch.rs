@@ -202,3 +202,59 @@ pub fn strategic_patch(info: &Info, before: &Value, after: &Value) -> Value {
         .unwrap_or_else(|| create_merge_patch(before, after));
     crate::printers::sort_keys(&patch)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keelson_apimachinery::gvk::{GroupVersionKind, GroupVersionResource};
+    use keelson_client::restmapper::{RestMapping, Scope};
+    use serde_json::json;
+
+    fn deployment() -> Info {
+        Info {
+            source: String::new(),
+            mapping: RestMapping {
+                gvr: GroupVersionResource::new("apps", "v1", "deployments"),
+                gvk: GroupVersionKind::new("apps", "v1", "Deployment"),
+                scope: Scope::Namespace,
+            },
+            namespace: "default".into(),
+            name: "web".into(),
+            object: None,
+        }
+    }
+
+    fn web(image: &str) -> Value {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"template": {"spec": {"containers": [
+            {"name": "nginx", "image": image}, {"name": "side", "image": "busybox"}
+        ]}}}})
+    }
+
+    #[test]
+    fn patches_are_kubectls_two_way_strategic_merge() {
+        let info = deployment();
+        let patch = strategic_patch(&info, &web("nginx:1"), &web("nginx:2"));
+        assert_eq!(
+            keelson_apimachinery::codec::to_json(&patch),
+            r#"{"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"nginx"},{"name":"side"}],"containers":[{"image":"nginx:2","name":"nginx"}]}}}}"#
+        );
+        assert_eq!(strategic_patch(&info, &web("x"), &web("x")), json!({}));
+        assert_eq!(object_name(&info), "deployments/web");
+    }
+
+    #[test]
+    fn typed_printing_fills_go_structs() {
+        let printed = typed(web("x"));
+        assert_eq!(printed["status"], json!({}));
+        assert_eq!(printed.pointer("/spec/template/metadata"), Some(&json!({})));
+        assert_eq!(
+            printed.pointer("/spec/template/spec/containers/1/resources"),
+            Some(&json!({}))
+        );
+        let svc = typed(json!({"kind": "Service", "spec": {}}));
+        assert_eq!(svc["status"], json!({"loadBalancer": {}}));
+        let cm = typed(json!({"kind": "ConfigMap", "data": {}}));
+        assert!(cm.get("status").is_none());
+    }
+}
