@@ -162,3 +162,10 @@ def test_mutations_print_through_the_template(kubectl, keelctl, objects):
 )
 def test_watch_prints_each_object_through_the_template(kubectl, keelctl, objects, flags):
     assert_same(kubectl, keelctl, "get", "cm", "-w", *flags, "--request-timeout=1")
+
+
+def test_template_failure_joins_the_fetch_errors(kubectl, keelctl, objects):
+    # kubectl aggregates "not found" with the printer's error: one a line, no prefix.
+    template = "go-template={{range .items}}{{index .metadata.name 4}}{{end}}"
+    assert_same(kubectl, keelctl, "get", "cm", "alpha", "beta", "missing", "-o", template)
+    assert_same(kubectl, keelctl, "get", "cm", "alpha", "missing", "-o", "jsonpath={.items[3]}")

@@ -442,11 +442,23 @@ impl Get {
             return Ok(());
         }
         let list = json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}});
-        self.out.push_str(&printers::render(
-            &list,
-            &self.format,
-            !self.args.no_headers,
-        )?);
+        match printers::render(&list, &self.format, !self.args.no_headers) {
+            Ok(text) => self.out.push_str(&text),
+            // kubectl aggregates a printer failure with the fetch errors:
+            // one message a line, without the `error: ` prefix.
+            Err(e) if !self.errors.is_empty() => {
+                let message = e.message.strip_prefix("error: ").unwrap_or(&e.message);
+                // Each line is the error and a newline, so a message that
+                // ends in newlines (jsonpath's) keeps one more.
+                let line = if message.ends_with('\n') {
+                    format!("{message}\n")
+                } else {
+                    message.to_string()
+                };
+                self.errors.push(line);
+            }
+            Err(e) => return Err(e),
+        }
         Ok(())
     }
 
