@@ -54,6 +54,68 @@ spec:
       - name: side
         image: busybox
 ---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: refs
+  labels:
+    tier: back
+spec:
+  selector:
+    matchLabels:
+      app: refs
+  template:
+    metadata:
+      labels:
+        app: refs
+    spec:
+      containers:
+      - name: app
+        image: nginx
+        resources:
+          limits:
+            cpu: 500m
+            memory: 1Gi
+        env:
+        - name: POD_NAME
+          valueFrom:
+            fieldRef:
+              fieldPath: metadata.name
+        - name: LABELS
+          valueFrom:
+            fieldRef:
+              fieldPath: metadata.labels
+        - name: CPU_MILLI
+          valueFrom:
+            resourceFieldRef:
+              resource: limits.cpu
+              divisor: 1m
+        - name: MEM
+          valueFrom:
+            resourceFieldRef:
+              containerName: app
+              resource: limits.memory
+        - name: MISSING
+          valueFrom:
+            configMapKeyRef:
+              name: nope
+              key: k
+        - name: MISSING_TOO
+          valueFrom:
+            configMapKeyRef:
+              name: nope
+              key: j
+        - name: NO_KEY
+          valueFrom:
+            secretKeyRef:
+              name: creds
+              key: nokey
+        - name: PASSWORD
+          valueFrom:
+            secretKeyRef:
+              name: creds
+              key: password
+---
 apiVersion: v1
 kind: Service
 metadata:
@@ -192,6 +254,11 @@ def test_set_env(kubectl, keelctl, objects, args):
 def test_set_env_list(kubectl, keelctl, objects, args):
     want, _ = same(kubectl, keelctl, reset(kubectl, objects), "set", "env", *args, target=WEB)
     assert want.out.startswith("# Deployment web, container ")
+
+
+@pytest.mark.parametrize("resolve", [(), ("--resolve",)])
+def test_set_env_list_references(kubectl, keelctl, objects, resolve):
+    same(kubectl, keelctl, reset(kubectl, objects), "set", "env", "deploy/refs", "--list", *resolve)
 
 
 def test_set_env_from_every_key(kubectl, keelctl, objects):

@@ -272,8 +272,8 @@ struct Update<'a> {
 
 impl Update<'_> {
     /// Updates the selected containers (regular, then init) of `obj`;
-    /// returns each one's name and resulting variables, for `--list`.
-    fn apply(&self, info: &Info, obj: &mut Value) -> Result<Vec<(String, Vec<Value>)>, String> {
+    /// returns them as updated, for `--list`.
+    fn apply(&self, info: &Info, obj: &mut Value) -> Result<Vec<Value>, String> {
         let kind = obj
             .get("kind")
             .and_then(Value::as_str)
@@ -312,8 +312,7 @@ impl Update<'_> {
                     map.insert("env".into(), Value::Array(env.clone()));
                 }
             }
-            let cname = c.get("name").and_then(Value::as_str).unwrap_or_default();
-            listed.push((cname.to_string(), env));
+            listed.push(c.clone());
         }
         Ok(listed)
     }
@@ -373,22 +372,28 @@ fn update_env(existing: &[Value], env: &[Value], remove: &[String]) -> Vec<Value
 
 /// Prints `--list` blocks: `# Deployment web, container nginx`, then the
 /// variables (references as comments unless `--resolve` can look them up).
-async fn list(obj: &Value, listed: &[(String, Vec<Value>)], mut resolver: Option<&mut Resolver>) {
+async fn list(obj: &Value, listed: &[Value], mut resolver: Option<&mut Resolver>) {
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
     let name = obj
         .pointer("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    for (container, env) in listed {
+    for c in listed {
+        let container = c.get("name").and_then(Value::as_str).unwrap_or_default();
+        let env = c
+            .get("env")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         println!("# {kind} {name}, container {container}");
         let mut failures: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for e in env {
+        for e in &env {
             let Some(from) = e.get("valueFrom") else {
                 println!("{}={}", env_name(e), env_value(e));
                 continue;
             };
             if let Some(r) = resolver.as_deref_mut() {
-                match r.value(from, obj).await {
+                match r.value(from, obj, c).await {
                     Ok(v) => {
                         println!("{}={v}", env_name(e));
                         continue;
@@ -475,8 +480,14 @@ impl Resolver {
         result
     }
 
-    /// kubectl's `GetEnvVarRefValue` for config map, secret and field references.
-    async fn value(&mut self, from: &Value, obj: &Value) -> Result<String, String> {
+    /// kubectl's `GetEnvVarRefValue`: config map, secret, field and
+    /// container resource references (`container` is the one listed).
+    async fn value(
+        &mut self,
+        from: &Value,
+        obj: &Value,
+        container: &Value,
+    ) -> Result<String, String> {
         let s = |v: &Value, k: &str| {
             v.get(k)
                 .and_then(Value::as_str)
@@ -516,8 +527,47 @@ impl Resolver {
         if let Some(r) = from.get("fieldRef") {
             return field_path_value(obj, &s(r, "fieldPath"));
         }
+        if let Some(r) = from.get("resourceFieldRef") {
+            return resource_field_value(r, container);
+        }
         Err("invalid valueFrom".into())
     }
+}
+
+/// kubectl's `extractContainerResourceValue`: the container's limit or
+/// request in units of the divisor (default 1), rounded up.
+fn resource_field_value(selector: &Value, container: &Value) -> Result<String, String> {
+    let resource = selector
+        .get("resource")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let divisor = match selector.get("divisor").and_then(Value::as_str) {
+        Some(d) if super::quantity::nanos(d).is_ok_and(|n| n != 0) => d,
+        _ => "1",
+    };
+    let Some((list, name)) = resource.split_once('.') else {
+        return Err(format!("Unsupported container resource : {resource}"));
+    };
+    let cpu = name == "cpu";
+    let supported =
+        matches!(name, "cpu" | "memory" | "ephemeral-storage") || name.starts_with("hugepages-");
+    if !matches!(list, "limits" | "requests") || !supported {
+        return Err(format!("Unsupported container resource : {resource}"));
+    }
+    let amount = container
+        .get("resources")
+        .and_then(|r| r.get(list))
+        .and_then(|l| l.get(name))
+        .and_then(Value::as_str)
+        .unwrap_or("0");
+    // CPU divides milli-units, the rest whole units; each rounded up first.
+    let unit: i128 = if cpu { 1_000_000 } else { 1_000_000_000 };
+    let whole = |q: &str| super::quantity::nanos(q).map(|n| (n + unit - 1).div_euclid(unit));
+    let (value, divisor) = (whole(amount)?, whole(divisor)?);
+    if divisor == 0 {
+        return Err(format!("Unsupported container resource : {resource}"));
+    }
+    Ok(((value + divisor - 1).div_euclid(divisor)).to_string())
 }
 
 /// kubectl's `extractFieldPathAsString` on the object's metadata.
@@ -657,6 +707,35 @@ mod tests {
                 &json!({"resourceFieldRef": {"containerName": "c", "resource": "limits.cpu"}})
             ),
             "resource field c/limits.cpu"
+        );
+    }
+
+    #[test]
+    fn resource_fields() {
+        let c = json!({"resources": {"limits": {"cpu": "500m", "memory": "1Gi"}}});
+        let sel = |r: &str, d: Option<&str>| match d {
+            Some(d) => json!({"resource": r, "divisor": d}),
+            None => json!({"resource": r}),
+        };
+        assert_eq!(
+            resource_field_value(&sel("limits.cpu", None), &c).unwrap(),
+            "1"
+        );
+        assert_eq!(
+            resource_field_value(&sel("limits.cpu", Some("1m")), &c).unwrap(),
+            "500"
+        );
+        assert_eq!(
+            resource_field_value(&sel("limits.memory", Some("1Mi")), &c).unwrap(),
+            "1024"
+        );
+        assert_eq!(
+            resource_field_value(&sel("requests.cpu", None), &c).unwrap(),
+            "0"
+        );
+        assert_eq!(
+            resource_field_value(&sel("limits.gpu", None), &c).unwrap_err(),
+            "Unsupported container resource : limits.gpu"
         );
     }
 

@@ -24,6 +24,11 @@ pub fn canonical(s: &str) -> Result<String, String> {
     Ok(render(nanos, format))
 }
 
+/// The value of `s` in units of 10^-9.
+pub fn nanos(s: &str) -> Result<i128, String> {
+    parse(s).map(|(n, _)| n)
+}
+
 /// The value in units of 10^-9, rounded away from zero as Kubernetes rounds
 /// lost precision up, and the format it was written in.
 fn parse(s: &str) -> Result<(i128, Format), String> {
