@@ -665,3 +665,48 @@ spec: {{holderIdentity: {node}, renewTime: "2026-11-22T19:00:00.000000Z"}}
         })
     want, got = assert_same(kubectl, keelctl, "describe", "node", node, norm=norm)
     assert "RegisteredNode" in got.out and "Starting" in got.out
+
+
+def test_pod_details(kubectl, keelctl, ns):
+    """Topology spread constraints, resolved env values, localhost seccomp
+    profiles, in pods and in pod templates."""
+    kubectl("apply", "-f", "-", input="""
+apiVersion: v1
+kind: Pod
+metadata: {name: tsc, labels: {app: x, tier: front}, annotations: {note: 'a "quoted" b'}}
+spec:
+  containers:
+  - name: c
+    image: x
+    securityContext: {seccompProfile: {type: Localhost, localhostProfile: p.json}}
+    env:
+    - {name: POD, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+    - {name: LABELS, valueFrom: {fieldRef: {fieldPath: metadata.labels}}}
+    - {name: TIER, valueFrom: {fieldRef: {fieldPath: "metadata.labels['tier']"}}}
+    - {name: NOTES, valueFrom: {fieldRef: {fieldPath: metadata.annotations}}}
+    - {name: NODE, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}
+    - {name: CPU, valueFrom: {resourceFieldRef: {resource: limits.cpu}}}
+    - {name: MEM, valueFrom: {resourceFieldRef: {resource: limits.memory}}}
+    - {name: MEMMI, valueFrom: {resourceFieldRef: {resource: requests.memory, divisor: 1Mi}}}
+    resources: {limits: {cpu: 500m}, requests: {memory: 64Mi}}
+  topologySpreadConstraints:
+  - {maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: x}}}
+  - {maxSkew: 2, topologyKey: host, whenUnsatisfiable: ScheduleAnyway}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: tscd}
+spec:
+  selector: {matchLabels: {app: t}}
+  template:
+    metadata: {labels: {app: t}}
+    spec:
+      containers:
+      - name: c
+        image: x
+        env: [{name: CPU, valueFrom: {resourceFieldRef: {resource: requests.cpu}}}]
+      topologySpreadConstraints:
+      - {maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}
+""")
+    assert_same(kubectl, keelctl, "describe", "pod", "tsc", norm=norm)
+    assert_same(kubectl, keelctl, "describe", "deploy", "tscd", norm=norm)

@@ -119,21 +119,33 @@ pub fn describe_pod(pod: &Value, events: Option<&Events>) -> String {
         describe_resources(&mut w, res, L1);
     }
     if has_items(&spec, "initContainers") {
-        describe_containers(
+        describe_containers_of(
             &mut w,
             "Init Containers",
             &spec["initContainers"],
             status.get("initContainerStatuses"),
             "",
+            Some(pod),
         );
     }
-    describe_containers(
+    describe_containers_of(
         &mut w,
         "Containers",
         spec.get("containers").unwrap_or(&Value::Null),
         status.get("containerStatuses"),
         "",
+        Some(pod),
     );
+    if has_items(&spec, "ephemeralContainers") {
+        describe_containers_of(
+            &mut w,
+            "Ephemeral Containers",
+            &spec["ephemeralContainers"],
+            status.get("ephemeralContainerStatuses"),
+            "",
+            Some(pod),
+        );
+    }
     if has_items(&spec, "readinessGates") {
         w.write(L0, "Readiness Gates:\n  Type\tStatus\n");
         for g in spec["readinessGates"].as_array().into_iter().flatten() {
@@ -160,6 +172,7 @@ pub fn describe_pod(pod: &Value, events: Option<&Events>) -> String {
     w.write(L0, &format!("QoS Class:\t{}\n", qos_class(pod)));
     labels_multiline(&mut w, "Node-Selectors", spec.get("nodeSelector"));
     tolerations_multiline(&mut w, "", "Tolerations", spec.get("tolerations"));
+    describe_topology_spread_constraints(&mut w, spec.get("topologySpreadConstraints"), "");
     if let Some(ev) = events {
         describe_events(&mut w, ev);
     }
@@ -206,13 +219,26 @@ fn describe_resources(w: &mut PrefixWriter, res: &Value, level: usize) {
     }
 }
 
-/// kubectl's `describeContainers`.
-pub fn describe_containers(
+/// kubectl's `describeContainers` for a pod's own containers.
+fn describe_containers(
     w: &mut PrefixWriter,
     label: &str,
     containers: &Value,
     statuses: Option<&Value>,
     space: &str,
+) {
+    describe_containers_of(w, label, containers, statuses, space, None);
+}
+
+/// kubectl's `describeContainers`; `pod` (when describing one, not a
+/// template) resolves `fieldRef` environment values.
+pub fn describe_containers_of(
+    w: &mut PrefixWriter,
+    label: &str,
+    containers: &Value,
+    statuses: Option<&Value>,
+    space: &str,
+    pod: Option<&Value>,
 ) {
     let list = containers.as_array().cloned().unwrap_or_default();
     let none = if list.is_empty() { " <none>" } else { "" };
@@ -274,6 +300,15 @@ pub fn describe_containers(
             .and_then(Value::as_str)
         {
             w.write(L2, &format!("SeccompProfile:\t{t}\n"));
+            if t == "Localhost" {
+                w.write(
+                    L3,
+                    &format!(
+                        "LocalhostProfile:\t{}\n",
+                        str_at(c, "/securityContext/seccompProfile/localhostProfile")
+                    ),
+                );
+            }
         }
         for (field, title) in [("command", "Command"), ("args", "Args")] {
             if let Some(items) = c
@@ -317,7 +352,7 @@ pub fn describe_containers(
             }
         }
         describe_env_from(w, c);
-        describe_env(w, c);
+        describe_env(w, c, pod);
         describe_mounts(w, c);
     }
 }
@@ -449,7 +484,7 @@ fn describe_env_from(w: &mut PrefixWriter, c: &Value) {
     }
 }
 
-fn describe_env(w: &mut PrefixWriter, c: &Value) {
+fn describe_env(w: &mut PrefixWriter, c: &Value, pod: Option<&Value>) {
     let list = c
         .get("env")
         .and_then(Value::as_array)
@@ -473,13 +508,20 @@ fn describe_env(w: &mut PrefixWriter, c: &Value) {
             w.write(
                 L3,
                 &format!(
-                    "{name}:\t ({}:{})\n",
+                    "{name}:\t{} ({}:{})\n",
+                    pod.map(|p| field_path_value(p, str_at(f, "/fieldPath")))
+                        .unwrap_or_default(),
                     str_at(f, "/apiVersion"),
                     str_at(f, "/fieldPath")
                 ),
             );
         } else if let Some(r) = from.get("resourceFieldRef") {
-            w.write(L3, &format!("{name}:\t ({})\n", str_at(r, "/resource")));
+            let resource = str_at(r, "/resource");
+            let mut value = container_resource_value(c, resource, r.get("divisor"));
+            if value == "0" && matches!(resource, "limits.cpu" | "limits.memory") {
+                value = "node allocatable".into();
+            }
+            w.write(L3, &format!("{name}:\t{value} ({resource})\n"));
         } else if let Some(s) = from.get("secretKeyRef") {
             let optional = s.get("optional").and_then(Value::as_bool).unwrap_or(false);
             w.write(
@@ -501,6 +543,75 @@ fn describe_env(w: &mut PrefixWriter, c: &Value) {
                 ),
             );
         }
+    }
+}
+
+/// A quantity's value as a float (`500m` is 0.5, `1Gi` is 1073741824).
+fn quantity_value(q: &str) -> Option<f64> {
+    let split = q
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+        .unwrap_or(q.len());
+    let (number, suffix) = q.split_at(split);
+    let n: f64 = number.parse().ok()?;
+    let scale = match suffix {
+        "" => 1.0,
+        "n" => 1e-9,
+        "u" => 1e-6,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        "Ki" => 1024f64,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        e => 10f64.powi(e.strip_prefix(['e', 'E'])?.parse().ok()?),
+    };
+    Some(n * scale)
+}
+
+/// kubectl's `ExtractContainerResourceValue`: the container's request or
+/// limit over the divisor (1 when unset), rounded up; cpu counts in
+/// millicores first (`MilliValue`), so 500m over 1 is 1.
+fn container_resource_value(c: &Value, resource: &str, divisor: Option<&Value>) -> String {
+    let Some((kind, name)) = resource.split_once('.') else {
+        return String::new();
+    };
+    if !matches!(kind, "limits" | "requests")
+        || !(matches!(name, "cpu" | "memory" | "ephemeral-storage")
+            || name.starts_with("hugepages-"))
+    {
+        return String::new();
+    }
+    let amount = c
+        .pointer(&format!("/resources/{kind}/{name}"))
+        .and_then(|q| quantity_value(&text(q)))
+        .unwrap_or(0.0);
+    let divisor = divisor
+        .and_then(|d| quantity_value(&text(d)))
+        .filter(|d| *d != 0.0)
+        .unwrap_or(1.0);
+    let ratio = if name == "cpu" {
+        (amount * 1e3).ceil() / (divisor * 1e3).ceil()
+    } else {
+        amount.ceil() / divisor.ceil()
+    };
+    format!("{}", ratio.ceil() as i64)
+}
+
+/// The value kubectl shows for a `fieldRef`: it converts the path with
+/// client-go's scheme, which only knows the default field labels, so only
+/// the name and namespace resolve; every other path shows empty.
+fn field_path_value(pod: &Value, path: &str) -> String {
+    match path {
+        "metadata.name" => str_at(pod, "/metadata/name").to_string(),
+        "metadata.namespace" => str_at(pod, "/metadata/namespace").to_string(),
+        _ => String::new(),
     }
 }
 
@@ -570,6 +681,38 @@ pub fn describe_volumes(w: &mut PrefixWriter, volumes: Option<&Value>, space: &s
     }
 }
 
+/// `describeTopologySpreadConstraints`: sorted by topology key, nothing when there are none.
+fn describe_topology_spread_constraints(w: &mut PrefixWriter, tscs: Option<&Value>, space: &str) {
+    let mut list: Vec<&Value> = tscs
+        .and_then(Value::as_array)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    if list.is_empty() {
+        return;
+    }
+    list.sort_by(|a, b| str_at(a, "/topologyKey").cmp(str_at(b, "/topologyKey")));
+    w.write(L0, &format!("{space}Topology Spread Constraints:\t"));
+    for (i, t) in list.iter().enumerate() {
+        if i != 0 {
+            w.write(L0, space);
+            w.write(L0, "\t");
+        }
+        let mut line = format!(
+            "{}:{} when max skew {} is exceeded",
+            str_at(t, "/topologyKey"),
+            str_at(t, "/whenUnsatisfiable"),
+            int_at(t, "/maxSkew")
+        );
+        if let Some(sel) = t.get("labelSelector") {
+            line.push_str(&format!(
+                " for selector {}",
+                super::writer::format_label_selector(Some(sel))
+            ));
+        }
+        w.write(L0, &format!("{line}\n"));
+    }
+}
+
 /// kubectl's `DescribePodTemplate`.
 pub fn describe_pod_template(w: &mut PrefixWriter, template: Option<&Value>) {
     w.write(L0, "Pod Template:\n");
@@ -600,6 +743,7 @@ pub fn describe_pod_template(w: &mut PrefixWriter, template: Option<&Value>) {
         "  ",
     );
     describe_volumes(w, spec.get("volumes"), "  ");
+    describe_topology_spread_constraints(w, spec.get("topologySpreadConstraints"), "  ");
     let pcn = str_at(&spec, "/priorityClassName");
     if !pcn.is_empty() {
         w.write(L1, &format!("Priority Class Name:\t{pcn}\n"));
@@ -654,6 +798,23 @@ mod tests {
         assert_eq!(qos_class(&g), "Guaranteed");
         let b = json!({"spec": {"containers": [{"resources": {"requests": {"cpu": "1"}}}]}});
         assert_eq!(qos_class(&b), "Burstable");
+    }
+
+    #[test]
+    fn env_values_resolved_like_kubectl() {
+        let c = json!({"resources": {"limits": {"cpu": "500m", "memory": "1Gi"}}});
+        assert_eq!(container_resource_value(&c, "limits.cpu", None), "1");
+        assert_eq!(
+            container_resource_value(&c, "limits.memory", Some(&json!("1Mi"))),
+            "1024"
+        );
+        assert_eq!(container_resource_value(&c, "requests.cpu", None), "0");
+        assert_eq!(container_resource_value(&c, "limits.foo", None), "");
+        let pod = json!({"metadata": {"name": "p", "namespace": "n", "labels": {"b": "2"}}});
+        assert_eq!(field_path_value(&pod, "metadata.name"), "p");
+        assert_eq!(field_path_value(&pod, "metadata.namespace"), "n");
+        assert_eq!(field_path_value(&pod, "metadata.labels"), "");
+        assert_eq!(field_path_value(&pod, "spec.nodeName"), "");
     }
 
     #[test]
