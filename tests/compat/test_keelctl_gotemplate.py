@@ -169,3 +169,18 @@ def test_template_failure_joins_the_fetch_errors(kubectl, keelctl, objects):
     template = "go-template={{range .items}}{{index .metadata.name 4}}{{end}}"
     assert_same(kubectl, keelctl, "get", "cm", "alpha", "beta", "missing", "-o", template)
     assert_same(kubectl, keelctl, "get", "cm", "alpha", "missing", "-o", "jsonpath={.items[3]}")
+
+
+def test_mutation_templates_see_managed_fields(kubectl, keelctl, objects):
+    # Only the JSON and YAML printers drop managedFields; templates see them.
+    two = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: two-a}\ndata: {k: a}\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: two-b}\ndata: {k: b}\n"
+    )
+    fields = "go-template={{range .items}}{{range .metadata.managedFields}}{{.manager}} {{.operation}};{{end}}{{end}}"
+    assert_same(kubectl, keelctl, "apply", "-f", "-", "--dry-run=server", "-o", fields, input=two)
+    # apply prints several objects as one List, in the list encoder's key order.
+    failing = "go-template={{range .items}}{{index .metadata.name 5}}{{end}}"
+    assert_same(kubectl, keelctl, "apply", "-f", "-", "--dry-run=server", "-o", failing, input=two)
+    one = "go-template={{range .metadata.managedFields}}{{.manager}}{{end}}"
+    assert_same(kubectl, keelctl, "create", "configmap", "zeta", "--from-literal=a=b", "--dry-run=server", "-o", one)

@@ -66,7 +66,8 @@ impl MutationPrinter {
             OutputFormat::Name => format!("{}\n", printers::resource_name(obj)),
             format => {
                 let mut obj = obj.clone();
-                if !self.show_managed_fields {
+                // Only kubectl's JSON and YAML printers drop managedFields.
+                if !self.show_managed_fields && format.hides_managed_fields() {
                     printers::strip_managed_fields(&mut obj);
                 }
                 let body = printers::render(&obj, format, true)?;
@@ -85,17 +86,18 @@ impl MutationPrinter {
 
 impl MutationPrinter {
     /// Prints several objects as one `v1` `List` (`apply -o json|yaml`).
-    /// JSON keeps the order kubectl's unstructured list encoder writes
-    /// (`kind`, `apiVersion`, `metadata`, `items`), items' keys sorted.
+    /// JSON (and a go-template's error report) keeps the order kubectl's
+    /// unstructured list encoder writes (`kind`, `apiVersion`, `metadata`,
+    /// `items`), items' keys sorted.
     pub fn print_list(&mut self, items: Vec<Value>) -> CmdResult {
-        if !matches!(self.format, OutputFormat::Json) {
+        if !matches!(self.format, OutputFormat::Json | OutputFormat::GoTemplate(_)) {
             let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "metadata": {}, "items": items});
             return self.print(&list, "");
         }
         let items: Vec<Value> = items
             .into_iter()
             .map(|mut obj| {
-                if !self.show_managed_fields {
+                if !self.show_managed_fields && self.format.hides_managed_fields() {
                     printers::strip_managed_fields(&mut obj);
                 }
                 printers::sort_keys(&obj)
@@ -106,7 +108,12 @@ impl MutationPrinter {
         list.insert("apiVersion".into(), Value::String("v1".into()));
         list.insert("metadata".into(), Value::Object(Default::default()));
         list.insert("items".into(), Value::Array(items));
-        let text = keelson_apimachinery::codec::to_json_pretty(&Value::Object(list));
+        let list = Value::Object(list);
+        let text = match &self.format {
+            // The template's error report shows the list in that order too.
+            OutputFormat::GoTemplate(t) => printers::render_go_template(t, &list, true)?,
+            _ => keelson_apimachinery::codec::to_json_pretty(&list),
+        };
         let mut stdout = std::io::stdout().lock();
         printers::write_out(&mut stdout, &text)
     }

@@ -471,7 +471,12 @@ fn print_with(
     unstructured: bool,
 ) -> CmdResult {
     let mut object = object.clone();
-    if !show_managed_fields {
+    // Only kubectl's JSON and YAML printers drop managedFields.
+    let hides = match output {
+        Output::Other(format) => format.hides_managed_fields(),
+        _ => true,
+    };
+    if !show_managed_fields && hides {
         if let Some(Value::Object(meta)) = object.get_mut("metadata") {
             meta.remove("managedFields");
         }
