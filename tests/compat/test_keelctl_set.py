@@ -233,6 +233,7 @@ WEB = ("deployment", "web")
         ("deploy/web", "--list", "-o", "yaml"),
         ("deploy", "--all", "-l", "app=web", "X=1"),
         ("configmap/settings", "A=1"),
+        ("deploy/web", "configmap/settings", "deploy/refs", "A=1", "-c", "main"),
         ("deploy/nope", "A=1"),
         ("A=1",),
         ("deploy/web",),
@@ -338,6 +339,7 @@ def test_set_resources_twice_is_quiet(kubectl, keelctl, objects):
         (),
         ("svc/nope", "a=b"),
         ("svc", "a=b"),
+        ("svc/svc", "a=b", "--local"),
     ],
 )
 def test_set_selector(kubectl, keelctl, objects, args):
@@ -355,6 +357,7 @@ def test_set_selector(kubectl, keelctl, objects, args):
         ("sa", "deploy/web"),
         ("sa",),
         ("sa", "deploy/web", "x", "--local"),
+        ("sa", "deploy/web", "cronjob/cj", "configmap/settings", "robot"),
     ],
 )
 def test_set_serviceaccount(kubectl, keelctl, objects, args):

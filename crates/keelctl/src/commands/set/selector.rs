@@ -58,6 +58,8 @@ pub async fn run(f: &mut Factory, a: Args) -> CmdResult {
     let Some(selector) = selector else {
         return Err(CmdError::new("one selector is required"));
     };
+    a.selection
+        .check_local(&resources, crate::printers::DryRun::None)?;
     let mut infos = a.selection.visit(f, resources, a.selector.clone()).await?;
     if !a.resource_version.is_empty() {
         // Cleared from the starting object so the patch always carries it.
