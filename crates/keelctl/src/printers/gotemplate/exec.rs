@@ -402,8 +402,9 @@ impl<'a, 't> State<'a, 't> {
         if matches!(**node, Arg::Nil(_)) {
             return Err(self.errorf(format!("indirection through explicit nil in {chain}")));
         }
+        // Go leaves the error location at the last node the pipeline
+        // evaluated.
         let receiver = self.eval_arg(dot, Param::Reflect, node)?;
-        self.at(At::Arg(chain));
         self.eval_field_chain(receiver, fields, args, fin)
     }
 
@@ -680,6 +681,11 @@ mod tests {
         assert_eq!(
             run("{{range .items}}{{.n.x}}{{end}}", &d).unwrap_err(),
             "template: output:1:20: executing \"output\" at <.n.x>: nil pointer evaluating interface {}.x"
+        );
+        // A chain's error points at the last node its pipeline evaluated.
+        assert_eq!(
+            run("{{(len .data).x}}", &d).unwrap_err(),
+            "template: output:1:7: executing \"output\" at <.data>: can't evaluate field x in type int"
         );
         let tree = parse("{{.nope}}").unwrap();
         let mut out = String::new();

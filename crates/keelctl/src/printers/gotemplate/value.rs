@@ -215,3 +215,29 @@ impl<'a> Val<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn interfaces_unwrap_and_report_go_types() {
+        let obj = json!({"n": 3, "f": 1.5, "s": "x", "z": null, "l": [], "m": {"a": 1}});
+        let top = Val::Json(Json::Ref(&obj));
+        let field = |k: &str| top.child(|v| v.get(k)).unwrap();
+        assert_eq!(field("n").type_name(), "interface {}");
+        assert_eq!(field("n").unwrap_iface().type_name(), "int64");
+        assert_eq!(field("f").unwrap_iface().type_name(), "float64");
+        assert_eq!(
+            field("m").unwrap_iface().type_name(),
+            "map[string]interface {}"
+        );
+        assert!(matches!(field("z").unwrap_iface(), Val::Invalid));
+        assert_eq!(field("z").kind(), Kind::Nil);
+        assert!(field("z").indirect().1);
+        assert!(!field("l").truth() && field("m").truth() && field("s").truth());
+        assert_eq!(field("m").sprint(), "map[a:1]");
+        assert_eq!(Val::Byte(49).type_name(), "uint8");
+    }
+}
