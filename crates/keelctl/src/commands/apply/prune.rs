@@ -16,8 +16,11 @@ use std::collections::BTreeSet;
 /// always has: the kubeconfig's or `default`).
 const CLUSTER_SCOPED_DEPRECATION: &str = "Deprecated: kubectl apply will no longer prune non-namespaced resources by default when used with the --namespace flag in a future release. To preserve the current behaviour, list the resources you want to target explicitly in the --prune-allowlist flag.";
 
-/// kubectl's default prune set (group, version, kind), namespaced kinds
-/// first; kinds the server does not serve are skipped.
+/// How many of [`DEFAULT_ALLOWLIST`]'s kinds, from the start, are namespaced.
+const DEFAULT_NAMESPACED: usize = 14;
+
+/// kubectl's default prune set (group, version, kind), the namespaced kinds
+/// first.
 const DEFAULT_ALLOWLIST: [(&str, &str, &str); 16] = [
     ("", "v1", "ConfigMap"),
     ("", "v1", "Endpoints"),
@@ -229,16 +232,23 @@ impl Pruner<'_> {
     }
 }
 
-/// The default allowlist as the server maps it.
+/// The default allowlist as the server maps it; a kind it does not serve
+/// fails the prune, as in kubectl.
 async fn default_mappings(f: &mut Factory) -> CmdResult<Vec<RestMapping>> {
     let mapper = f.rest_mapper()?;
     let mut out = Vec::new();
-    for (group, version, kind) in DEFAULT_ALLOWLIST {
-        if let Ok(m) = mapper
+    for (i, (group, version, kind)) in DEFAULT_ALLOWLIST.into_iter().enumerate() {
+        match mapper
             .rest_mapping(&GroupKind::new(group, kind), &[version])
             .await
         {
-            out.push(m);
+            Ok(m) => out.push(m),
+            Err(e) => {
+                let namespaced = i < DEFAULT_NAMESPACED;
+                return Err(CmdError::new(format!(
+                    "error retrieving RESTMappings to prune: invalid resource {group}/{version}, Kind={kind}, Namespaced={namespaced}: {e}"
+                )));
+            }
         }
     }
     Ok(out)
