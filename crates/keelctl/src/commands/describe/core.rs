@@ -4,8 +4,9 @@
 
 use super::events::{finish, Events};
 use super::writer::{
-    annotations_multiline, format_label_selector, format_labels, header, int_at, labels_multiline,
-    rfc1123z, str_at, text, PrefixWriter, L0, L1, L2,
+    annotations_multiline, creation_timestamp, format_label_selector, format_labels, header,
+    int_at, labels_annotations, labels_multiline, name_namespace, rfc1123z, str_at, text,
+    PrefixWriter, L0, L1, L2,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -246,7 +247,8 @@ pub fn describe_ingress(
         L0,
         &format!("Namespace:\t{}\n", str_at(ing, "/metadata/namespace")),
     );
-    let address: Vec<String> = ing
+    // A set in kubectl: sorted, each address once.
+    let address: std::collections::BTreeSet<String> = ing
         .pointer("/status/loadBalancer/ingress")
         .and_then(Value::as_array)
         .into_iter()
@@ -256,6 +258,7 @@ pub fn describe_ingress(
             ip => ip.to_string(),
         })
         .collect();
+    let address: Vec<String> = address.into_iter().filter(|a| !a.is_empty()).collect();
     w.write(L0, &format!("Address:\t{}\n", address.join(",")));
     let class = ing
         .pointer("/spec/ingressClassName")
@@ -412,11 +415,7 @@ pub fn describe_namespace(
 /// kubectl's `describeQuota`: used and hard per resource from the status.
 pub fn describe_quota(q: &Value) -> String {
     let mut w = PrefixWriter::default();
-    w.write(L0, &format!("Name:\t{}\n", str_at(q, "/metadata/name")));
-    w.write(
-        L0,
-        &format!("Namespace:\t{}\n", str_at(q, "/metadata/namespace")),
-    );
+    name_namespace(&mut w, q, true);
     let mut scopes = strings(q.pointer("/spec/scopes"));
     if !scopes.is_empty() {
         scopes.sort();
@@ -568,11 +567,7 @@ pub fn describe_service_account(
 /// kubectl's `describePodDisruptionBudgetV1`.
 pub fn describe_pdb(p: &Value, events: Option<&Events>) -> String {
     let mut w = PrefixWriter::default();
-    w.write(L0, &format!("Name:\t{}\n", str_at(p, "/metadata/name")));
-    w.write(
-        L0,
-        &format!("Namespace:\t{}\n", str_at(p, "/metadata/namespace")),
-    );
+    name_namespace(&mut w, p, true);
     if let Some(m) = p.pointer("/spec/minAvailable") {
         w.write(L0, &format!("Min available:\t{}\n", text(m)));
     } else if let Some(m) = p.pointer("/spec/maxUnavailable") {
@@ -839,15 +834,8 @@ pub fn describe_node(
             }
         ),
     );
-    labels_multiline(&mut w, "Labels", node.pointer("/metadata/labels"));
-    annotations_multiline(&mut w, "Annotations", node.pointer("/metadata/annotations"));
-    w.write(
-        L0,
-        &format!(
-            "CreationTimestamp:\t{}\n",
-            rfc1123z(str_at(node, "/metadata/creationTimestamp"))
-        ),
-    );
+    labels_annotations(&mut w, node);
+    creation_timestamp(&mut w, node);
     w.write(L0, "Taints:\t");
     let mut taints: Vec<&Value> = node
         .pointer("/spec/taints")

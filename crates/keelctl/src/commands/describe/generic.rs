@@ -1,8 +1,8 @@
 //! kubectl's generic describer: any object as unstructured content, field
 //! names turned into labels (`apiVersion` → `API Version`).
 
-use super::events::{describe_events, Events};
-use super::writer::{annotations_multiline, labels_multiline, str_at, text, PrefixWriter, L0};
+use super::events::{finish, Events};
+use super::writer::{header, text, PrefixWriter, L0};
 use serde_json::{Map, Value};
 
 const SKIP: &[&str] = &[
@@ -16,20 +16,11 @@ const SKIP: &[&str] = &[
 /// kubectl's `genericDescriber.Describe`.
 pub fn describe_generic(obj: &Value, events: Option<&Events>) -> String {
     let mut w = PrefixWriter::default();
-    w.write(L0, &format!("Name:\t{}\n", str_at(obj, "/metadata/name")));
-    w.write(
-        L0,
-        &format!("Namespace:\t{}\n", str_at(obj, "/metadata/namespace")),
-    );
-    labels_multiline(&mut w, "Labels", obj.pointer("/metadata/labels"));
-    annotations_multiline(&mut w, "Annotations", obj.pointer("/metadata/annotations"));
+    header(&mut w, obj, true);
     if let Some(m) = obj.as_object() {
         print_content(&mut w, L0, m, "");
     }
-    if let Some(ev) = events {
-        describe_events(&mut w, ev);
-    }
-    w.finish()
+    finish(w, events)
 }
 
 /// `printUnstructuredContent`: fields sorted, maps and lists nested one level deeper.

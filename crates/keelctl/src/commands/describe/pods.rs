@@ -1,10 +1,10 @@
 //! The pod describer and the pieces workload describers share with it:
 //! containers, volumes, the pod template, QoS class.
 
-use super::events::{describe_events, Events};
+use super::events::{finish, Events};
 use super::writer::{
-    annotations_multiline, int_at, labels_multiline, rfc1123z, str_at, text, tolerations_multiline,
-    PrefixWriter, L0, L1, L2, L3,
+    annotations_multiline, int_at, labels_annotations, labels_multiline, name_namespace, rfc1123z,
+    str_at, text, tolerations_multiline, PrefixWriter, L0, L1, L2, L3,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -14,11 +14,7 @@ pub fn describe_pod(pod: &Value, events: Option<&Events>) -> String {
     let mut w = PrefixWriter::default();
     let spec = pod.get("spec").cloned().unwrap_or(Value::Null);
     let status = pod.get("status").cloned().unwrap_or(Value::Null);
-    w.write(L0, &format!("Name:\t{}\n", str_at(pod, "/metadata/name")));
-    w.write(
-        L0,
-        &format!("Namespace:\t{}\n", str_at(pod, "/metadata/namespace")),
-    );
+    name_namespace(&mut w, pod, true);
     if let Some(p) = spec.get("priority").and_then(Value::as_i64) {
         w.write(L0, &format!("Priority:\t{p}\n"));
     }
@@ -47,8 +43,7 @@ pub fn describe_pod(pod: &Value, events: Option<&Events>) -> String {
     if !start.is_empty() {
         w.write(L0, &format!("Start Time:\t{}\n", rfc1123z(start)));
     }
-    labels_multiline(&mut w, "Labels", pod.pointer("/metadata/labels"));
-    annotations_multiline(&mut w, "Annotations", pod.pointer("/metadata/annotations"));
+    labels_annotations(&mut w, pod);
     let phase = str_at(&status, "/phase");
     let deleting = pod
         .pointer("/metadata/deletionTimestamp")
@@ -173,10 +168,7 @@ pub fn describe_pod(pod: &Value, events: Option<&Events>) -> String {
     labels_multiline(&mut w, "Node-Selectors", spec.get("nodeSelector"));
     tolerations_multiline(&mut w, "", "Tolerations", spec.get("tolerations"));
     describe_topology_spread_constraints(&mut w, spec.get("topologySpreadConstraints"), "");
-    if let Some(ev) = events {
-        describe_events(&mut w, ev);
-    }
-    w.finish()
+    finish(w, events)
 }
 
 fn conditions(status: &Value) -> impl Iterator<Item = &Value> {

@@ -1,10 +1,10 @@
 //! Describers for workload controllers: Deployment, ReplicaSet, Job, CronJob.
 
-use super::events::{describe_events, Events};
+use super::events::{finish, Events};
 use super::pods::{controller_of, describe_pod_template};
 use super::writer::{
-    annotations_multiline, int_at, labels_multiline, rfc1123z, selector_string, str_at, text,
-    PrefixWriter, L0, L1,
+    creation_timestamp, header, int_at, labels_annotations, name_namespace, rfc1123z,
+    selector_string, str_at, text, PrefixWriter, L0, L1,
 };
 use serde_json::Value;
 
@@ -94,20 +94,9 @@ pub fn describe_deployment(
     events: Option<&Events>,
 ) -> String {
     let mut w = PrefixWriter::default();
-    w.write(L0, &format!("Name:\t{}\n", str_at(d, "/metadata/name")));
-    w.write(
-        L0,
-        &format!("Namespace:\t{}\n", str_at(d, "/metadata/namespace")),
-    );
-    w.write(
-        L0,
-        &format!(
-            "CreationTimestamp:\t{}\n",
-            rfc1123z(str_at(d, "/metadata/creationTimestamp"))
-        ),
-    );
-    labels_multiline(&mut w, "Labels", d.pointer("/metadata/labels"));
-    annotations_multiline(&mut w, "Annotations", d.pointer("/metadata/annotations"));
+    name_namespace(&mut w, d, true);
+    creation_timestamp(&mut w, d);
+    labels_annotations(&mut w, d);
     w.write(
         L0,
         &format!(
@@ -156,10 +145,7 @@ pub fn describe_deployment(
             &format!("NewReplicaSet:\t{}\n", replica_sets_text(&new)),
         );
     }
-    if let Some(ev) = events {
-        describe_events(&mut w, ev);
-    }
-    w.finish()
+    finish(w, events)
 }
 
 fn replica_sets_text(list: &[Value]) -> String {
@@ -258,11 +244,7 @@ pub fn without_hash(t: Option<&Value>) -> Value {
 /// kubectl's `describeReplicaSet`.
 pub fn describe_replica_set(rs: &Value, pods: &PodCounts, events: Option<&Events>) -> String {
     let mut w = PrefixWriter::default();
-    w.write(L0, &format!("Name:\t{}\n", str_at(rs, "/metadata/name")));
-    w.write(
-        L0,
-        &format!("Namespace:\t{}\n", str_at(rs, "/metadata/namespace")),
-    );
+    name_namespace(&mut w, rs, true);
     w.write(
         L0,
         &format!(
@@ -270,8 +252,7 @@ pub fn describe_replica_set(rs: &Value, pods: &PodCounts, events: Option<&Events
             super::writer::format_label_selector(rs.pointer("/spec/selector"))
         ),
     );
-    labels_multiline(&mut w, "Labels", rs.pointer("/metadata/labels"));
-    annotations_multiline(&mut w, "Annotations", rs.pointer("/metadata/annotations"));
+    labels_annotations(&mut w, rs);
     if let Some(c) = controller_of(rs) {
         w.write(L0, &format!("Controlled By:\t{c}\n"));
     }
@@ -287,20 +268,13 @@ pub fn describe_replica_set(rs: &Value, pods: &PodCounts, events: Option<&Events
     w.write(L0, &format!("{}\n", pods.line()));
     describe_pod_template(&mut w, rs.pointer("/spec/template"));
     conditions_section(&mut w, rs);
-    if let Some(ev) = events {
-        describe_events(&mut w, ev);
-    }
-    w.finish()
+    finish(w, events)
 }
 
 /// kubectl's `describeJob`.
 pub fn describe_job(job: &Value, events: Option<&Events>) -> String {
     let mut w = PrefixWriter::default();
-    w.write(L0, &format!("Name:\t{}\n", str_at(job, "/metadata/name")));
-    w.write(
-        L0,
-        &format!("Namespace:\t{}\n", str_at(job, "/metadata/namespace")),
-    );
+    name_namespace(&mut w, job, true);
     w.write(
         L0,
         &format!(
@@ -308,8 +282,7 @@ pub fn describe_job(job: &Value, events: Option<&Events>) -> String {
             selector_string(job.pointer("/spec/selector").unwrap_or(&Value::Null))
         ),
     );
-    labels_multiline(&mut w, "Labels", job.pointer("/metadata/labels"));
-    annotations_multiline(&mut w, "Annotations", job.pointer("/metadata/annotations"));
+    labels_annotations(&mut w, job);
     if let Some(c) = controller_of(job) {
         w.write(L0, &format!("Controlled By:\t{c}\n"));
     }
@@ -378,22 +351,13 @@ pub fn describe_job(job: &Value, events: Option<&Events>) -> String {
         );
     }
     describe_pod_template(&mut w, job.pointer("/spec/template"));
-    if let Some(ev) = events {
-        describe_events(&mut w, ev);
-    }
-    w.finish()
+    finish(w, events)
 }
 
 /// kubectl's `describeCronJob`.
 pub fn describe_cronjob(cj: &Value, events: Option<&Events>) -> String {
     let mut w = PrefixWriter::default();
-    w.write(L0, &format!("Name:\t{}\n", str_at(cj, "/metadata/name")));
-    w.write(
-        L0,
-        &format!("Namespace:\t{}\n", str_at(cj, "/metadata/namespace")),
-    );
-    labels_multiline(&mut w, "Labels", cj.pointer("/metadata/labels"));
-    annotations_multiline(&mut w, "Annotations", cj.pointer("/metadata/annotations"));
+    header(&mut w, cj, true);
     w.write(
         L0,
         &format!("Schedule:\t{}\n", str_at(cj, "/spec/schedule")),
@@ -469,10 +433,7 @@ pub fn describe_cronjob(cj: &Value, events: Option<&Events>) -> String {
         w.write(L0, &active.join(", "));
         w.line("");
     }
-    if let Some(ev) = events {
-        describe_events(&mut w, ev);
-    }
-    w.finish()
+    finish(w, events)
 }
 
 #[cfg(test)]
