@@ -127,11 +127,14 @@ def test_template_files(kubectl, keelctl, objects, tmp_path):
     tmpl.write_text('{{range .items}}{{.metadata.name}}\t{{len .data}}\n{{end}}')
     bad = tmp_path / "bad.tmpl"
     bad.write_text("{{range .items}}\n{{.metadata.name}\n{{end}}")
+    unclosed = tmp_path / "unclosed.tmpl"
+    unclosed.write_text("{{range .items}}{{ .metadata.name\n  | printf \"%s\n}}{{end}}")
     for flags in (
         ["-o", f"go-template-file={tmpl}"],
         ["-o", f"templatefile={tmpl}"],
         ["-o", "go-template-file", "--template", str(tmpl)],
         ["-o", f"go-template-file={bad}"],
+        ["-o", f"go-template-file={unclosed}"],
         ["-o", f"go-template-file={tmp_path / 'missing.tmpl'}"],
         ["-o", "go-template-file="],
     ):

@@ -287,6 +287,7 @@ pub fn parse(text: &str) -> Result<Tree, String> {
         line: 1,
         vars: vec!["$".into()],
         range_depth: 0,
+        action_line: 0,
         templates: HashMap::new(),
     };
     let root = p.parse_root()?;
@@ -334,6 +335,8 @@ struct Parser {
     line: usize,
     vars: Vec<String>,
     range_depth: usize,
+    /// The line of the action being parsed (0 outside one), for lexer errors.
+    action_line: usize,
     templates: HashMap<String, Rc<Vec<Node>>>,
 }
 
@@ -378,7 +381,17 @@ impl Parser {
 
     fn unexpected<T>(&self, token: &Token, context: &str) -> PResult<T> {
         if token.kind == TokenKind::Error {
-            return Err(self.errorf(token));
+            let mut extra = String::new();
+            if self.action_line != 0 && self.action_line != token.line {
+                let started = format!(" started at {PARSE_NAME}:{}", self.action_line);
+                // Avoid "unclosed action in action started at".
+                extra = if token.val.ends_with(" action") {
+                    started
+                } else {
+                    format!(" in action{started}")
+                };
+            }
+            return Err(self.errorf(format!("{token}{extra}")));
         }
         Err(self.errorf(format!("unexpected {token} in {context}")))
     }
@@ -445,7 +458,12 @@ impl Parser {
         let t = self.next_non_space();
         match t.kind {
             TokenKind::Text => Ok(Ok(Node::Text(t.val))),
-            TokenKind::LeftDelim => self.action(),
+            TokenKind::LeftDelim => {
+                self.action_line = t.line;
+                let node = self.action();
+                self.action_line = 0;
+                node
+            }
             TokenKind::Comment => Ok(Ok(Node::Comment)),
             _ => self.unexpected(&t, "input"),
         }
