@@ -460,3 +460,38 @@ def test_create_edit_needs_files(kubectl, keelctl, tmp_path):
     for tool in (kubectl, keelctl):
         tool.env["KUBE_EDITOR"] = editor(tmp_path, "true")
     same(kubectl, keelctl, lambda: None, "create", "--edit")
+
+
+TWO_OBJECTS = CONFIGMAP + """---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: edited
+stringData:
+  color: blue
+"""
+
+
+@pytest.mark.parametrize(
+    "args, existing",
+    [
+        (("-o", "yaml"), ()),
+        (("-o", "json"), ()),
+        ((), (("configmap", "edited", "--from-literal=a=b"),)),
+        ((), (("configmap", "edited", "--from-literal=a=b"), ("secret", "generic", "edited"))),
+    ],
+)
+def test_create_edit_one_editor_per_object(kubectl, keelctl, tmp_path, args, existing):
+    # Each object opens in an editor of its own, and a failure does not stop the next.
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO_OBJECTS)
+
+    def fresh() -> None:
+        kubectl("delete", "configmap,secret", "edited", "--ignore-not-found")
+        for what in existing:
+            kubectl("create", *what)
+
+    for tool in (kubectl, keelctl):
+        tool.env["KUBE_EDITOR"] = editor(tmp_path, '! grep -q "kind: List" "$1" && sed -i -e "s/color: blue/color: green/" "$1"')
+    same(kubectl, keelctl, fresh, "create", "-f", str(path), "--edit", *args,
+         target=("configmap", "edited", "{.data}"))

@@ -179,6 +179,9 @@ pub(crate) async fn run_mode(f: &mut Factory, args: Args, mode: EditMode) -> Cmd
         namespace,
         mode,
     };
+    if mode == EditMode::BeforeCreate {
+        return session.edit_each(infos).await;
+    }
     session.edit(infos).await
 }
 
@@ -449,16 +452,31 @@ impl Session<'_> {
 }
 
 impl Session<'_> {
+    /// kubectl's edit before create: one editor per object, as `create`
+    /// visits them; a failure does not stop the next object, and all are
+    /// reported at the end.
+    async fn edit_each(&self, infos: Vec<Info>) -> CmdResult {
+        let mut errors = Vec::new();
+        for info in infos {
+            if let Err(e) = self.edit(vec![info]).await {
+                errors.push(crate::commands::expose::visit_error(e));
+            }
+        }
+        crate::resource::report(errors)
+    }
+
     /// kubectl's `visitToCreate`: creates each saved object, stopping at
     /// the first failure. An object is sent to the resource of the file's
     /// object of the same kind.
     async fn create_all(&self, infos: &[Info], updated: Vec<Value>) -> CmdResult {
-        let mut printer = MutationPrinter::new(
-            self.args.output.as_deref(),
-            crate::printers::DryRun::None,
-            self.args.show_managed_fields,
-        )?;
         for object in updated {
+            // A printer per object, as kubectl makes one per created object:
+            // YAML documents get no `---` between them.
+            let mut printer = MutationPrinter::new(
+                self.args.output.as_deref(),
+                crate::printers::DryRun::None,
+                self.args.show_managed_fields,
+            )?;
             let api_version = object.get("apiVersion").and_then(Value::as_str);
             let kind = object.get("kind").and_then(Value::as_str);
             let Some(source) = infos.iter().find(|i| {
