@@ -103,7 +103,8 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
         args.output.template.as_deref(),
         DryRun::None,
         args.show_managed_fields,
-    )?;
+    )?
+    .allow_missing_keys(args.output.allow_missing_template_keys);
     let builder = Builder {
         args: args.args,
         require_object: true,

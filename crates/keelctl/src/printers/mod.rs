@@ -149,6 +149,24 @@ impl OutputFormat {
         }
     }
 
+    /// `--allow-missing-template-keys` for the template formats (jsonpath,
+    /// go-template); other formats are unchanged.
+    pub fn allow_missing_keys(self, allow: bool) -> OutputFormat {
+        match self {
+            OutputFormat::JsonPath {
+                template,
+                path,
+                as_json,
+            } => OutputFormat::JsonPath {
+                template,
+                path: path.allow_missing_keys(allow),
+                as_json,
+            },
+            OutputFormat::GoTemplate(t) => OutputFormat::GoTemplate(t.allow_missing_keys(allow)),
+            other => other,
+        }
+    }
+
     /// Whether this is the server-side table (default or wide).
     pub fn is_table(&self) -> bool {
         matches!(self, OutputFormat::Default | OutputFormat::Wide)

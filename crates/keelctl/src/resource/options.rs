@@ -27,6 +27,9 @@ pub struct OutputFlags {
     /// Template string or path to template file to use when -o=go-template, -o=go-template-file.
     #[arg(long)]
     pub template: Option<String>,
+    /// If true, ignore any errors in templates when a field or map key is missing in the template.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "true", action = clap::ArgAction::Set)]
+    pub allow_missing_template_keys: bool,
     /// Must be "none", "server", or "client".
     #[arg(long, default_value = "none", num_args = 0..=1, default_missing_value = "unchanged")]
     pub dry_run: String,
@@ -51,12 +54,13 @@ impl OutputFlags {
         dry_run: DryRun,
         show_managed_fields: bool,
     ) -> CmdResult<MutationPrinter> {
-        MutationPrinter::with_template(
+        Ok(MutationPrinter::with_template(
             self.output.as_deref(),
             self.template.as_deref(),
             dry_run,
             show_managed_fields,
-        )
+        )?
+        .allow_missing_keys(self.allow_missing_template_keys))
     }
 
     /// `--dry-run`, parsed by [`dry_run`].

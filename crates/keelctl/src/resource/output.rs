@@ -49,6 +49,12 @@ impl MutationPrinter {
         })
     }
 
+    /// `--allow-missing-template-keys` for jsonpath and go-template output.
+    pub fn allow_missing_keys(mut self, allow: bool) -> MutationPrinter {
+        self.format = self.format.allow_missing_keys(allow);
+        self
+    }
+
     /// Whether `-o` asked for the object itself (json, yaml, jsonpath),
     /// not a line about it.
     pub fn prints_object(&self) -> bool {

@@ -32,6 +32,9 @@ pub struct ObjectFlags {
     /// Template string or path to template file to use when -o=go-template, -o=go-template-file.
     #[arg(long = "template")]
     pub template: Option<String>,
+    /// If true, ignore any errors in templates when a field or map key is missing in the template.
+    #[arg(long = "allow-missing-template-keys", num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
+    pub allow_missing_template_keys: Option<bool>,
     /// If true, the configuration of current object will be saved in its annotation.
     #[arg(long = "save-config")]
     pub save_config: bool,
@@ -84,7 +87,7 @@ impl ObjectFlags {
                 match crate::printers::OutputFormat::parse_with_template(other, template) {
                     // Table formats do not apply to a single mutated object.
                     Ok(f) if !f.is_table() && !matches!(f, crate::printers::OutputFormat::CustomColumns(_)) => {
-                        Ok(Output::Other(f))
+                        Ok(Output::Other(f.allow_missing_keys(self.allow_missing_template_keys.unwrap_or(true))))
                     }
                     Err(e) if !e.message.contains("unable to match a printer suitable") => Err(e),
                     _ => Err(unmatched()),

@@ -91,19 +91,9 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     if let Some(raw) = &args.raw {
         return raw_get(f, raw).await;
     }
-    let mut format =
-        OutputFormat::parse_with_template(args.output.as_deref(), args.template.as_deref())?;
-    match &mut format {
-        OutputFormat::JsonPath { path, .. } => {
-            *path = path
-                .clone()
-                .allow_missing_keys(args.allow_missing_template_keys);
-        }
-        OutputFormat::GoTemplate(t) => {
-            *t = t.clone().allow_missing_keys(args.allow_missing_template_keys);
-        }
-        _ => {}
-    }
+    let format =
+        OutputFormat::parse_with_template(args.output.as_deref(), args.template.as_deref())?
+            .allow_missing_keys(args.allow_missing_template_keys);
     let sort_by = match &args.sort_by {
         Some(s) => Some(SortBy::parse(s).map_err(CmdError::new)?),
         None => None,
