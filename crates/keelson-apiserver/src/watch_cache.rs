@@ -4,6 +4,7 @@
 //! over `/registry/` feeds every cache, so all caches advance together with the
 //! global revision and a consistent read only waits for that one number.
 
+use crate::table::ProjectionCache;
 use bytes::Bytes;
 use keelson_apimachinery::meta;
 use keelson_storage::{Event, EventKind, KeyValue, Storage, StorageError};
@@ -35,6 +36,8 @@ pub struct CachedObject {
     pub labels: BTreeMap<String, String>,
     /// The field values field selectors can ask for.
     pub fields: BTreeMap<String, String>,
+    /// What a Table LIST decoded of this object, for the next one.
+    pub table_projection: ProjectionCache,
 }
 
 /// Which fields a resource exposes to field selectors, computed from the object.
@@ -68,6 +71,7 @@ impl CachedObject {
             json,
             labels: meta::labels(obj),
             fields: fields(obj),
+            table_projection: ProjectionCache::default(),
         }
     }
 

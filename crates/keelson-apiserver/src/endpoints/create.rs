@@ -66,9 +66,11 @@ pub fn check_namespace(
 
 /// Validates metadata (names, labels, annotations) for the kind's rules.
 pub fn validate_meta(entry: &ResourceEntry, obj: &Value) -> ApiResult<()> {
-    let meta_value = obj.get("metadata").cloned().unwrap_or(json!({}));
+    // Borrowed, not cloned: a patched object's metadata carries every
+    // manager's field set, and this runs on every write.
+    let empty = Value::Object(serde_json::Map::new());
     let causes = validation::validate_object_meta(
-        &meta_value,
+        obj.get("metadata").unwrap_or(&empty),
         entry.info.namespaced,
         entry.strategy.name_rule,
     );

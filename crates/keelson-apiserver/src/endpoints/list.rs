@@ -230,8 +230,7 @@ pub async fn list(ctx: Ctx) -> ApiResult<Response<Body>> {
         Representation::Table(version) => {
             let include =
                 IncludeObject::parse(ctx.param("includeObject")).map_err(ApiError::bad_request)?;
-            let objects: Vec<&[u8]> = page.items.iter().map(|o| &o.json[..]).collect();
-            let t = table::table_json(&ctx.entry.info, &objects, &meta, include, version, true);
+            let t = table::table_json(&ctx.entry.info, &page.items, &meta, include, version, true);
             return Ok(respond(200, "application/json", t));
         }
         Representation::PartialObjectMetadataList(version) => {

@@ -131,8 +131,14 @@ impl Ctx {
                     .map_err(ApiError::bad_request)?;
                 let meta = serde_json::json!({"resourceVersion": obj.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null)});
                 let json = serde_json::to_vec(obj).unwrap_or_default();
-                let t =
-                    table::table_json(&self.entry.info, &[&json], &meta, include, version, true);
+                let t = table::table_json(
+                    &self.entry.info,
+                    &[json.as_slice()],
+                    &meta,
+                    include,
+                    version,
+                    true,
+                );
                 Ok(respond(status, "application/json", t))
             }
             Representation::PartialObjectMetadata(version) => Ok(respond_value(

@@ -277,12 +277,16 @@ pub async fn patch(mut ctx: Ctx) -> ApiResult<Response<Body>> {
     let registry = ctx.registry.clone();
     let outcome = registry
         .update_with(&entry, &ns, &name, dry_run, |current| {
+            // The patch engines build a new object from a borrowed one, so
+            // only /scale needs a value of its own to patch.
+            let scale;
             let base = if sub == "scale" {
-                scale_of(&current)
+                scale = scale_of(&current);
+                &scale
             } else {
-                current.clone()
+                &current
             };
-            let mut patched = apply_patch(&ct, patch_definition(&entry, &sub), &base, &patch_body)?;
+            let mut patched = apply_patch(&ct, patch_definition(&entry, &sub), base, &patch_body)?;
             if sub != "scale" {
                 check_type(&entry, &mut patched)?;
                 check_namespace(&entry, &ns, &mut patched)?;

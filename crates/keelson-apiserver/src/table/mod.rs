@@ -25,9 +25,11 @@ mod storage;
 mod time;
 
 pub use partial::{is_a_list, not_a_list, partial_object_metadata, partial_object_metadata_list};
+pub use projection::ProjectionCache;
 pub use quantity::canonical_quantity;
 pub use time::{age, human_duration, Now};
 
+use crate::watch_cache::CachedObject;
 use keelson_apimachinery::resources::ResourceInfo;
 use serde_json::{json, Value};
 
@@ -293,7 +295,7 @@ fn put(out: &mut Vec<u8>, v: &Value) {
 fn put_row_object(
     out: &mut Vec<u8>,
     json: &[u8],
-    row: &projection::Projected,
+    row: &projection::Row,
     include: IncludeObject,
     version: MetaVersion,
 ) {
@@ -306,7 +308,7 @@ fn put_row_object(
             out.extend_from_slice(version.api_version().as_bytes());
             out.extend_from_slice(b"\",\"metadata\":");
             match row.metadata {
-                Some(m) => out.extend_from_slice(m.get().as_bytes()),
+                Some(m) => out.extend_from_slice(m),
                 None => out.extend_from_slice(b"{}"),
             }
             out.push(b'}');
@@ -345,12 +347,40 @@ pub fn table_in(
     serde_json::from_slice(&json).unwrap_or(Value::Null)
 }
 
+/// An object a Table row is printed from: its JSON, and where the watch
+/// cache keeps its projection, if anywhere.
+pub trait RowSource: Sync {
+    /// The object's JSON.
+    fn json(&self) -> &[u8];
+    /// The cache of its projection, for objects that outlive the request.
+    fn projection_cache(&self) -> Option<&ProjectionCache> {
+        None
+    }
+}
+
+impl RowSource for &[u8] {
+    fn json(&self) -> &[u8] {
+        self
+    }
+}
+
+impl RowSource for std::sync::Arc<CachedObject> {
+    fn json(&self) -> &[u8] {
+        &self.json
+    }
+
+    fn projection_cache(&self) -> Option<&ProjectionCache> {
+        Some(&self.table_projection)
+    }
+}
+
 /// [`table_in`] serialized, from the objects' JSON: each object is decoded
-/// only as far as its printer reads, and the row's object is copied from
-/// the input bytes, which keeps a LIST of thousands of objects cheap.
-pub fn table_json(
+/// only as far as its printer reads (once per cached object, see
+/// [`ProjectionCache`]), and the row's object is copied from the input
+/// bytes, which keeps a LIST of thousands of objects cheap.
+pub fn table_json<S: RowSource>(
     resource: &ResourceInfo,
-    objects: &[&[u8]],
+    objects: &[S],
     list_meta: &Value,
     include: IncludeObject,
     version: MetaVersion,
@@ -382,10 +412,8 @@ pub fn table_json(
     }
     out.extend_from_slice(b",\"rows\":[");
     if resource.group == "flowcontrol.apiserver.k8s.io" && resource.kind == "FlowSchema" {
-        let mut projected: Vec<(&[u8], projection::Projected)> = objects
-            .iter()
-            .map(|json| (*json, projection::project(json, &rows.mask)))
-            .collect();
+        let mut projected: Vec<(&[u8], projection::Row)> =
+            objects.iter().map(|o| (o.json(), rows.row(o))).collect();
         cluster::sort_flow_schemas(&mut projected, |r| &r.1.object);
         for (i, (json, row)) in projected.iter().enumerate() {
             if i > 0 {
@@ -415,8 +443,17 @@ struct RowWriter {
 }
 
 impl RowWriter {
+    /// The inputs of one object's row.
+    fn row<'a, S: RowSource>(&self, source: &'a S) -> projection::Row<'a> {
+        let json = source.json();
+        match source.projection_cache() {
+            Some(cache) => cache.row(json, self.printer as *const Printer as usize, &self.mask),
+            None => projection::project(json, &self.mask).into(),
+        }
+    }
+
     /// One row: cells, conditions, object.
-    fn write(&self, out: &mut Vec<u8>, json: &[u8], row: &projection::Projected) {
+    fn write(&self, out: &mut Vec<u8>, json: &[u8], row: &projection::Row) {
         out.extend_from_slice(b"{\"cells\":");
         put(
             out,
@@ -432,17 +469,17 @@ impl RowWriter {
     }
 
     /// Comma-separated rows of `objects`, decoding one at a time.
-    fn render(&self, objects: &[&[u8]], out: &mut Vec<u8>) {
-        for (i, json) in objects.iter().enumerate() {
+    fn render<S: RowSource>(&self, objects: &[S], out: &mut Vec<u8>) {
+        for (i, source) in objects.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            self.write(out, json, &projection::project(json, &self.mask));
+            self.write(out, source.json(), &self.row(source));
         }
     }
 
     /// [`RowWriter::render`], split over the machine's cores for long tables.
-    fn render_parallel(&self, objects: &[&[u8]], out: &mut Vec<u8>) {
+    fn render_parallel<S: RowSource>(&self, objects: &[S], out: &mut Vec<u8>) {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         if threads < 2 || objects.len() < PARALLEL_ROWS {
             return self.render(objects, out);
@@ -625,7 +662,7 @@ mod tests {
         let raw = serde_json::to_vec(&pod).unwrap();
         let json = table_json(
             &resource("", "Pod"),
-            &[&raw],
+            &[raw.as_slice()],
             &json!({"resourceVersion": "3"}),
             IncludeObject::None,
             MetaVersion::V1,
@@ -634,6 +671,84 @@ mod tests {
         let text = String::from_utf8(json).unwrap();
         assert!(text.starts_with(r#"{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"3"},"columnDefinitions":[{"name":"Name","type":"string","format":"name","description":"#), "{text}");
         assert!(text.contains(r#""rows":[{"cells":["done","0/1","Succeeded","0","<unknown>","<none>","<none>","<none>","<none>"],"conditions":[{"type":"Completed","status":"True","reason":"Succeeded","message":"The pod has completed successfully."}],"object":null}]}"#), "{text}");
+    }
+
+    #[test]
+    fn cached_objects_print_the_same_rows_from_their_kept_projection() {
+        let pod = json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "web", "namespace": "ns", "labels": {"app": "web"}, "resourceVersion": "7",
+                         "creationTimestamp": "2024-05-01T11:00:00Z",
+                         "managedFields": [{"manager": "m", "operation": "Update"}]},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}], "nodeName": "n1"},
+            "status": {"phase": "Running", "podIP": "10.0.0.1",
+                       "containerStatuses": [{"name": "c", "ready": true, "restartCount": 2,
+                                              "state": {"running": {}}}]}});
+        let extractor: crate::watch_cache::FieldExtractor =
+            std::sync::Arc::new(|_: &Value| Default::default());
+        let cached = vec![std::sync::Arc::new(CachedObject::from_value(
+            "/registry/pods/ns/web",
+            &pod,
+            7,
+            &extractor,
+        ))];
+        let raw = serde_json::to_vec(&pod).unwrap();
+        let pods = resource("", "Pod");
+        for include in [
+            IncludeObject::None,
+            IncludeObject::Metadata,
+            IncludeObject::Object,
+        ] {
+            let table = |objects: &dyn Fn() -> Vec<u8>| {
+                let t: Value = serde_json::from_slice(&objects()).unwrap();
+                // Ages move with the clock; everything else must match.
+                let mut row = t["rows"][0].clone();
+                row["cells"][4] = Value::Null;
+                row
+            };
+            let meta = json!({});
+            let from_bytes = table(&|| {
+                table_json(
+                    &pods,
+                    &[raw.as_slice()],
+                    &meta,
+                    include,
+                    MetaVersion::V1,
+                    true,
+                )
+            });
+            let first =
+                table(&|| table_json(&pods, &cached, &meta, include, MetaVersion::V1, true));
+            let again =
+                table(&|| table_json(&pods, &cached, &meta, include, MetaVersion::V1, true));
+            assert_eq!(first, from_bytes, "{include:?}");
+            assert_eq!(again, from_bytes, "{include:?}");
+        }
+        let row = &serde_json::from_slice::<Value>(&table_json(
+            &pods,
+            &cached,
+            &json!({}),
+            IncludeObject::Metadata,
+            MetaVersion::V1,
+            true,
+        ))
+        .unwrap()["rows"][0];
+        assert_eq!(row["cells"][1], "1/1");
+        assert_eq!(row["cells"][3], "2");
+        assert_eq!(row["object"]["metadata"]["labels"]["app"], "web");
+        assert_eq!(row["object"]["metadata"]["resourceVersion"], "7");
+        // Another printer (here ConfigMap's) over the same cached object
+        // decodes afresh instead of using the pod projection.
+        let other = serde_json::from_slice::<Value>(&table_json(
+            &resource("", "ConfigMap"),
+            &cached,
+            &json!({}),
+            IncludeObject::None,
+            MetaVersion::V1,
+            true,
+        ))
+        .unwrap();
+        assert_eq!(other["rows"][0]["cells"][0], "web");
+        assert_eq!(other["rows"][0]["cells"][1], 0);
     }
 
     #[test]

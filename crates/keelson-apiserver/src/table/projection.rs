@@ -11,7 +11,10 @@
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
+use std::sync::OnceLock;
 
 /// A tree of the fields to keep. Paths are dotted (`spec.containers.name`);
 /// a list is transparent, so a path through it applies to every element.
@@ -79,6 +82,79 @@ pub(crate) struct Projected<'a> {
     pub object: Value,
     /// `metadata` exactly as stored.
     pub metadata: Option<&'a RawValue>,
+}
+
+/// A row's inputs: the fields its printer reads and the stored `metadata`.
+pub(crate) struct Row<'a> {
+    /// The fields the printer's mask keeps.
+    pub object: Cow<'a, Value>,
+    /// `metadata` exactly as stored.
+    pub metadata: Option<&'a [u8]>,
+}
+
+impl<'a> From<Projected<'a>> for Row<'a> {
+    fn from(p: Projected<'a>) -> Self {
+        Row {
+            object: Cow::Owned(p.object),
+            metadata: p.metadata.map(|m| m.get().as_bytes()),
+        }
+    }
+}
+
+/// The projection of one watch-cache object, kept with it.
+///
+/// A cached object never changes (a write replaces it), so its projection
+/// for the resource's printer is computed by the first Table LIST that
+/// reads it and reused by every later one: `kubectl get pods` run again
+/// over thousands of unchanged pods decodes none of them. Cells are still
+/// printed per request, since ages depend on the time of the request.
+#[derive(Debug, Default)]
+pub struct ProjectionCache(OnceLock<KeptProjection>);
+
+#[derive(Debug)]
+struct KeptProjection {
+    /// The printer the projection was made for (a resource's cache may be
+    /// listed through more than one version, each with its printer).
+    printer: usize,
+    object: Value,
+    /// Where `metadata` sits in the object's JSON.
+    metadata: Option<Range<usize>>,
+}
+
+impl ProjectionCache {
+    /// The row inputs of `json` (the cached object's bytes) for the printer
+    /// identified by `printer`, from the cache when it holds that printer's
+    /// projection; otherwise decoded, and kept if the cache is empty.
+    pub(crate) fn row<'a>(&'a self, json: &'a [u8], printer: usize, mask: &Mask) -> Row<'a> {
+        let kept = match self.0.get() {
+            Some(kept) => kept,
+            None => {
+                let projected = project(json, mask);
+                let metadata = projected.metadata.map(|m| {
+                    let start = m.get().as_ptr() as usize - json.as_ptr() as usize;
+                    start..start + m.get().len()
+                });
+                // Losing a race to another LIST is fine: both decoded the
+                // same bytes.
+                let _ = self.0.set(KeptProjection {
+                    printer,
+                    object: projected.object,
+                    metadata,
+                });
+                match self.0.get() {
+                    Some(kept) => kept,
+                    None => return project(json, mask).into(),
+                }
+            }
+        };
+        if kept.printer != printer {
+            return project(json, mask).into();
+        }
+        Row {
+            object: Cow::Borrowed(&kept.object),
+            metadata: kept.metadata.clone().and_then(|r| json.get(r)),
+        }
+    }
 }
 
 /// Decodes `json` keeping what `mask` names; bytes that are not a JSON
