@@ -710,3 +710,36 @@ spec:
 """)
     assert_same(kubectl, keelctl, "describe", "pod", "tsc", norm=norm)
     assert_same(kubectl, keelctl, "describe", "deploy", "tscd", norm=norm)
+
+
+def test_certificate_signing_request(kubectl, keelctl, ns, tmp_path):
+    """The request's subject and alternative names come from the PKCS#10 DER."""
+    import base64
+    import shutil
+    import subprocess
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is needed to make a certificate request")
+    key = tmp_path / "key.pem"
+    csr = tmp_path / "req.pem"
+    subprocess.run(
+        [openssl, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+         "-keyout", str(key), "-out", str(csr),
+         "-subj", "/C=NL/ST=Holland/L=Delft/O=keelson/O=system:nodes/OU=dev/CN=system:node:n1/serialNumber=42",
+         "-addext", "subjectAltName=DNS:n1.example.com,DNS:n1,IP:10.0.0.1,IP:fd00::1,email:a@b.c,URI:spiffe://x/y"],
+        check=True, capture_output=True)
+    request = base64.b64encode(csr.read_bytes()).decode()
+    name = f"{ns}-csr"
+    kubectl("apply", "-f", "-", input=f"""
+apiVersion: certificates.k8s.io/v1
+kind: CertificateSigningRequest
+metadata: {{name: {name}, labels: {{a: b}}}}
+spec:
+  request: {request}
+  signerName: example.com/signer
+  expirationSeconds: 86400
+  usages: [client auth]
+""")
+    want, got = assert_same(kubectl, keelctl, "describe", "csr", name, norm=norm)
+    assert "system:node:n1" in got.out and "fd00::1" in got.out

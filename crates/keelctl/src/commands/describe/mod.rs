@@ -4,6 +4,7 @@
 
 pub mod apps;
 pub mod autoscaling;
+pub mod certificates;
 pub mod core;
 pub mod events;
 pub mod generic;
@@ -308,6 +309,9 @@ async fn describe_info(
             storage::describe_volume_attributes_class(&obj, ev)
         }
         ("storage.k8s.io", "CSINode") => storage::describe_csi_node(&obj, ev),
+        ("certificates.k8s.io", "CertificateSigningRequest") => {
+            certificates::describe_csr(&obj, ev).map_err(VisitError::plain)?
+        }
         ("batch", "Job") => workloads::describe_job(&obj, ev),
         ("batch", "CronJob") => workloads::describe_cronjob(&obj, ev),
         ("", "Service") => {
