@@ -298,7 +298,13 @@ pub fn sprintf(format: &str, args: &[FmtArg]) -> String {
         let mut after_index = arg_index(&mut chars, args.len(), &mut next_arg, &mut good_index);
         reordered |= after_index;
         let star = chars.peek() == Some(&'*');
-        spec.width = directive_number(&mut chars, args, &mut next_arg, &mut out, "%!(BADWIDTH)");
+        let width = directive_number(&mut chars, args, &mut next_arg, &mut out, "%!(BADWIDTH)");
+        if let Some(w) = width.filter(|w| *w < 0) {
+            spec.minus = true;
+            spec.width = Some(w.unsigned_abs() as usize);
+        } else {
+            spec.width = width.map(|w| w as usize);
+        }
         if star {
             after_index = false;
         } else if after_index && spec.width.is_some() {
@@ -312,10 +318,17 @@ pub fn sprintf(format: &str, args: &[FmtArg]) -> String {
             after_index = arg_index(&mut chars, args.len(), &mut next_arg, &mut good_index);
             reordered |= after_index;
             let star = chars.peek() == Some(&'*');
-            spec.prec = Some(
-                directive_number(&mut chars, args, &mut next_arg, &mut out, "%!(BADPREC)")
-                    .unwrap_or(0),
-            );
+            // A negative precision from `*` is a bad one; `.` alone is zero.
+            spec.prec =
+                match directive_number(&mut chars, args, &mut next_arg, &mut out, "%!(BADPREC)") {
+                    Some(p) if p < 0 => {
+                        out.push_str("%!(BADPREC)");
+                        None
+                    }
+                    Some(p) => Some(p as usize),
+                    None if star => None,
+                    None => Some(0),
+                };
             if star {
                 after_index = false;
             }
@@ -387,18 +400,20 @@ fn arg_index(
 }
 
 /// A width or precision: digits, or `*` taking an `int` operand (`bad`
-/// reported when it is not one).
+/// reported when it is not one; negative only from `*`). Like Go, a number
+/// past a million ends the directive.
 fn directive_number(
     chars: &mut std::iter::Peekable<std::str::Chars>,
     args: &[FmtArg],
     next_arg: &mut usize,
     out: &mut String,
     bad: &str,
-) -> Option<usize> {
+) -> Option<i64> {
+    const TOO_LARGE: i64 = 1_000_000;
     if chars.peek() == Some(&'*') {
         chars.next();
         let n = match args.get(*next_arg).map(|a| a.resolve()) {
-            Some(FmtArg::Int(n, _)) if (0..1_000_000).contains(&n) => Some(n as usize),
+            Some(FmtArg::Int(n, _)) if (-TOO_LARGE..=TOO_LARGE).contains(&n) => Some(n),
             _ => {
                 out.push_str(bad);
                 None
@@ -407,12 +422,18 @@ fn directive_number(
         *next_arg += 1;
         return n;
     }
-    let mut digits = String::new();
-    while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-        digits.push(d);
+    let mut num: Option<i64> = None;
+    while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+        let n = num.unwrap_or(0);
+        if n > TOO_LARGE {
+            // Go gives up on the rest of the format.
+            chars.by_ref().for_each(drop);
+            return None;
+        }
+        num = Some(n * 10 + i64::from(d));
         chars.next();
     }
-    digits.parse().ok()
+    num
 }
 
 fn bad_verb(arg: FmtArg, verb: char) -> String {
@@ -788,6 +809,24 @@ mod tests {
             "1%!(EXTRA int=2, string=x)"
         );
         assert_eq!(sprintf("%", &[]), "%!(NOVERB)");
+        assert_eq!(
+            sprintf(
+                "%*d|%.*f|%.*s|%[2]d %[1]d",
+                &[
+                    Int(-3, "int"),
+                    Int(1, "int"),
+                    Int(-1, "int"),
+                    Float(0.5),
+                    Str("x"),
+                    Str("abc")
+                ]
+            ),
+            "1  |%!(BADPREC)0.500000|%!(BADPREC)abc|1 -3"
+        );
+        assert_eq!(
+            sprintf("%99999999d|x", &[Int(1, "int")]),
+            "%!(NOVERB)%!(EXTRA int=1)"
+        );
         assert_eq!(
             sprintf("%z|%5t|%-5v|", &[Int(1, "int"), Bool(true), Nil]),
             "%!z(int=1)| true|<nil>|"

@@ -216,31 +216,22 @@ impl<'a, 't> State<'a, 't> {
         let mark = self.vars.len();
         let val = self.eval_pipeline(dot, &b.pipe)?.indirect().0;
         let body_mark = self.vars.len();
-        let mut iterations: Vec<(Val<'a>, Val<'a>)> = Vec::new();
-        match val.kind() {
-            Kind::Slice => {
-                let len = val
-                    .json()
-                    .and_then(|j| j.get().as_array())
-                    .map_or(0, Vec::len);
-                for i in 0..len {
-                    if let Some(elem) = val.child(|v| v.get(i)) {
-                        iterations.push((Val::Int(i as i64), elem));
-                    }
-                }
-            }
+        // Map keys in sorted order; lists and integers are walked by index,
+        // so a large `range N` streams as Go's does.
+        let mut keys: Vec<String> = Vec::new();
+        let count = match val.kind() {
+            Kind::Slice => val
+                .json()
+                .and_then(|j| j.get().as_array())
+                .map_or(0, Vec::len) as i64,
             Kind::Map => {
-                let mut keys: Vec<String> = val
+                keys = val
                     .json()
                     .and_then(|j| j.get().as_object())
                     .map(|o| o.keys().cloned().collect())
                     .unwrap_or_default();
                 keys.sort();
-                for k in keys {
-                    if let Some(elem) = val.child(|v| v.get(&k)) {
-                        iterations.push((Val::str(&k), elem));
-                    }
-                }
+                keys.len() as i64
             }
             Kind::Int => {
                 if b.pipe.decl.len() > 1 {
@@ -249,15 +240,13 @@ impl<'a, 't> State<'a, 't> {
                         val.sprint()
                     )));
                 }
-                for i in 0..val.as_int().unwrap_or_default().max(0) {
-                    iterations.push((Val::Int(i), Val::Int(i)));
-                }
+                val.as_int().unwrap_or_default().max(0)
             }
-            Kind::Invalid | Kind::Nil => {}
+            Kind::Invalid | Kind::Nil => 0,
             _ => return Err(self.errorf(format!("range can't iterate over {}", val.sprint()))),
-        }
-        let mut flow = Flow::Normal;
-        if iterations.is_empty() {
+        };
+        if count == 0 {
+            let mut flow = Flow::Normal;
             if let Some(e) = &b.else_list {
                 flow = self.walk_list(dot, e)?;
             }
@@ -265,7 +254,16 @@ impl<'a, 't> State<'a, 't> {
             return Ok(flow);
         }
         let decl = &b.pipe.decl;
-        for (index, elem) in iterations {
+        for i in 0..count {
+            let (index, elem) = match val.kind() {
+                Kind::Slice => (Val::Int(i), val.child(|v| v.get(i as usize))),
+                Kind::Map => {
+                    let k = &keys[i as usize];
+                    (Val::str(k), val.child(|v| v.get(k)))
+                }
+                _ => (Val::Int(i), Some(Val::Int(i))),
+            };
+            let elem = elem.unwrap_or(Val::Invalid);
             if !decl.is_empty() {
                 if b.pipe.is_assign {
                     let first = if decl.len() > 1 {
