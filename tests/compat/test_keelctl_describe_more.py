@@ -516,6 +516,8 @@ def test_rollout_history_from_controller_revisions(kubectl, keelctl, workloads, 
         ("rollout", "history", "sts/db", "--revision=7"),
         ("rollout", "history", "sts/db", "ds/agent"),
         ("rollout", "history", "rc/rc"),
+        ("rollout", "history", "rc/rc", "ds/agent"),
+        ("rollout", "history", "ds/agent", "--revision=5", "sts/db"),
     ):
         assert_same(kubectl, keelctl, *args, norm=norm)
     got = keelctl("rollout", "history", "ds/agent", "--revision=1").out

@@ -125,6 +125,24 @@ pub fn view_deployment(history: &BTreeMap<i64, Value>, revision: i64) -> Result<
     Ok(history_table(history))
 }
 
+/// kubectl's `HistoryViewerFor` refusal for kinds without history
+/// (anything but Deployments, DaemonSets and StatefulSets).
+pub fn no_viewer(group: &str, kind: &str) -> Option<String> {
+    let known = matches!(
+        (group, kind),
+        ("apps" | "extensions", "Deployment") | ("apps", "DaemonSet" | "StatefulSet")
+    );
+    if known {
+        return None;
+    }
+    let gk = if group.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}.{group}")
+    };
+    Some(format!("no history viewer has been implemented for {gk:?}"))
+}
+
 /// The controllers whose history lives in ControllerRevisions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RevisionOwner {
@@ -360,6 +378,19 @@ mod tests {
             cr["metadata"]["annotations"] = json!({CHANGE_CAUSE: c});
         }
         cr
+    }
+
+    #[test]
+    fn only_rollout_kinds_have_history() {
+        assert_eq!(no_viewer("apps", "DaemonSet"), None);
+        assert_eq!(
+            no_viewer("", "ReplicationController").unwrap(),
+            "no history viewer has been implemented for \"ReplicationController\""
+        );
+        assert_eq!(
+            no_viewer("batch", "Job").unwrap(),
+            "no history viewer has been implemented for \"Job.batch\""
+        );
     }
 
     #[test]

@@ -317,17 +317,16 @@ async fn rollout_history(f: &mut Factory, sel: Selection, revision: i64) -> CmdR
     for info in infos {
         let object = info.object_or_empty();
         let gvk = &info.mapping.gvk;
-        let view = match history::RevisionOwner::of(&gvk.group, &gvk.kind) {
-            Some(owner) => {
-                let all = history::list_controller_revisions(&client, &object).await?;
-                let revisions = history::controlled_revisions(&object, &all);
-                history::view_revisions(owner, &object, &revisions, revision)
-            }
-            None => {
-                require_deployment(&info, "history viewer")?;
-                let rss = replica_sets(&client, &object).await?;
-                history::view_deployment(&history::history(&rss), revision)
-            }
+        // kubectl reports kinds without a viewer and goes on with the rest.
+        let view = if let Some(msg) = history::no_viewer(&gvk.group, &gvk.kind) {
+            Err(msg)
+        } else if let Some(owner) = history::RevisionOwner::of(&gvk.group, &gvk.kind) {
+            let all = history::list_controller_revisions(&client, &object).await?;
+            let revisions = history::controlled_revisions(&object, &all);
+            history::view_revisions(owner, &object, &revisions, revision)
+        } else {
+            let rss = replica_sets(&client, &object).await?;
+            history::view_deployment(&history::history(&rss), revision)
         };
         let header = format!("{}/{}", info.kind_with_group(), info.name);
         match view {
