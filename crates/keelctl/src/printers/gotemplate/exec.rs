@@ -5,7 +5,8 @@
 //! node it was evaluating.
 
 use super::funcs::{self, Param};
-use super::parser::{Arg, Branch, Command, Node, Number, Pipe, Tree, PARSE_NAME};
+use super::node::{Arg, Branch, Command, Node, Number, Pipe};
+use super::parser::{Tree, PARSE_NAME};
 use super::value::{Json, Kind, Val};
 use crate::printers::gofmt;
 use serde_json::Value;

@@ -10,6 +10,7 @@
 mod exec;
 mod funcs;
 mod lexer;
+mod node;
 mod parser;
 mod value;
 
