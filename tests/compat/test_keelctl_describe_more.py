@@ -745,3 +745,46 @@ spec:
 """)
     want, got = assert_same(kubectl, keelctl, "describe", "csr", name, norm=norm)
     assert "system:node:n1" in got.out and "fd00::1" in got.out
+
+
+def test_pod_with_status_and_probes(kubectl, keelctl, api, ns):
+    kubectl("apply", "-f", "-", input="""
+apiVersion: v1
+kind: Pod
+metadata: {name: st}
+spec:
+  nodeName: n1
+  readinessGates: [{conditionType: example.com/ready}]
+  initContainers: [{name: init, image: busybox}]
+  containers:
+  - name: c
+    image: x
+    ports: [{containerPort: 80, hostPort: 8080, name: http}, {containerPort: 81}]
+    livenessProbe: {httpGet: {path: /h, port: 80}, periodSeconds: 5}
+    readinessProbe: {exec: {command: [cat, /tmp/x]}}
+    startupProbe: {tcpSocket: {port: http}}
+    envFrom: [{configMapRef: {name: cm}}, {prefix: P_, secretRef: {name: s, optional: true}}]
+    volumeMounts: [{name: v, mountPath: /b, subPath: x}, {name: v, mountPath: /a, readOnly: true}]
+  volumes: [{name: v, emptyDir: {sizeLimit: 1Gi, medium: Memory}}]
+""")
+    path = f"/api/v1/namespaces/{ns}/pods/st"
+    pod = api.request("GET", path)
+    pod["status"] = {
+        "phase": "Running", "hostIP": "192.168.0.1", "podIP": "10.1.0.5",
+        "podIPs": [{"ip": "10.1.0.5"}, {"ip": "fd00::5"}], "startTime": "2026-11-22T19:00:00Z",
+        "conditions": [{"type": "Ready", "status": "True"}, {"type": "example.com/ready", "status": "False"}],
+        "initContainerStatuses": [{"name": "init", "ready": False, "restartCount": 0, "image": "busybox",
+                                   "imageID": "docker://sha", "containerID": "containerd://abc",
+                                   "state": {"terminated": {"exitCode": 0, "reason": "Completed",
+                                                            "startedAt": "2026-11-22T19:00:01Z",
+                                                            "finishedAt": "2026-11-22T19:00:02Z"}}}],
+        "containerStatuses": [{"name": "c", "ready": True, "restartCount": 2, "image": "x", "imageID": "sha256:1",
+                               "containerID": "containerd://def",
+                               "state": {"running": {"startedAt": "2026-11-22T19:00:03Z"}},
+                               "lastState": {"terminated": {"exitCode": 137, "signal": 9, "reason": "OOMKilled",
+                                                            "message": "oom", "startedAt": "2026-11-22T18:00:00Z",
+                                                            "finishedAt": "2026-11-22T18:59:00Z"}}}],
+    }
+    api.request("PUT", f"{path}/status", pod)
+    want, got = assert_same(kubectl, keelctl, "describe", "pod", "st", norm=norm)
+    assert "successThreshold=1 failureThreshold=3" in got.out

@@ -399,7 +399,7 @@ fn describe_state(w: &mut PrefixWriter, name: &str, state: &Value) {
 /// `DescribeProbe`.
 fn describe_probe(p: &Value) -> String {
     let attrs = format!(
-        "delay={}s timeout={}s period={}s #success={} #failure={}",
+        "delay={}s timeout={}s period={}s successThreshold={} failureThreshold={}",
         int_at(p, "/initialDelaySeconds"),
         int_at(p, "/timeoutSeconds"),
         int_at(p, "/periodSeconds"),
