@@ -46,8 +46,13 @@ impl Patcher {
         local: bool,
         operation: Operation,
     ) -> CmdResult<Patcher> {
-        let printer =
-            MutationPrinter::new(flags.output.as_deref(), dry_run, flags.show_managed_fields)?;
+        let printer = MutationPrinter::with_template(
+            flags.output.as_deref(),
+            flags.template.as_deref(),
+            dry_run,
+            flags.show_managed_fields,
+        )?
+        .allow_missing_keys(flags.allow_missing_template_keys.unwrap_or(true));
         let manager = flags
             .field_manager
             .clone()
