@@ -152,6 +152,7 @@ def test_mutations_print_through_the_template(kubectl, keelctl, objects):
     assert_same(kubectl, keelctl, "create", "configmap", "delta", "--from-literal=k=v", "--dry-run=client", "-o", "go-template={{.data.k}}")
     assert_same(kubectl, keelctl, "create", "configmap", "delta", "--from-literal=k=v", "--dry-run=client", "-o", "go-template={{index .data 1}}")
     assert_same(kubectl, keelctl, "create", "deployment", "d", "--image=nginx", "--dry-run=client", "--template", "{{.spec.replicas}} {{(index .spec.template.spec.containers 0).image}}")
+    assert_same(kubectl, keelctl, "set", "env", "deploy/web", "A=B", "--dry-run=client", "--template", "{{.kind}} {{len .spec.template.spec.containers}}")
     for command in (["create", "-f", "-"], ["create", "configmap", "delta", "--from-literal=k=v"]):
         assert_same(
             kubectl, keelctl, *command, "--dry-run=client", "-o", "go-template={{.nope}}",
