@@ -19,6 +19,7 @@ pub mod kind_validation;
 pub mod meta;
 pub mod patch;
 pub mod protobuf;
+pub mod quantity;
 pub mod resources;
 pub mod schema;
 pub mod selector;

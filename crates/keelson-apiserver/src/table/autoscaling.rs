@@ -2,8 +2,7 @@
 //! MAXPODS, REPLICAS), in the v2 shape and the v1 one
 //! (`targetCPUUtilizationPercentage`).
 
-use super::quantity::canonical_quantity;
-use super::{int, list, name, no_conditions, string, text, Doc, Now, Printer, AGE, NAME};
+use super::{int, list, name, no_conditions, quantity, string, text, Doc, Now, Printer, AGE, NAME};
 use serde_json::{json, Value};
 
 const HPA_SPEC: &str = "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec";
@@ -32,11 +31,7 @@ pub(super) static HORIZONTAL_POD_AUTOSCALER: Printer = Printer {
 
 /// `Quantity.String()` of an optional quantity (`<nil>` as Go prints a nil pointer).
 fn q(v: &Value) -> String {
-    match v {
-        Value::String(s) => canonical_quantity(s),
-        Value::Number(n) => canonical_quantity(&n.to_string()),
-        _ => "<nil>".into(),
-    }
+    quantity(v, "<nil>")
 }
 
 /// Metric specs and statuses in the v2 shape; v1's CPU percentage becomes a

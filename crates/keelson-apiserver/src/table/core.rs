@@ -2,10 +2,9 @@
 //! configmaps, secrets, service accounts, namespaces, nodes, persistent
 //! volumes and claims, replication controllers, pod templates, quotas.
 
-use super::quantity::quantity_cell;
 use super::{
-    container_cells, count, format_labels, int, integer, list, name, no_conditions, string, text,
-    Doc, Now, Printer, AGE, CONTAINERS_DOC, IMAGES_DOC, NAME,
+    container_cells, count, format_labels, int, integer, list, name, no_conditions, quantity,
+    string, text, Doc, Now, Printer, AGE, CONTAINERS_DOC, IMAGES_DOC, NAME,
 };
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -445,7 +444,7 @@ static PERSISTENT_VOLUME: Printer = Printer {
         };
         vec![
             name(pv),
-            Value::from(quantity_cell(&spec["capacity"]["storage"])),
+            Value::from(quantity(&spec["capacity"]["storage"], "0")),
             Value::from(access_modes(&spec["accessModes"])),
             Value::from(text(&spec["persistentVolumeReclaimPolicy"])),
             Value::from(phase_or_terminating(pv)),
@@ -484,7 +483,7 @@ static PERSISTENT_VOLUME_CLAIM: Printer = Printer {
             (String::new(), String::new())
         } else {
             (
-                quantity_cell(&pvc["status"]["capacity"]["storage"]),
+                quantity(&pvc["status"]["capacity"]["storage"], "0"),
                 access_modes(&pvc["status"]["accessModes"]),
             )
         };
@@ -573,8 +572,8 @@ static RESOURCE_QUOTA: Printer = Printer {
         for r in resources {
             let entry = format!(
                 "{r}: {}/{}",
-                quantity_cell(&status["used"][r.as_str()]),
-                quantity_cell(&status["hard"][r.as_str()])
+                quantity(&status["used"][r.as_str()], "0"),
+                quantity(&status["hard"][r.as_str()], "0")
             );
             let is_limit = r.split_once('.').is_some_and(|(head, _)| head == "limits");
             if is_limit { limits.push(entry) } else { requests.push(entry) }

@@ -19,17 +19,16 @@ mod networking;
 mod partial;
 mod pod;
 mod projection;
-mod quantity;
 mod rbac;
 mod storage;
 mod time;
 
 pub use partial::{is_a_list, not_a_list, partial_object_metadata, partial_object_metadata_list};
 pub use projection::ProjectionCache;
-pub use quantity::canonical_quantity;
 pub use time::{age, human_duration, Now};
 
 use crate::watch_cache::CachedObject;
+use keelson_apimachinery::quantity::Quantity;
 use keelson_apimachinery::resources::ResourceInfo;
 use serde_json::{json, Value};
 
@@ -523,6 +522,18 @@ impl RowWriter {
 /// A string field, `""` when absent.
 pub(crate) fn text(v: &Value) -> &str {
     v.as_str().unwrap_or("")
+}
+
+/// `Quantity.String()` of a quantity field as Go's JSON decoder reads it
+/// (a trimmed string, or a number); `missing` when absent, and the text as
+/// written when it does not parse, which Go could not have decoded.
+pub(crate) fn quantity(v: &Value, missing: &str) -> String {
+    let written = match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => return missing.to_string(),
+    };
+    Quantity::parse(written.trim()).map_or(written, |q| q.to_string())
 }
 
 /// An integer field, 0 when absent.

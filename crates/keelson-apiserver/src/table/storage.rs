@@ -1,9 +1,9 @@
 //! storage.k8s.io: storage classes, volume attributes classes, CSI drivers,
 //! CSI nodes, CSI storage capacities, volume attachments.
 
-use super::quantity::canonical_quantity;
 use super::{
-    boolean, count, integer, list, name, no_conditions, string, text, Doc, Now, Printer, AGE, NAME,
+    boolean, count, integer, list, name, no_conditions, quantity, string, text, Doc, Now, Printer,
+    AGE, NAME,
 };
 use serde_json::Value;
 
@@ -185,10 +185,7 @@ static CSI_STORAGE_CAPACITY: Printer = Printer {
         ),
     ],
     cells: |c, _: &Now| {
-        let capacity = c["capacity"]
-            .as_str()
-            .map(canonical_quantity)
-            .unwrap_or_else(|| "<unset>".into());
+        let capacity = quantity(&c["capacity"], "<unset>");
         vec![
             name(c),
             Value::from(text(&c["storageClassName"])),

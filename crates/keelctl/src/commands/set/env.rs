@@ -8,6 +8,7 @@ use crate::commands::create_generators::common::ObjectFlags;
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
 use crate::resource::{Info, VisitError};
+use keelson_apimachinery::quantity::Quantity;
 use keelson_apimachinery::validation::go_quote;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -542,7 +543,7 @@ fn resource_field_value(selector: &Value, container: &Value) -> Result<String, S
         .and_then(Value::as_str)
         .unwrap_or_default();
     let divisor = match selector.get("divisor").and_then(Value::as_str) {
-        Some(d) if super::quantity::nanos(d).is_ok_and(|n| n != 0) => d,
+        Some(d) if Quantity::parse(d).is_ok_and(|q| !q.is_zero()) => d,
         _ => "1",
     };
     let Some((list, name)) = resource.split_once('.') else {
@@ -561,8 +562,11 @@ fn resource_field_value(selector: &Value, container: &Value) -> Result<String, S
         .and_then(Value::as_str)
         .unwrap_or("0");
     // CPU divides milli-units, the rest whole units; each rounded up first.
-    let unit: i128 = if cpu { 1_000_000 } else { 1_000_000_000 };
-    let whole = |q: &str| super::quantity::nanos(q).map(|n| (n + unit - 1).div_euclid(unit));
+    let whole = |q: &str| match Quantity::parse(q) {
+        Ok(q) if cpu => Ok(q.milli_value()),
+        Ok(q) => Ok(q.value()),
+        Err(e) => Err(e.to_string()),
+    };
     let (value, divisor) = (whole(amount)?, whole(divisor)?);
     if divisor == 0 {
         return Err(format!("Unsupported container resource : {resource}"));

@@ -7,7 +7,6 @@
 mod env;
 mod image;
 mod patch;
-mod quantity;
 mod resources;
 mod selector;
 mod serviceaccount;

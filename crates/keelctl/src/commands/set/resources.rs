@@ -7,6 +7,7 @@ use crate::commands::create_generators::common::ObjectFlags;
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
 use crate::resource::VisitError;
+use keelson_apimachinery::quantity::Quantity;
 use serde_json::{Map, Value};
 
 /// Flags of `set resources (-f FILENAME | TYPE NAME) ([--limits=LIMITS & --requests=REQUESTS]`.
@@ -130,8 +131,8 @@ fn resource_list(spec: &str) -> Result<Map<String, Value>, String> {
                 "invalid argument syntax {statement}, expected <resource>=<value>"
             ));
         };
-        let q = super::quantity::canonical(quantity)?;
-        out.insert(name.to_string(), Value::String(q));
+        let q = Quantity::parse(quantity).map_err(|e| e.to_string())?;
+        out.insert(name.to_string(), Value::String(q.to_string()));
     }
     Ok(out)
 }
