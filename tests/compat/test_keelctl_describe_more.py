@@ -788,3 +788,18 @@ spec:
     api.request("PUT", f"{path}/status", pod)
     want, got = assert_same(kubectl, keelctl, "describe", "pod", "st", norm=norm)
     assert "successThreshold=1 failureThreshold=3" in got.out
+
+
+def test_generic_labels_join_capital_runs(kubectl, keelctl, ns):
+    """kubectl 1.37's smartLabelFor: `insecureSkipTLSVerify` is `Insecure Skip TLSVerify`."""
+    name = f"v1.{ns}.example.com"
+    kubectl("apply", "-f", "-", input=f"""
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {{name: {name}}}
+spec: {{group: {ns}.example.com, version: v1, insecureSkipTLSVerify: true, groupPriorityMinimum: 100,
+        versionPriority: 10, service: {{name: s, namespace: default, port: 443}}}}
+""")
+    want, got = assert_same(kubectl, keelctl, "describe", "apiservice", name, norm=norm)
+    assert "Insecure Skip TLSVerify:" in got.out
+    kubectl("delete", "apiservice", name)

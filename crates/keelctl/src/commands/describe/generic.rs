@@ -54,25 +54,48 @@ fn print_content(w: &mut PrefixWriter, level: usize, content: &Map<String, Value
     }
 }
 
-/// `smartLabelFor`: camel case split into title-cased words, common acronyms upper-cased.
+/// `smartLabelFor`: camel case split into words, a run of two or more
+/// capitals joined to the capitalised word after it (`podCIDRs` is
+/// `Pod CIDRs`, `insecureSkipTLSVerify` is `Insecure Skip TLSVerify`),
+/// common acronyms upper-cased and lower-case words title-cased.
 pub fn smart_label(field: &str) -> String {
     if field.chars().any(|c| !c.is_alphabetic() && c != '-') {
         return field.to_string();
     }
-    const ACRONYMS: &[&str] = &["API", "URL", "UID", "OSB", "GUID"];
-    camel_split(field)
+    const ACRONYMS: &[&str] = &["API", "URL", "UID", "GUID"];
+    let parts = camel_split(field);
+    let mut merged: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < parts.len() {
+        let part = &parts[i];
+        let all_upper = part.chars().all(|c| !c.is_alphabetic() || c.is_uppercase());
+        let next_capital = parts
+            .get(i + 1)
+            .and_then(|n| n.chars().next())
+            .is_some_and(char::is_uppercase);
+        if part.len() >= 2 && all_upper && next_capital {
+            merged.push(format!("{part}{}", parts[i + 1]));
+            i += 2;
+            continue;
+        }
+        merged.push(part.clone());
+        i += 1;
+    }
+    merged
         .into_iter()
         .filter(|p| p != "_")
         .map(|p| {
             let upper = p.to_uppercase();
             if ACRONYMS.contains(&upper.as_str()) {
                 upper
-            } else {
+            } else if p.to_lowercase() == p {
                 let mut cs = p.chars();
                 match cs.next() {
                     Some(f) => f.to_uppercase().chain(cs).collect(),
                     None => p,
                 }
+            } else {
+                p
             }
         })
         .collect::<Vec<_>>()
@@ -127,7 +150,12 @@ mod tests {
     fn labels_from_field_names() {
         assert_eq!(smart_label("apiVersion"), "API Version");
         assert_eq!(smart_label("clusterIP"), "Cluster IP");
-        assert_eq!(smart_label("podCIDRs"), "Pod CID Rs");
+        assert_eq!(smart_label("podCIDRs"), "Pod CIDRs");
+        assert_eq!(
+            smart_label("insecureSkipTLSVerify"),
+            "Insecure Skip TLSVerify"
+        );
+        assert_eq!(smart_label("osbName"), "Osb Name");
         assert_eq!(smart_label("kind"), "Kind");
         assert_eq!(smart_label("foo_bar"), "foo_bar");
     }
