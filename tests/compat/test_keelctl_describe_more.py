@@ -803,3 +803,39 @@ spec: {{group: {ns}.example.com, version: v1, insecureSkipTLSVerify: true, group
     want, got = assert_same(kubectl, keelctl, "describe", "apiservice", name, norm=norm)
     assert "Insecure Skip TLSVerify:" in got.out
     kubectl("delete", "apiservice", name)
+
+
+def test_hpa_value_metrics(kubectl, keelctl, api, ns):
+    kubectl("apply", "-f", "-", input="""
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: h2}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 5
+  metrics:
+  - type: External
+    external: {metric: {name: q}, target: {type: Value, value: "30"}}
+  - type: Object
+    object:
+      metric: {name: r}
+      describedObject: {apiVersion: v1, kind: Service, name: s}
+      target: {type: AverageValue, averageValue: "5"}
+  - type: ContainerResource
+    containerResource: {name: memory, container: app, target: {type: AverageValue, averageValue: 100Mi}}
+  behavior:
+    scaleUp: {stabilizationWindowSeconds: 0}
+""")
+    assert_same(kubectl, keelctl, "describe", "hpa", "h2", norm=norm)
+    path = f"/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers/h2"
+    hpa = api.request("GET", path)
+    hpa["status"] = {"currentReplicas": 1, "desiredReplicas": 1, "currentMetrics": [
+        {"type": "External", "external": {"metric": {"name": "q"}, "current": {"value": "12"}}},
+        {"type": "Object", "object": {"metric": {"name": "r"}, "describedObject": {"kind": "Service", "name": "s"},
+                                      "current": {"averageValue": "3"}}},
+        {"type": "ContainerResource", "containerResource": {"name": "memory", "container": "app",
+                                                            "current": {"averageValue": "50Mi"}}},
+    ]}
+    api.request("PUT", f"{path}/status", hpa)
+    want, got = assert_same(kubectl, keelctl, "describe", "hpa", "h2", norm=norm)
+    assert "50Mi / 100Mi" in got.out
