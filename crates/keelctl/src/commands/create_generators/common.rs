@@ -24,7 +24,7 @@ pub use crate::printers::DryRun;
 pub struct ObjectFlags {
     /// Must be "none", "server", or "client". If client strategy, only print
     /// the object that would be sent, without sending it.
-    #[arg(long = "dry-run", num_args = 0..=1, default_missing_value = "unchanged")]
+    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true, default_missing_value = "unchanged")]
     pub dry_run: Option<String>,
     /// Output format: json, yaml, name.
     #[arg(short = 'o', long = "output")]
@@ -86,8 +86,13 @@ impl ObjectFlags {
                 };
                 match crate::printers::OutputFormat::parse_with_template(other, template) {
                     // Table formats do not apply to a single mutated object.
-                    Ok(f) if !f.is_table() && !matches!(f, crate::printers::OutputFormat::CustomColumns(_)) => {
-                        Ok(Output::Other(f.allow_missing_keys(self.allow_missing_template_keys.unwrap_or(true))))
+                    Ok(f)
+                        if !f.is_table()
+                            && !matches!(f, crate::printers::OutputFormat::CustomColumns(_)) =>
+                    {
+                        Ok(Output::Other(f.allow_missing_keys(
+                            self.allow_missing_template_keys.unwrap_or(true),
+                        )))
                     }
                     Err(e) if !e.message.contains("unable to match a printer suitable") => Err(e),
                     _ => Err(unmatched()),
