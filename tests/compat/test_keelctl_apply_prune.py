@@ -338,3 +338,94 @@ def test_edit_last_applied_changes_only_the_annotation(kubectl, keelctl, tmp_pat
     # puts the file's value back.
     keep = write(tmp_path, "keep.yaml", KEEP)
     assert keelctl("apply", "-f", keep).out == "configmap/keep configured\n"
+
+
+APPLYSET_MANIFEST = MANIFEST.split("---\n")
+# The set's first apply: two configmaps and a secret; the next holds `keep` only.
+SET_FIRST = "---\n".join(APPLYSET_MANIFEST[:3])
+
+
+def applyset_reset(kubectl, ns: str, manifest: str):
+    """Removes the set's parent and members, then applies `manifest` as the set."""
+
+    def run() -> None:
+        kubectl("delete", "configmaps,secrets", "--all", "--wait=true", check=False)
+        kubectl.env["KUBECTL_APPLYSET"] = "true"
+        kubectl("apply", "-n", ns, "-f", manifest, "--prune", "--applyset=myset")
+
+    return run
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [(), ("--dry-run=client",), ("--dry-run=server",), ("-o", "name")],
+    ids=lambda a: " ".join(a) or "plain",
+)
+def test_applyset_prunes_the_sets_members(kubectl, keelctl, tmp_path, ns, extra):
+    first = write(tmp_path, "first.yaml", SET_FIRST)
+    keep = write(tmp_path, "keep.yaml", KEEP)
+    fresh = applyset_reset(kubectl, ns, first)
+    fresh()
+    for tool in (kubectl, keelctl):
+        tool.env["KUBECTL_APPLYSET"] = "true"
+    args = ("apply", "-n", ns, "-f", keep, "--prune", "--applyset=myset", *extra)
+    # kubectl walks the set's kinds in Go map order: lines compare as a set.
+    assert_same(kubectl, keelctl, *args, between=fresh, norm=lambda t: sorted(norm(t).splitlines()))
+    fresh()
+    kubectl(*args)
+    want = names(kubectl), json.loads(kubectl("get", "secret", "myset", "-o", "json").out)
+    fresh()
+    keelctl(*args)
+    got = names(kubectl), json.loads(kubectl("get", "secret", "myset", "-o", "json").out)
+    assert got[0] == want[0]
+    # The parent records the same set; only the tool's version differs.
+    for parent in (want[1], got[1]):
+        parent["metadata"]["annotations"].pop("applyset.kubernetes.io/tooling")
+    assert got[1]["metadata"]["annotations"] == want[1]["metadata"]["annotations"]
+    assert got[1]["metadata"]["labels"] == want[1]["metadata"]["labels"]
+
+
+def test_applyset_members_are_labelled(kubectl, keelctl, tmp_path, ns):
+    first = write(tmp_path, "first.yaml", SET_FIRST)
+    keelctl.env["KUBECTL_APPLYSET"] = "true"
+    keelctl("apply", "-n", ns, "-f", first, "--prune", "--applyset=myset")
+    parent = json.loads(kubectl("get", "secret", "myset", "-o", "json").out)
+    set_id = parent["metadata"]["labels"]["applyset.kubernetes.io/id"]
+    assert re.fullmatch(r"applyset-[A-Za-z0-9_-]{43}-v1", set_id)
+    assert parent["metadata"]["annotations"]["applyset.kubernetes.io/contains-group-kinds"] == "ConfigMap,Secret"
+    assert parent["metadata"]["annotations"]["applyset.kubernetes.io/tooling"].startswith("kubectl/")
+    members = kubectl("get", "configmaps,secrets", "-l", f"applyset.kubernetes.io/part-of={set_id}", "-o", "name").out
+    assert sorted(members.split()) == ["configmap/gone", "configmap/keep", "secret/token"]
+    # kubectl takes over the set keelctl made: the ids agree.
+    kubectl.env["KUBECTL_APPLYSET"] = "true"
+    keep = write(tmp_path, "keep.yaml", KEEP)
+    assert kubectl("apply", "-n", ns, "-f", keep, "--prune", "--applyset=myset").out == (
+        "configmap/keep unchanged\nconfigmap/gone pruned\nsecret/token pruned\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--applyset=myset",),
+        ("--prune", "--applyset=myset", "--all"),
+        ("--prune", "--applyset=myset", "-l", "a=b"),
+        ("--prune", "--applyset=myset", "--prune-allowlist", "core/v1/Secret"),
+        ("--prune", "--applyset=configmaps/"),
+        ("--prune", "--applyset=gizmos/x"),
+        ("--prune", "--applyset=namespaces/x"),
+        ("--prune", "--applyset=myset", "NO-NAMESPACE"),
+        ("--prune", "--applyset=myset", "DISABLED"),
+    ],
+    ids=" ".join,
+)
+def test_applyset_errors(kubectl, keelctl, tmp_path, ns, args):
+    keep = write(tmp_path, "keep.yaml", KEEP)
+    enabled = "DISABLED" not in args
+    for tool in (kubectl, keelctl):
+        if enabled:
+            tool.env["KUBECTL_APPLYSET"] = "true"
+    namespace = () if "NO-NAMESPACE" in args else ("-n", ns)
+    args = tuple(a for a in args if a not in ("DISABLED", "NO-NAMESPACE"))
+    want, got = assert_same(kubectl, keelctl, "apply", *namespace, "-f", keep, *args, norm=norm)
+    assert got.rc == 1

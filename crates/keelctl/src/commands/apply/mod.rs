@@ -3,6 +3,7 @@
 //! (`--server-side`), as kubectl's `ApplyOptions` runs them; and the
 //! `view-`, `set-` and `edit-last-applied` subcommands.
 
+mod applyset;
 mod edit_last_applied;
 mod prune;
 mod set_last_applied;
@@ -101,6 +102,9 @@ pub struct Args {
     /// The length of time to wait before giving up on a delete. Accepted as kubectl accepts it; its apply does not use it.
     #[arg(long, default_value = "0s")]
     timeout: String,
+    /// The parent of the ApplySet to prune with, [RESOURCE][.GROUP]/NAME (alpha; needs KUBECTL_APPLYSET=true).
+    #[arg(long, hide = true)]
+    applyset: Option<String>,
     /// If true, wait for resources to be gone before returning. Accepted as kubectl accepts it; its apply does not use it.
     #[arg(long, default_value = "false", num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
     wait: bool,
@@ -158,7 +162,20 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     } else {
         None
     };
+    let mut applyset = match args.applyset.as_deref() {
+        Some(_) if !applyset::enabled() => return Err(applyset::disabled_error()),
+        Some(reference) => Some(applyset::ApplySet::parse(f, reference).await?),
+        None => None,
+    };
     check_flags(&args, dry_run)?;
+    if let Some(set) = &applyset {
+        set.validate(&Helper::new(f.client()?)).await?;
+        applyset::check_flags(
+            args.all,
+            args.selector.as_deref().is_some_and(|s| !s.is_empty()),
+            !args.prune_allowlist.is_empty(),
+        )?;
+    }
     let printer = args.output.printer(dry_run, args.show_managed_fields)?;
     let selector = args.selector.clone().filter(|s| !s.is_empty());
     let builder = Builder {
@@ -191,6 +208,10 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     }
     if infos.is_empty() && errors.is_empty() {
         return Err(CmdError::new("no objects passed to apply"));
+    }
+    if let Some(set) = &mut applyset {
+        set.add_labels(&mut infos)?;
+        set.before_apply(f, &helper, &infos, dry_run).await?;
     }
     let mut seen = prune::Visited::default();
     let (namespace, explicit) = f.namespace()?;
@@ -229,7 +250,10 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
         output: &args.output,
         show_managed_fields: args.show_managed_fields,
     };
-    pruner.prune_all(f, allowlist, &seen).await
+    match &applyset {
+        Some(set) => set.prune(&helper, &pruner, &seen, dry_run).await,
+        None => pruner.prune_all(f, allowlist, &seen).await,
+    }
 }
 
 /// kubectl's `ApplyOptions.Validate`: flag combinations that cannot work.
@@ -255,6 +279,13 @@ fn check_flags(args: &Args, dry_run: DryRun) -> CmdResult {
         return Err(CmdError::new(
             "cannot set --all and --selector at the same time",
         ));
+    }
+    if args.applyset.is_some() {
+        // The parent's own checks and the flags it excludes follow, in run.
+        if !args.prune {
+            return Err(CmdError::new("--applyset requires --prune"));
+        }
+        return Ok(());
     }
     if args.prune && !args.all && !selector {
         return Err(CmdError::new("all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector"));

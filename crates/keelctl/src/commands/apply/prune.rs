@@ -158,9 +158,34 @@ impl Pruner<'_> {
         mapping: &RestMapping,
         visited: &Visited,
     ) -> Result<(), String> {
+        self.prune_listed(namespace, mapping, self.selector, true, visited)
+            .await
+    }
+
+    /// Prunes the members of an ApplySet (`selector` is its `part-of`
+    /// label) of one kind in one namespace; they need no annotation.
+    pub async fn prune_members(
+        &self,
+        namespace: &str,
+        mapping: &RestMapping,
+        selector: &str,
+        visited: &Visited,
+    ) -> Result<(), String> {
+        self.prune_listed(namespace, mapping, Some(selector), false, visited)
+            .await
+    }
+
+    async fn prune_listed(
+        &self,
+        namespace: &str,
+        mapping: &RestMapping,
+        selector: Option<&str>,
+        need_annotation: bool,
+        visited: &Visited,
+    ) -> Result<(), String> {
         let list = self
             .helper
-            .list(mapping, namespace, self.selector, None)
+            .list(mapping, namespace, selector, None)
             .await
             .map_err(|e| e.to_string())?;
         let items = list
@@ -169,7 +194,7 @@ impl Pruner<'_> {
             .cloned()
             .unwrap_or_default();
         for mut obj in items {
-            if last_applied::original_configuration(&obj).is_none() {
+            if need_annotation && last_applied::original_configuration(&obj).is_none() {
                 continue;
             }
             if visited
@@ -257,7 +282,7 @@ async fn default_mappings(f: &mut Factory) -> CmdResult<Vec<RestMapping>> {
 /// The warning as kubectl's klog writes it, naming the line of kubectl's
 /// prune.go that logs it (`resource::options::klog_warning` names
 /// helpers.go, where kubectl's other warnings come from).
-fn klog_warning(text: &str) {
+pub(super) fn klog_warning(text: &str) {
     eprintln!(
         "W{} {:>7} prune.go:71] {text}",
         chrono::Local::now().format("%m%d %H:%M:%S%.6f"),
