@@ -11,7 +11,40 @@ import re
 
 import pytest
 
+from harness.api import ApiError
 from harness.parity import assert_same, normalise
+
+# Cluster-scoped objects the scenarios make carry the namespace in their
+# names; they are removed afterwards so other scenarios see the cluster as before.
+CLUSTER_SCOPED = (
+    "/apis/storage.k8s.io/v1/storageclasses",
+    "/api/v1/persistentvolumes",
+    "/apis/networking.k8s.io/v1/ingressclasses",
+    "/apis/networking.k8s.io/v1/servicecidrs",
+    "/apis/storage.k8s.io/v1/volumeattributesclasses",
+    "/apis/storage.k8s.io/v1/csinodes",
+    "/api/v1/nodes",
+    "/apis/certificates.k8s.io/v1/certificatesigningrequests",
+    "/apis/apiregistration.k8s.io/v1/apiservices",
+    "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
+    "/api/v1/namespaces/default/events",
+)
+
+
+@pytest.fixture(autouse=True)
+def _drop_cluster_scoped(api, ns):
+    yield
+    for path in CLUSTER_SCOPED:
+        try:
+            items = api.request("GET", path).get("items") or []
+        except ApiError:
+            continue
+        for item in items:
+            if ns in item["metadata"]["name"]:
+                api.request("DELETE", f"{path}/{item['metadata']['name']}")
+    for ip in api.request("GET", "/apis/networking.k8s.io/v1/ipaddresses").get("items") or []:
+        if (ip.get("spec", {}).get("parentRef") or {}).get("namespace") == ns:
+            api.request("DELETE", f"/apis/networking.k8s.io/v1/ipaddresses/{ip['metadata']['name']}")
 
 
 def norm(text: str) -> str:
@@ -802,7 +835,6 @@ spec: {{group: {ns}.example.com, version: v1, insecureSkipTLSVerify: true, group
 """)
     want, got = assert_same(kubectl, keelctl, "describe", "apiservice", name, norm=norm)
     assert "Insecure Skip TLSVerify:" in got.out
-    kubectl("delete", "apiservice", name)
 
 
 def test_hpa_value_metrics(kubectl, keelctl, api, ns):

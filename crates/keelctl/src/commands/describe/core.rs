@@ -800,7 +800,7 @@ pub fn describe_binding(b: &Value) -> String {
 pub fn describe_node(
     node: &Value,
     pods: Option<&[Value]>,
-    lease: Result<&Value, String>,
+    lease: Result<&Value, &str>,
     events: Option<&Events>,
 ) -> String {
     let mut w = PrefixWriter::default();

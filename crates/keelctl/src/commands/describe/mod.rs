@@ -372,12 +372,8 @@ async fn describe_info(
             )
             .await
             .map_err(|e| e.text());
-            core::describe_node(
-                &obj,
-                pods.as_deref(),
-                lease.as_ref().map_err(Clone::clone),
-                ev,
-            )
+            let lease = lease.as_ref().map_err(String::as_str);
+            core::describe_node(&obj, pods.as_deref(), lease, ev)
         }
         ("policy", "PodDisruptionBudget") => core::describe_pdb(&obj, ev),
         ("scheduling.k8s.io", "PriorityClass") => core::describe_priority_class(&obj, ev),
