@@ -6,6 +6,7 @@ use super::writer::{
     annotations_multiline, int_at, labels_annotations, labels_multiline, name_namespace, rfc1123z,
     str_at, text, tolerations_multiline, PrefixWriter, L0, L1, L2, L3,
 };
+use keelson_apimachinery::quantity::Quantity;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -538,35 +539,6 @@ fn describe_env(w: &mut PrefixWriter, c: &Value, pod: Option<&Value>) {
     }
 }
 
-/// A quantity's value as a float (`500m` is 0.5, `1Gi` is 1073741824).
-fn quantity_value(q: &str) -> Option<f64> {
-    let split = q
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
-        .unwrap_or(q.len());
-    let (number, suffix) = q.split_at(split);
-    let n: f64 = number.parse().ok()?;
-    let scale = match suffix {
-        "" => 1.0,
-        "n" => 1e-9,
-        "u" => 1e-6,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        "Ki" => 1024f64,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        e => 10f64.powi(e.strip_prefix(['e', 'E'])?.parse().ok()?),
-    };
-    Some(n * scale)
-}
-
 /// kubectl's `ExtractContainerResourceValue`: the container's request or
 /// limit over the divisor (1 when unset), rounded up; cpu counts in
 /// millicores first (`MilliValue`), so 500m over 1 is 1.
@@ -580,20 +552,27 @@ fn container_resource_value(c: &Value, resource: &str, divisor: Option<&Value>) 
     {
         return String::new();
     }
-    let amount = c
-        .pointer(&format!("/resources/{kind}/{name}"))
-        .and_then(|q| quantity_value(&text(q)))
-        .unwrap_or(0.0);
-    let divisor = divisor
-        .and_then(|d| quantity_value(&text(d)))
-        .filter(|d| *d != 0.0)
-        .unwrap_or(1.0);
-    let ratio = if name == "cpu" {
-        (amount * 1e3).ceil() / (divisor * 1e3).ceil()
-    } else {
-        amount.ceil() / divisor.ceil()
+    let quantity = |v: Option<&Value>| {
+        v.and_then(|q| Quantity::parse(&text(q)).ok())
+            .filter(|q| !q.is_zero())
     };
-    format!("{}", ratio.ceil() as i64)
+    let amount = quantity(c.pointer(&format!("/resources/{kind}/{name}")));
+    // An unset or zero divisor is 1.
+    let divisor = quantity(divisor);
+    let (amount, divisor) = if name == "cpu" {
+        (
+            amount.map_or(0, |q| q.milli_value()),
+            divisor.map_or(1000, |q| q.milli_value()),
+        )
+    } else {
+        (
+            amount.map_or(0, |q| q.value()),
+            divisor.map_or(1, |q| q.value()),
+        )
+    };
+    // math.Ceil of the float quotient.
+    let ratio = (amount as f64 / divisor as f64).ceil();
+    format!("{}", ratio as i64)
 }
 
 /// The value kubectl shows for a `fieldRef`: it converts the path with
