@@ -383,3 +383,22 @@ def test_edit_several_objects_as_a_list(kubectl, keelctl, files, tmp_path):
         tool.env["KUBE_EDITOR"] = editor(tmp_path, "e.sh", script)
     want, got = assert_same(kubectl, keelctl, "edit", "configmaps", "alpha", "beta", between=fresh, norm=edit_norm)
     assert got.out == "configmap/alpha edited\nconfigmap/beta skipped\n"
+
+
+def test_aggregated_errors_end_in_a_newline_each(kubectl, keelctl):
+    """kubectl's MultipleErrors ends every message with a newline, so a
+    message that already ends in one (a jsonpath execution error) leaves a
+    blank line after it, the last one included."""
+    fresh = reset(
+        kubectl,
+        ("create", "deployment", "d1", "--image=nginx"),
+        ("create", "deployment", "d2", "--image=nginx"),
+    )
+    fresh()
+    args = ("deploy/d1", "deploy/d2", "-o", "jsonpath={.missing}", "--allow-missing-template-keys=false")
+    # The object the jsonpath engine was given differs run to run.
+    norm = lambda text: normalise(re.sub(r"map\[.*", "<object>", text))  # noqa: E731
+    want, _ = assert_same(kubectl, keelctl, "rollout", "restart", *args, between=fresh, norm=norm)
+    assert want.rc == 1
+    assert want.err.count("missing is not found") == 2
+    assert norm(want.err).endswith("<object>\n\n\n\n")

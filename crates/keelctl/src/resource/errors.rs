@@ -213,10 +213,11 @@ pub fn report(mut errs: Vec<VisitError>) -> CmdResult {
     }
 }
 
-/// kubectl's `MultipleErrors("", errs)`: one message per line.
+/// kubectl's `MultipleErrors("", errs)`: every message followed by a
+/// newline, so one that already ends in a newline (a jsonpath execution
+/// error) leaves a blank line, the last one included.
 fn multiple(errs: &[VisitError]) -> CmdError {
-    let lines: Vec<String> = errs.iter().map(VisitError::message).collect();
-    CmdError::raw(lines.join("\n"))
+    CmdError::raw(errs.iter().map(|e| e.message() + "\n").collect::<String>())
 }
 
 /// kubectl's `CheckErr` for one error: `Invalid` answers list their causes,
@@ -302,7 +303,7 @@ mod tests {
     fn several_source_errors_print_one_per_line() {
         assert_eq!(
             message(vec![], vec![VisitError::plain("a"), VisitError::plain("b")]),
-            "a\nb"
+            "a\nb\n"
         );
     }
 
@@ -317,7 +318,19 @@ mod tests {
                     VisitError::plain("x"),
                 ],
             ),
-            "Error from server (AlreadyExists): error when creating \"a.yaml\": configmaps \"a\" already exists\n[x, y]"
+            "Error from server (AlreadyExists): error when creating \"a.yaml\": configmaps \"a\" already exists\n[x, y]\n"
+        );
+    }
+
+    #[test]
+    fn a_message_ending_in_a_newline_leaves_a_blank_line() {
+        let errs = vec![
+            VisitError::plain("bad template\n"),
+            VisitError::plain("bad template\n"),
+        ];
+        assert_eq!(
+            report(errs).expect_err("two failures").message,
+            "bad template\n\nbad template\n\n"
         );
     }
 
