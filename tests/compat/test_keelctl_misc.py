@@ -92,6 +92,37 @@ def test_cluster_info(kubectl, keelctl, ns):
     assert f"Dashboard is running at " in want.out and f"/namespaces/{ns}/services/https:dash:" in want.out
 
 
+def _on_a_terminal(tool, *args):
+    """What a tool writes when its stdout is a terminal (a pty), raw bytes."""
+    import os
+    import pty
+    import subprocess
+
+    leader, follower = pty.openpty()
+    env = dict(tool.env, TERM="xterm-256color")
+    proc = subprocess.Popen(tool.argv(args), stdout=follower, stderr=subprocess.DEVNULL, env=env)
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the pty closes when the tool exits
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    assert proc.wait(timeout=30) == 0
+    return out
+
+
+def test_cluster_info_on_a_terminal(kubectl, keelctl):
+    # kubectl 1.37 writes no colour codes, even to a terminal.
+    want = _on_a_terminal(kubectl, "cluster-info")
+    assert b"\x1b[" not in want
+    assert _on_a_terminal(keelctl, "cluster-info") == want
+
+
 @pytest.fixture
 def config_pair(kubectl, keelctl, tmp_path):
     """Separate copies of the kubeconfig for kubectl and keelctl, and a runner

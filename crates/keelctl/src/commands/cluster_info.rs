@@ -1,39 +1,19 @@
 //! `keelctl cluster-info`: where the control plane and the cluster's
-//! `kubernetes.io/cluster-service=true` services are served, coloured as
-//! kubectl colours them when stdout is a terminal.
+//! `kubernetes.io/cluster-service=true` services are served.
 
 use crate::error::CmdResult;
 use crate::factory::Factory;
 use crate::printers;
 use serde_json::Value;
-use std::io::IsTerminal;
 
 /// Flags of `keelctl cluster-info` (the namespace is the global `-n`, `kube-system` by default).
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
-/// go-colortext's codes, written only to a terminal.
-struct Colours {
-    on: bool,
-}
-
-impl Colours {
-    fn paint(&self, code: &str, text: &str) -> String {
-        if self.on {
-            format!("\x1b[0;{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    }
-
-    /// `<name> is running at <link>` with the name green and the link yellow.
-    fn service_line(&self, name: &str, link: &str) -> String {
-        format!(
-            "{} is running at {}\n",
-            self.paint("32", name),
-            self.paint("33", link)
-        )
-    }
+/// `<name> is running at <link>`. kubectl 1.37 prints it uncoloured, on
+/// a terminal too (checked under a pty: no escape codes, whatever `TERM`).
+fn service_line(name: &str, link: &str) -> String {
+    format!("{name} is running at {link}\n")
 }
 
 /// Runs the command.
@@ -46,10 +26,7 @@ pub async fn run(f: &mut Factory, _args: Args) -> CmdResult {
         .unwrap_or_else(|| "kube-system".into());
     let config = f.config()?.clone();
     let host = host_of(&config.cluster_url);
-    let colours = Colours {
-        on: std::io::stdout().is_terminal(),
-    };
-    let mut out = colours.service_line("Kubernetes control plane", &host);
+    let mut out = service_line("Kubernetes control plane", &host);
     let client = f.client()?;
     let services = client
         .get()
@@ -70,7 +47,7 @@ pub async fn run(f: &mut Factory, _args: Args) -> CmdResult {
             .filter(|n| !n.is_empty())
             .or_else(|| svc.pointer("/metadata/name").and_then(Value::as_str))
             .unwrap_or_default();
-        out.push_str(&colours.service_line(display, &service_link(&host, svc)));
+        out.push_str(&service_line(display, &service_link(&host, svc)));
     }
     out.push_str(
         "\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n",
@@ -136,7 +113,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn links_and_colours() {
+    fn links_and_lines() {
         let svc = json!({"metadata": {"name": "dns", "namespace": "kube-system"},
                          "spec": {"ports": [{"name": "dns", "port": 53}]}});
         assert_eq!(
@@ -146,10 +123,6 @@ mod tests {
         let lb = json!({"spec": {"ports": [{"port": 80}, {"port": 81}]},
                         "status": {"loadBalancer": {"ingress": [{"hostname": "lb"}]}}});
         assert_eq!(service_link("x", &lb), "http://lb:80 http://lb:81 ");
-        let c = Colours { on: true };
-        assert_eq!(
-            c.service_line("a", "b"),
-            "\x1b[0;32ma\x1b[0m is running at \x1b[0;33mb\x1b[0m\n"
-        );
+        assert_eq!(service_line("a", "b"), "a is running at b\n");
     }
 }
