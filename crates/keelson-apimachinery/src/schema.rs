@@ -49,7 +49,11 @@ pub fn undocumented_definitions() -> &'static Map<String, Value> {
     DEFINITIONS.get_or_init(|| {
         let reader = BufReader::with_capacity(64 * 1024, GzDecoder::new(SCHEMAS_GZ));
         let mut de = serde_json::Deserializer::from_reader(reader);
-        match (SchemaSeed { keys_are_names: true }).deserialize(&mut de) {
+        match (SchemaSeed {
+            keys_are_names: true,
+        })
+        .deserialize(&mut de)
+        {
             Ok(Value::Object(map)) => map,
             _ => panic!("embedded schemas.json.gz holds a JSON object"),
         }
@@ -197,7 +201,9 @@ mod tests {
                         .map(|(k, v)| (k.clone(), strip(v, !keys_are_names && k == "properties")))
                         .collect(),
                 ),
-                Value::Array(items) => Value::Array(items.iter().map(|v| strip(v, false)).collect()),
+                Value::Array(items) => {
+                    Value::Array(items.iter().map(|v| strip(v, false)).collect())
+                }
                 other => other.clone(),
             }
         }
@@ -205,7 +211,10 @@ mod tests {
         assert_eq!(Value::Object(undocumented_definitions().clone()), expected);
         let priority_class = &undocumented_definitions()["io.k8s.api.scheduling.v1.PriorityClass"];
         assert!(priority_class.get("description").is_none());
-        assert_eq!(priority_class["properties"]["description"]["type"], "string");
+        assert_eq!(
+            priority_class["properties"]["description"]["type"],
+            "string"
+        );
     }
 
     #[test]

@@ -59,7 +59,8 @@ pub struct Args {
 }
 
 /// kubectl's usage error when nothing names what to delete.
-pub(crate) const NOTHING_TO_DELETE: &str = "You must provide one or more resources by argument or filename.
+pub(crate) const NOTHING_TO_DELETE: &str =
+    "You must provide one or more resources by argument or filename.
 Example resource specifications include:
    '-f rsrc.yaml'
    '--filename=rsrc.json'

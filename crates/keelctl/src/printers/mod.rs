@@ -194,10 +194,15 @@ fn go_io_error(path: &str, e: &std::io::Error) -> String {
 /// A go-template file's text (kubectl's `--template` read error).
 fn read_template_file(file: &str) -> CmdResult<String> {
     if file.is_empty() {
-        return Err(CmdError::new("template format specified but no template given"));
+        return Err(CmdError::new(
+            "template format specified but no template given",
+        ));
     }
     std::fs::read_to_string(file).map_err(|e| {
-        CmdError::new(format!("error reading --template {file}, {}\n", go_io_error(file, &e)))
+        CmdError::new(format!(
+            "error reading --template {file}, {}\n",
+            go_io_error(file, &e)
+        ))
     })
 }
 
@@ -325,8 +330,16 @@ pub fn render(obj: &Value, format: &OutputFormat, headers: bool) -> CmdResult<St
 /// A go-template's text for `obj` (`typed`: an object kubectl built, whose
 /// field order its report keeps). On failure what was printed and the
 /// debugging report go to stdout now, as kubectl's printer writes them.
-pub fn render_go_template(t: &gotemplate::GoTemplate, obj: &Value, typed: bool) -> CmdResult<String> {
-    let result = if typed { t.render_typed(obj) } else { t.render(obj) };
+pub fn render_go_template(
+    t: &gotemplate::GoTemplate,
+    obj: &Value,
+    typed: bool,
+) -> CmdResult<String> {
+    let result = if typed {
+        t.render_typed(obj)
+    } else {
+        t.render(obj)
+    };
     result.map_err(|e| {
         let mut stdout = std::io::stdout();
         // A closed stdout leaves the error itself to report.

@@ -36,8 +36,8 @@ impl MutationPrinter {
         dry_run: DryRun,
         show_managed_fields: bool,
     ) -> CmdResult<MutationPrinter> {
-        let format = OutputFormat::parse_with_template(output, template)
-            .map_err(|e| restrict(output, e))?;
+        let format =
+            OutputFormat::parse_with_template(output, template).map_err(|e| restrict(output, e))?;
         if matches!(format, OutputFormat::Wide | OutputFormat::CustomColumns(_)) {
             return Err(unmatched(output.unwrap_or_default()));
         }
@@ -96,7 +96,10 @@ impl MutationPrinter {
     /// unstructured list encoder writes (`kind`, `apiVersion`, `metadata`,
     /// `items`), items' keys sorted.
     pub fn print_list(&mut self, items: Vec<Value>) -> CmdResult {
-        if !matches!(self.format, OutputFormat::Json | OutputFormat::GoTemplate(_)) {
+        if !matches!(
+            self.format,
+            OutputFormat::Json | OutputFormat::GoTemplate(_)
+        ) {
             let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "metadata": {}, "items": items});
             return self.print(&list, "");
         }
