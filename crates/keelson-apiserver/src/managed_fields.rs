@@ -156,7 +156,7 @@ impl Tracker {
     /// gets an `Update` entry for the manager, after any valid entries the
     /// client sent.
     pub fn record_create(&self, obj: &mut Value) {
-        let sent = sent(obj);
+        let sent = sent(obj, &Value::Null);
         let empty = self.field_manager.empty_object();
         self.field_manager
             .update(&empty, obj, sent.as_ref(), &self.manager, &now_rfc3339());
@@ -224,9 +224,14 @@ impl Tracker {
     }
 }
 
-/// The `managedFields` a client put in its object, if any.
-pub fn sent(obj: &Value) -> Option<Value> {
-    obj.get("metadata")?.get("managedFields").cloned()
+/// The `managedFields` a client put in its object, if any and if they
+/// differ from the stored ones. The same entries would decode to what the
+/// stored object holds anyway, and a patch that leaves them alone (nearly
+/// every patch) is spared a copy of every manager's field set.
+pub fn sent(obj: &Value, current: &Value) -> Option<Value> {
+    let sent = obj.get("metadata")?.get("managedFields")?;
+    let stored = current.get("metadata").and_then(|m| m.get("managedFields"));
+    (stored != Some(sent)).then(|| sent.clone())
 }
 
 /// Reads an apply configuration (YAML or JSON), with kube-apiserver's

@@ -135,12 +135,6 @@ fn managed_fields_of(obj: &Value) -> Option<&Value> {
     obj.get("metadata")?.get("managedFields")
 }
 
-fn without_managed_fields(obj: &Value) -> Value {
-    let mut o = obj.clone();
-    remove_managed_fields(&mut o);
-    o
-}
-
 fn remove_managed_fields(obj: &mut Value) {
     if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
         m.remove("managedFields");
@@ -286,31 +280,56 @@ pub fn keep_timestamps_if_unchanged(current: &Value, new: &mut Value) {
     else {
         return;
     };
-    if old_entries == new_entries {
-        return;
-    }
-    let untimed = |v: &Value| -> Value {
-        let mut v = v.clone();
-        if let Some(list) = v.as_array_mut() {
-            for e in list {
-                if let Some(o) = e.as_object_mut() {
-                    o.remove("time");
-                }
-            }
-        }
-        v
-    };
-    if untimed(old_entries) != untimed(new_entries) {
-        return;
-    }
-    if !value::equal(
-        &without_managed_fields(current),
-        &without_managed_fields(new),
-    ) {
+    // Compared in place: this runs on every update, and almost every update
+    // changes the object, which the first test finds without copying it.
+    if old_entries == new_entries
+        || !equal_but_managed_fields(current, new)
+        || !equal_but_times(old_entries, new_entries)
+    {
         return;
     }
     let kept = old_entries.clone();
     crate::meta::set_meta(new, "managedFields", Some(kept));
+}
+
+/// Whether two objects are equal but for `metadata.managedFields`.
+fn equal_but_managed_fields(a: &Value, b: &Value) -> bool {
+    fn equal_except(a: &Map<String, Value>, b: &Map<String, Value>, skip: &str) -> bool {
+        let kept = |m: &Map<String, Value>| m.keys().filter(|k| k.as_str() != skip).count();
+        kept(a) == kept(b)
+            && a.iter()
+                .filter(|(k, _)| k.as_str() != skip)
+                .all(|(k, v)| b.get(k).is_some_and(|w| value::equal(v, w)))
+    }
+    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
+        return value::equal(a, b);
+    };
+    let metadata_equal = match (a.get("metadata"), b.get("metadata")) {
+        (Some(Value::Object(ma)), Some(Value::Object(mb))) => equal_except(ma, mb, "managedFields"),
+        (ma, mb) => ma == mb,
+    };
+    metadata_equal && equal_except(a, b, "metadata")
+}
+
+/// Whether two `managedFields` lists are equal but for the entries' `time`.
+fn equal_but_times(a: &Value, b: &Value) -> bool {
+    let (Some(a), Some(b)) = (a.as_array(), b.as_array()) else {
+        return a == b;
+    };
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| match (x.as_object(), y.as_object()) {
+                (Some(x), Some(y)) => {
+                    let untimed =
+                        |m: &Map<String, Value>| m.keys().filter(|k| *k != "time").count();
+                    untimed(x) == untimed(y)
+                        && x.iter()
+                            .filter(|(k, _)| k.as_str() != "time")
+                            .all(|(k, v)| y.get(k) == Some(v))
+                }
+                _ => x == y,
+            })
 }
 
 impl<'s> FieldManager<'s> {

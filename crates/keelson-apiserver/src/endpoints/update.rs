@@ -207,7 +207,7 @@ pub async fn update(mut ctx: Ctx) -> ApiResult<Response<Body>> {
                 request: admission::Request::of(&ctx),
             };
             warnings = admission::admit(&write, &mut new)?;
-            let sent = managed_fields::sent(&new);
+            let sent = managed_fields::sent(&new, &current);
             let change = prepare_update(&entry, &sub, &current, new)?;
             Ok(tracker.record_update(&current, sent, change))
         })
@@ -308,7 +308,7 @@ pub async fn patch(mut ctx: Ctx) -> ApiResult<Response<Body>> {
                 };
                 warnings = admission::admit(&write, &mut patched)?;
             }
-            let sent = managed_fields::sent(&patched);
+            let sent = managed_fields::sent(&patched, &current);
             let change = prepare_update(&entry, &sub, &current, patched)?;
             Ok(tracker.record_update(&current, sent, change))
         })

@@ -437,4 +437,12 @@ fn timestamp_only_changes_are_dropped() {
     let mut changed = json!({"metadata": {"name": "x", "managedFields": [{"manager": "a", "time": T2}]}, "data": {"a": "2"}});
     keep_timestamps_if_unchanged(&current, &mut changed);
     assert_eq!(changed["metadata"]["managedFields"][0]["time"], T2);
+    // Same object, but a manager's fields moved: the new entries stay.
+    let mut moved = json!({"metadata": {"name": "x", "managedFields": [{"manager": "b", "time": T2}]}, "data": {"a": "1"}});
+    keep_timestamps_if_unchanged(&current, &mut moved);
+    assert_eq!(moved["metadata"]["managedFields"][0]["manager"], "b");
+    // A metadata change other than managedFields counts as a change.
+    let mut labelled = json!({"metadata": {"name": "x", "labels": {"l": "v"}, "managedFields": [{"manager": "a", "time": T2}]}, "data": {"a": "1"}});
+    keep_timestamps_if_unchanged(&current, &mut labelled);
+    assert_eq!(labelled["metadata"]["managedFields"][0]["time"], T2);
 }
