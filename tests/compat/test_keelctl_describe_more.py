@@ -871,3 +871,62 @@ spec:
     api.request("PUT", f"{path}/status", hpa)
     want, got = assert_same(kubectl, keelctl, "describe", "hpa", "h2", norm=norm)
     assert "50Mi / 100Mi" in got.out
+
+
+def test_node_resource_accounting(kubectl, keelctl, api, ns):
+    """Requests and limits of the node's pods (containers summed, init
+    containers and sidecars folded in as kubelet does) against allocatable."""
+    node = f"{ns}-busy"
+    kubectl("apply", "-f", "-", input=f"""
+apiVersion: v1
+kind: Node
+metadata: {{name: {node}}}
+""")
+    body = api.request("GET", f"/api/v1/nodes/{node}")
+    body["status"] = {
+        "capacity": {"cpu": "4", "memory": "8Gi", "pods": "110", "ephemeral-storage": "100Gi",
+                     "hugepages-2Mi": "0", "example.com/gpu": "2"},
+        "allocatable": {"cpu": "3800m", "memory": "7Gi", "pods": "110", "ephemeral-storage": "90Gi",
+                        "hugepages-2Mi": "0", "example.com/gpu": "2"},
+    }
+    api.request("PUT", f"/api/v1/nodes/{node}/status", body)
+    kubectl("apply", "-f", "-", input=f"""
+apiVersion: v1
+kind: Pod
+metadata: {{name: w1}}
+spec:
+  nodeName: {node}
+  initContainers:
+  - {{name: side, image: x, restartPolicy: Always, resources: {{requests: {{cpu: 50m, memory: 32Mi}}}}}}
+  - {{name: init, image: x, resources: {{requests: {{cpu: "1", memory: 10Mi}}, limits: {{cpu: "2"}}}}}}
+  containers:
+  - {{name: a, image: x, resources: {{requests: {{cpu: 100m, memory: 64Mi, example.com/gpu: "1"}},
+                                     limits: {{cpu: 500m, memory: 128Mi, example.com/gpu: "1"}}}}}}
+  - {{name: b, image: x, resources: {{requests: {{cpu: "0.25", memory: 1G, ephemeral-storage: 1Gi}}}}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {{name: w2}}
+spec:
+  nodeName: {node}
+  containers:
+  - {{name: a, image: x, resources: {{requests: {{cpu: 200m, memory: 1Gi}}}}}}
+""")
+    want, got = assert_same(kubectl, keelctl, "describe", "node", node, norm=norm)
+    assert "1050m (27%)" in got.out
+    # Without allocatable resources kubectl divides by zero: Go's int64(NaN).
+    bare = f"{ns}-bare"
+    kubectl("apply", "-f", "-", input=f"""
+apiVersion: v1
+kind: Node
+metadata: {{name: {bare}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {{name: w3}}
+spec:
+  nodeName: {bare}
+  containers: [{{name: a, image: x}}]
+""")
+    want, got = assert_same(kubectl, keelctl, "describe", "node", bare, norm=norm)
+    assert "(-9223372036854775808%)" in got.out

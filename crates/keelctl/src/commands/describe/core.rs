@@ -970,34 +970,7 @@ pub fn describe_node(
         w.write(L0, &format!("ProviderID:\t{provider}\n"));
     }
     match pods {
-        Some(pods) => {
-            w.write(
-                L0,
-                &format!("Non-terminated Pods:\t({} in total)\n", pods.len()),
-            );
-            w.write(L1, "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n");
-            w.write(L1, "---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n");
-            for p in pods {
-                w.write(
-                    L1,
-                    &format!(
-                        "{}\t{}\t\t0 (0%)\t0 (0%)\t0 (0%)\t0 (0%)\t{}\n",
-                        str_at(p, "/metadata/namespace"),
-                        str_at(p, "/metadata/name"),
-                        crate::printers::age(
-                            p.pointer("/metadata/creationTimestamp")
-                                .and_then(Value::as_str)
-                        )
-                    ),
-                );
-            }
-            w.write(L0, "Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n");
-            w.write(L1, "Resource\tRequests\tLimits\n");
-            w.write(L1, "--------\t--------\t------\n");
-            for r in ["cpu", "memory", "ephemeral-storage"] {
-                w.write(L1, &format!("{r}\t0 (0%)\t0 (0%)\n"));
-            }
-        }
+        Some(pods) => super::node_resources::describe_node_resource(&mut w, node, pods),
         None => w.write(L0, "Pods:\tnot authorized\n"),
     }
     finish(w, events)

@@ -10,6 +10,7 @@ pub mod events;
 pub mod generic;
 pub mod limits;
 pub mod network;
+pub mod node_resources;
 pub mod pods;
 pub mod storage;
 pub mod volumes;
