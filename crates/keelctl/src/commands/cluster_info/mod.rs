@@ -1,5 +1,9 @@
 //! `keelctl cluster-info`: where the control plane and the cluster's
-//! `kubernetes.io/cluster-service=true` services are served.
+//! `kubernetes.io/cluster-service=true` services are served; and its
+//! `dump` subcommand.
+
+mod dump;
+mod typed;
 
 use crate::error::CmdResult;
 use crate::factory::Factory;
@@ -8,7 +12,19 @@ use serde_json::Value;
 
 /// Flags of `keelctl cluster-info` (the namespace is the global `-n`, `kube-system` by default).
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Args {
+    /// `dump`.
+    #[command(subcommand)]
+    command: Option<Subcommand>,
+}
+
+/// The subcommands of `keelctl cluster-info`.
+#[derive(Debug, clap::Subcommand)]
+enum Subcommand {
+    /// Dump relevant information for debugging and diagnosis.
+    Dump(dump::Args),
+}
 
 /// `<name> is running at <link>`. kubectl 1.37 prints it uncoloured, on
 /// a terminal too (checked under a pty: no escape codes, whatever `TERM`).
@@ -17,7 +33,10 @@ fn service_line(name: &str, link: &str) -> String {
 }
 
 /// Runs the command.
-pub async fn run(f: &mut Factory, _args: Args) -> CmdResult {
+pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
+    if let Some(Subcommand::Dump(dump)) = args.command {
+        return dump::run(f, dump).await;
+    }
     let namespace = f
         .flags
         .namespace
