@@ -253,11 +253,15 @@ def test_set_env(kubectl, keelctl, objects, args):
         ("env", "deploy/web", "--dry-run=server", "Q=2", "-o", "name"),
         ("image", "deploy/web", "--dry-run", "main=nginx:2"),
         ("resources", "deploy/web", "--dry-run", "-c", "main", "--limits=cpu=1"),
+        # Bool flags (and --validate) take a value only after '=' too.
+        ("env", "deploy/web", "--overwrite", "Q=2", "-o", "name"),
+        ("image", "deploy/web", "--allow-missing-template-keys", "main=nginx:2", "-o", "name"),
     ],
 )
-def test_bare_dry_run_takes_no_value(kubectl, keelctl, objects, args):
-    """kubectl's --dry-run has NoOptDefVal "unchanged": bare, it is the
-    deprecated client dry run and the next word stays an argument."""
+def test_optional_values_follow_an_equals_sign(kubectl, keelctl, objects, args):
+    """kubectl's --dry-run has NoOptDefVal "unchanged" (bare, it is the
+    deprecated client dry run), bool flags "true": the next word stays an
+    argument."""
     want, _ = same(kubectl, keelctl, reset(kubectl, objects), "set", *args, target=WEB)
     if args[2] == "--dry-run" and args[3] != "client":
         assert want.rc == 0 and "(dry run)" in want.out

@@ -28,7 +28,7 @@ pub struct OutputFlags {
     #[arg(long)]
     pub template: Option<String>,
     /// If true, ignore any errors in templates when a field or map key is missing in the template.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "true", action = clap::ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true", action = clap::ArgAction::Set)]
     pub allow_missing_template_keys: bool,
     /// Must be "none", "server", or "client".
     #[arg(long, default_value = "none", num_args = 0..=1, require_equals = true, default_missing_value = "unchanged")]

@@ -33,7 +33,7 @@ pub struct ObjectFlags {
     #[arg(long = "template")]
     pub template: Option<String>,
     /// If true, ignore any errors in templates when a field or map key is missing in the template.
-    #[arg(long = "allow-missing-template-keys", num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
+    #[arg(long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true, default_missing_value = "true", action = clap::ArgAction::Set)]
     pub allow_missing_template_keys: Option<bool>,
     /// If true, the configuration of current object will be saved in its annotation.
     #[arg(long = "save-config")]
@@ -42,7 +42,7 @@ pub struct ObjectFlags {
     #[arg(long = "field-manager")]
     pub field_manager: Option<String>,
     /// Must be one of: strict (or true), warn, ignore (or false).
-    #[arg(long = "validate", num_args = 0..=1, default_missing_value = "strict")]
+    #[arg(long = "validate", num_args = 0..=1, require_equals = true, default_missing_value = "strict")]
     pub validate: Option<String>,
     /// If true, keep the managedFields when printing objects in JSON or YAML format.
     #[arg(long = "show-managed-fields")]

@@ -47,7 +47,7 @@ pub struct Args {
     #[arg(long)]
     resolve: bool,
     /// If true, allow environment to be overwritten, otherwise reject updates that overwrite existing environment.
-    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     overwrite: bool,
     /// Shared output, dry-run and field manager flags.
     #[command(flatten)]
