@@ -7,6 +7,7 @@ use super::typed::typed_list;
 use crate::error::{CmdError, CmdResult};
 use crate::factory::Factory;
 use crate::printers::{self, OutputFormat};
+use keelson_apimachinery::codec;
 use keelson_apimachinery::gvk::GroupVersion;
 use keelson_client::RestClient;
 use serde_json::Value;
@@ -154,17 +155,31 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
         "yaml" => ".yaml",
         _ => ".txt",
     };
+    // kubectl's one YAML printer writes `---` before every object but
+    // its first, whichever file or stream that object goes to.
+    let printed = std::cell::Cell::new(0usize);
     let print = |list: Value, kind: &str, version: &str, file: &str| -> CmdResult {
         let mut typed = typed_list(list, kind, version);
         if !args.show_managed_fields && format.hides_managed_fields() {
             printers::strip_managed_fields(&mut typed);
         }
-        // `render` sorts keys for JSON as Go does for unstructured maps;
-        // these are typed lists, whose order is the struct's.
+        // `render` sorts keys as Go does for unstructured maps; these are
+        // typed lists, whose JSON and KYAML keep the struct's order.
         let text = match format {
-            OutputFormat::Json => keelson_apimachinery::codec::to_json_pretty(&typed),
+            OutputFormat::Json => codec::to_json_pretty(&typed),
+            OutputFormat::Kyaml => printers::kyaml::to_kyaml(&typed),
+            OutputFormat::Yaml if printed.get() > 0 => {
+                format!("---\n{}", printers::render(&typed, &format, true)?)
+            }
+            OutputFormat::Name => {
+                return Err(CmdError::new(format!(
+                    "list types are not supported by name printing: *{}.{kind}",
+                    version.rsplit('/').next().unwrap_or(version)
+                )))
+            }
             _ => printers::render(&typed, &format, true)?,
         };
+        printed.set(printed.get() + 1);
         sink.write(file, ext, text.as_bytes())
     };
 

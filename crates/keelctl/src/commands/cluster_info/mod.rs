@@ -17,6 +17,9 @@ pub struct Args {
     /// `dump`.
     #[command(subcommand)]
     command: Option<Subcommand>,
+    /// Arguments naming no subcommand, which kubectl ignores.
+    #[arg(hide = true)]
+    ignored: Vec<String>,
 }
 
 /// The subcommands of `keelctl cluster-info`.

@@ -8,7 +8,7 @@
 //! `name:[Type]` (a list of structs), `name:raw` (kept as sent, as
 //! `FieldsV1` is). A trailing `!` marks a field Go writes even when it is
 //! unset: a struct as `{}` (with its own `!` fields), `str` as `""`,
-//! `int` as `0`. Fields not named here keep their values, sorted after the
+//! `int` as `0`, `null` (a `metav1.Time` without `omitzero`) as `null`. Fields not named here keep their values, sorted after the
 //! named ones; unnamed nested objects are treated as Go maps (sorted).
 
 use serde_json::{Map, Value};
@@ -168,11 +168,11 @@ const STRUCTS: &[(&str, &[&str])] = &[
             "reason",
             "message",
             "source:EventSource!",
-            "firstTimestamp",
-            "lastTimestamp",
+            "firstTimestamp:null!",
+            "lastTimestamp:null!",
             "count",
             "type",
-            "eventTime",
+            "eventTime:null!",
             "series:EventSeries",
             "action",
             "related:ObjectReference",
@@ -820,7 +820,7 @@ fn shape(value: Value, name: &str) -> Value {
 fn shape_field(v: Value, f: &Field) -> Value {
     match (f.shape, f.list, v) {
         ("raw", _, v) => v,
-        ("" | "str" | "int", _, v) => as_go_map(v),
+        ("" | "str" | "int" | "null", _, v) => as_go_map(v),
         (s, true, Value::Array(items)) => {
             Value::Array(items.into_iter().map(|i| shape(i, s)).collect())
         }
@@ -834,6 +834,7 @@ fn zero(shape: &str) -> Value {
     match shape {
         "str" => Value::String(String::new()),
         "int" => Value::from(0),
+        "null" => Value::Null,
         s => self::shape(Value::Object(Map::new()), s),
     }
 }
@@ -866,7 +867,7 @@ mod tests {
         for (name, fields) in STRUCTS {
             for spec in *fields {
                 let f = parse_field(spec);
-                if !matches!(f.shape, "" | "str" | "int" | "raw") {
+                if !matches!(f.shape, "" | "str" | "int" | "null" | "raw") {
                     assert!(
                         fields_of(f.shape).is_some(),
                         "{name}.{} names {}",
