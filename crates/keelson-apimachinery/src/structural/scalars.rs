@@ -7,69 +7,18 @@ pub const QUANTITY_FORMAT_WRONG: &str =
     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 /// `resource.ErrSuffix`.
 pub const QUANTITY_SUFFIX: &str = "unable to parse quantity's suffix";
+/// `resource.ErrNumeric`.
+pub const QUANTITY_NUMERIC: &str = "unable to parse numeric part of quantity";
 
-/// Parses a quantity as `resource.ParseQuantity` does, returning its error message.
+/// Parses a quantity as `resource.ParseQuantity` does (through
+/// [`crate::quantity::Quantity`]), returning its error message.
 pub fn check_quantity(text: &str) -> Result<(), &'static str> {
-    let s = text.trim();
-    if s.is_empty() {
-        return Err(QUANTITY_FORMAT_WRONG);
-    }
-    if s == "0" {
-        return Ok(());
-    }
-    let b = s.as_bytes();
-    let mut pos = 0;
-    if matches!(b.first(), Some(b'+' | b'-')) {
-        pos += 1;
-    }
-    while pos < b.len() && b[pos].is_ascii_digit() {
-        pos += 1;
-    }
-    if pos < b.len() && b[pos] == b'.' {
-        pos += 1;
-        while pos < b.len() && b[pos].is_ascii_digit() {
-            pos += 1;
-        }
-    }
-    let suffix_start = pos;
-    while pos < b.len() && b"eEinumkKMGTP".contains(&b[pos]) {
-        pos += 1;
-    }
-    if pos < b.len() && matches!(b[pos], b'+' | b'-') {
-        pos += 1;
-    }
-    while pos < b.len() && b[pos].is_ascii_digit() {
-        pos += 1;
-    }
-    if pos < b.len() {
-        return Err(QUANTITY_FORMAT_WRONG);
-    }
-    let suffix = &s[suffix_start..];
-    let known = matches!(
-        suffix,
-        "" | "Ki"
-            | "Mi"
-            | "Gi"
-            | "Ti"
-            | "Pi"
-            | "Ei"
-            | "n"
-            | "u"
-            | "m"
-            | "k"
-            | "M"
-            | "G"
-            | "T"
-            | "P"
-            | "E"
-    );
-    let exponent = suffix.len() > 1
-        && matches!(suffix.as_bytes()[0], b'e' | b'E')
-        && suffix[1..].parse::<i64>().is_ok();
-    if known || exponent {
-        Ok(())
-    } else {
-        Err(QUANTITY_SUFFIX)
+    use crate::quantity::{Quantity, QuantityError};
+    match Quantity::parse(text.trim()) {
+        Ok(_) => Ok(()),
+        Err(QuantityError::FormatWrong) => Err(QUANTITY_FORMAT_WRONG),
+        Err(QuantityError::Suffix) => Err(QUANTITY_SUFFIX),
+        Err(QuantityError::Numeric) => Err(QUANTITY_NUMERIC),
     }
 }
 
