@@ -147,10 +147,25 @@ fn node_affinity(w: &mut PrefixWriter, affinity: Option<&Value>) {
         return;
     };
     w.line("");
+    requirement_terms(w, L2, terms, "matchExpressions", |r| {
+        str_at(r, "/operator").to_lowercase()
+    });
+}
+
+/// Numbered selector terms, each with its requirements one a line
+/// (`printVolumeNodeAffinity`'s node selector terms and
+/// `printAllowedTopologies`' label requirements share the layout).
+fn requirement_terms(
+    w: &mut PrefixWriter,
+    level: usize,
+    terms: &[Value],
+    requirements: &str,
+    operator: impl Fn(&Value) -> String,
+) {
     for (i, term) in terms.iter().enumerate() {
-        w.write(L2, &format!("Term {i}:\t"));
+        w.write(level, &format!("Term {i}:\t"));
         let reqs = term
-            .get("matchExpressions")
+            .get(requirements)
             .and_then(Value::as_array)
             .filter(|r| !r.is_empty());
         let Some(reqs) = reqs else {
@@ -159,19 +174,10 @@ fn node_affinity(w: &mut PrefixWriter, affinity: Option<&Value>) {
         };
         for (j, r) in reqs.iter().enumerate() {
             if j != 0 {
-                w.write(L2, "\t");
+                w.write(level, "\t");
             }
-            w.write(
-                L0,
-                &format!(
-                    "{}\n",
-                    requirement(
-                        str_at(r, "/key"),
-                        &str_at(r, "/operator").to_lowercase(),
-                        r.get("values")
-                    )
-                ),
-            );
+            let line = requirement(str_at(r, "/key"), &operator(r), r.get("values"));
+            w.write(L0, &format!("{line}\n"));
         }
     }
 }
@@ -397,29 +403,9 @@ pub fn describe_storage_class(sc: &Value, events: Option<&Events>) -> String {
             w.line("<none>");
         } else {
             w.line("");
-            for (i, term) in topologies.iter().enumerate() {
-                w.write(L1, &format!("Term {i}:\t"));
-                let reqs = term
-                    .get("matchLabelExpressions")
-                    .and_then(Value::as_array)
-                    .filter(|r| !r.is_empty());
-                let Some(reqs) = reqs else {
-                    w.line("<none>");
-                    continue;
-                };
-                for (j, r) in reqs.iter().enumerate() {
-                    if j != 0 {
-                        w.write(L1, "\t");
-                    }
-                    w.write(
-                        L0,
-                        &format!(
-                            "{}\n",
-                            requirement(str_at(r, "/key"), "in", r.get("values"))
-                        ),
-                    );
-                }
-            }
+            requirement_terms(&mut w, L1, topologies, "matchLabelExpressions", |_| {
+                "in".to_string()
+            });
         }
     }
     finish(w, events)
