@@ -97,12 +97,29 @@ impl Sink {
         let file = dir.join(format!("{name}{ext}"));
         if let Some(parent) = file.parent() {
             std::fs::create_dir_all(parent).map_err(|e| {
-                CmdError::new(format!("mkdir {}: {}", parent.display(), go_reason(&e)))
+                CmdError::new(format!(
+                    "mkdir {}: {}",
+                    first_missing(parent).display(),
+                    go_reason(&e)
+                ))
             })?;
         }
         std::fs::write(&file, text)
             .map_err(|e| CmdError::new(format!("open {}: {}", file.display(), go_reason(&e))))
     }
+}
+
+/// The directory Go's `os.MkdirAll` names when it fails: the first one
+/// below the deepest that exists.
+fn first_missing(dir: &std::path::Path) -> &std::path::Path {
+    let mut missing = dir;
+    for ancestor in dir.ancestors().skip(1) {
+        if ancestor.exists() {
+            break;
+        }
+        missing = ancestor;
+    }
+    missing
 }
 
 /// The `syscall.Errno` text Go puts after a failed path operation.
@@ -129,7 +146,15 @@ fn output_format(args: &Args) -> CmdResult<OutputFormat> {
     if matches!(name, "wide" | "custom-columns" | "custom-columns-file") {
         return Err(unmatched());
     }
-    let format = OutputFormat::parse_with_template(Some(&args.output), args.template.as_deref())?;
+    let format = OutputFormat::parse_with_template(Some(&args.output), args.template.as_deref())
+        .map_err(|e| {
+            // The shared parser lists the table formats too, which this command lacks.
+            if e.message.contains("unable to match a printer") {
+                unmatched()
+            } else {
+                e
+            }
+        })?;
     if format.is_table() {
         return Err(unmatched());
     }
