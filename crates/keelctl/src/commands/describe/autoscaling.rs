@@ -3,7 +3,8 @@
 
 use super::events::{finish, Events};
 use super::writer::{
-    creation_timestamp, header, int_at, str_at, text, PrefixWriter, L0, L1, L2, L3,
+    conditions_table, creation_timestamp, header, int_at, str_at, text, PrefixWriter, L0, L1, L2,
+    L3,
 };
 use serde_json::Value;
 
@@ -90,21 +91,16 @@ fn describe_hpa_v2(hpa: &Value, events: Option<&Events>) -> String {
         .and_then(Value::as_array)
         .filter(|c| !c.is_empty())
     {
-        w.write(L0, "Conditions:\n");
-        w.write(L1, "Type\tStatus\tReason\tMessage\n");
-        w.write(L1, "----\t------\t------\t-------\n");
-        for c in conds {
-            w.write(
-                L1,
-                &format!(
-                    "{}\t{}\t{}\t{}\n",
-                    str_at(c, "/type"),
-                    str_at(c, "/status"),
-                    str_at(c, "/reason"),
-                    str_at(c, "/message")
-                ),
-            );
-        }
+        conditions_table(
+            &mut w,
+            conds,
+            &[
+                ("Type", "----", "type", false),
+                ("Status", "------", "status", false),
+                ("Reason", "------", "reason", false),
+                ("Message", "-------", "message", false),
+            ],
+        );
     }
     finish(w, events)
 }

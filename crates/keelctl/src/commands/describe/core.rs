@@ -4,9 +4,9 @@
 
 use super::events::{finish, Events};
 use super::writer::{
-    annotations_multiline, creation_timestamp, format_label_selector, format_labels, header,
-    int_at, labels_annotations, labels_multiline, name_namespace, rfc1123z, str_at, text,
-    PrefixWriter, L0, L1, L2,
+    annotations_multiline, conditions_table, creation_timestamp, format_label_selector,
+    format_labels, header, int_at, labels_annotations, labels_multiline, name_namespace, rfc1123z,
+    str_at, text, PrefixWriter, L0, L1, L2, TRANSITION_CONDITIONS,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -348,22 +348,7 @@ pub fn describe_namespace(
         .and_then(Value::as_array)
         .filter(|c| !c.is_empty())
     {
-        w.write(L0, "Conditions:\n");
-        w.write(L1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n");
-        w.write(L1, "----\t------\t------------------\t------\t-------\n");
-        for c in conds {
-            w.write(
-                L1,
-                &format!(
-                    "{}\t{}\t{}\t{}\t{}\n",
-                    str_at(c, "/type"),
-                    str_at(c, "/status"),
-                    rfc1123z(str_at(c, "/lastTransitionTime")),
-                    str_at(c, "/reason"),
-                    str_at(c, "/message")
-                ),
-            );
-        }
+        conditions_table(&mut w, conds, TRANSITION_CONDITIONS);
     }
     if let Some(q) = quotas {
         w.write(L0, "\n");
@@ -890,28 +875,28 @@ pub fn describe_node(
         .and_then(Value::as_array)
         .filter(|c| !c.is_empty())
     {
-        w.write(
-            L0,
-            "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n",
-        );
-        w.write(
-            L1,
-            "----\t------\t-----------------\t------------------\t------\t-------\n",
-        );
-        for c in conds {
-            w.write(
-                L1,
-                &format!(
-                    "{} \t{} \t{} \t{} \t{} \t{}\n",
-                    str_at(c, "/type"),
-                    str_at(c, "/status"),
-                    rfc1123z(str_at(c, "/lastHeartbeatTime")),
-                    rfc1123z(str_at(c, "/lastTransitionTime")),
-                    str_at(c, "/reason"),
-                    str_at(c, "/message")
+        conditions_table(
+            &mut w,
+            conds,
+            &[
+                ("Type", "----", "type", true),
+                ("Status", "------", "status", true),
+                (
+                    "LastHeartbeatTime",
+                    "-----------------",
+                    "lastHeartbeatTime",
+                    true,
                 ),
-            );
-        }
+                (
+                    "LastTransitionTime",
+                    "------------------",
+                    "lastTransitionTime",
+                    true,
+                ),
+                ("Reason", "------", "reason", true),
+                ("Message", "-------", "message", false),
+            ],
+        );
     }
     w.write(L0, "Addresses:\n");
     for a in node

@@ -3,8 +3,8 @@
 
 use super::events::{finish, Events};
 use super::writer::{
-    format_label_selector, go_time, header, labels_annotations, name_namespace, rfc1123z, str_at,
-    text, PrefixWriter, L0, L1, L2, L3,
+    conditions_table, format_label_selector, go_time, header, labels_annotations, name_namespace,
+    str_at, text, PrefixWriter, L0, L1, L2, L3, TRANSITION_CONDITIONS,
 };
 use serde_json::Value;
 
@@ -322,22 +322,7 @@ pub fn describe_service_cidr(sc: &Value, events: Option<&Events>) -> String {
     let conds = sc.pointer("/status/conditions").and_then(Value::as_array);
     if let Some(conds) = conds.filter(|c| !c.is_empty()) {
         w.write(L0, "Status:\n");
-        w.write(L0, "Conditions:\n");
-        w.write(L1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n");
-        w.write(L1, "----\t------\t------------------\t------\t-------\n");
-        for c in conds {
-            w.write(
-                L1,
-                &format!(
-                    "{}\t{}\t{}\t{}\t{}\n",
-                    str_at(c, "/type"),
-                    str_at(c, "/status"),
-                    rfc1123z(str_at(c, "/lastTransitionTime")),
-                    str_at(c, "/reason"),
-                    str_at(c, "/message")
-                ),
-            );
-        }
+        conditions_table(&mut w, conds, TRANSITION_CONDITIONS);
     }
     finish(w, events)
 }

@@ -4,8 +4,8 @@
 
 use super::events::{finish, Events};
 use super::writer::{
-    bool_ptr, creation_timestamp, format_labels, go_list, header, labels_annotations,
-    name_namespace, rfc1123z, str_at, text, PrefixWriter, L0, L1, L2, L3, L4,
+    bool_ptr, conditions_table, creation_timestamp, format_labels, go_list, header,
+    labels_annotations, name_namespace, str_at, text, PrefixWriter, L0, L1, L2, L3, L4,
 };
 use serde_json::Value;
 
@@ -269,29 +269,23 @@ pub fn describe_persistent_volume_claim(
         .and_then(Value::as_array)
         .filter(|c| !c.is_empty())
     {
-        w.write(L0, "Conditions:\n");
-        w.write(
-            L1,
-            "Type\tStatus\tLastProbeTime\tLastTransitionTime\tReason\tMessage\n",
-        );
-        w.write(
-            L1,
-            "----\t------\t-----------------\t------------------\t------\t-------\n",
-        );
-        for c in conds {
-            w.write(
-                L1,
-                &format!(
-                    "{} \t{} \t{} \t{} \t{} \t{}\n",
-                    str_at(c, "/type"),
-                    str_at(c, "/status"),
-                    rfc1123z(str_at(c, "/lastProbeTime")),
-                    rfc1123z(str_at(c, "/lastTransitionTime")),
-                    str_at(c, "/reason"),
-                    str_at(c, "/message")
+        conditions_table(
+            &mut w,
+            conds,
+            &[
+                ("Type", "----", "type", true),
+                ("Status", "------", "status", true),
+                ("LastProbeTime", "-----------------", "lastProbeTime", true),
+                (
+                    "LastTransitionTime",
+                    "------------------",
+                    "lastTransitionTime",
+                    true,
                 ),
-            );
-        }
+                ("Reason", "------", "reason", true),
+                ("Message", "-------", "message", false),
+            ],
+        );
     }
     finish(w, events)
 }

@@ -3,8 +3,8 @@
 use super::events::{finish, Events};
 use super::pods::{controller_of, describe_pod_template};
 use super::writer::{
-    creation_timestamp, header, int_at, labels_annotations, name_namespace, rfc1123z,
-    selector_string, str_at, text, PrefixWriter, L0, L1,
+    conditions_table, creation_timestamp, header, int_at, labels_annotations, name_namespace,
+    rfc1123z, selector_string, str_at, text, PrefixWriter, L0,
 };
 use serde_json::Value;
 
@@ -67,19 +67,15 @@ pub fn conditions_section(w: &mut PrefixWriter, obj: &Value) {
     else {
         return;
     };
-    w.write(L0, "Conditions:\n  Type\tStatus\tReason\n");
-    w.write(L1, "----\t------\t------\n");
-    for c in conds {
-        w.write(
-            L1,
-            &format!(
-                "{} \t{}\t{}\n",
-                str_at(c, "/type"),
-                str_at(c, "/status"),
-                str_at(c, "/reason")
-            ),
-        );
-    }
+    conditions_table(
+        w,
+        conds,
+        &[
+            ("Type", "----", "type", true),
+            ("Status", "------", "status", false),
+            ("Reason", "------", "reason", false),
+        ],
+    );
 }
 
 /// An int-or-string as `intstr.String()` prints it.
