@@ -482,6 +482,52 @@ pub fn rfc1123z(ts: &str) -> String {
     }
 }
 
+/// A column of a `Conditions:` table: header, the dashes under it (not
+/// always the header's length in kubectl), the condition's field (fields
+/// named `last...` are times, printed RFC 1123), and whether a space comes
+/// before the tab after it in the rows (each kubectl describer has its own
+/// format string).
+pub type ConditionColumn = (&'static str, &'static str, &'static str, bool);
+
+/// The five columns of the Namespace and ServiceCIDR condition tables.
+pub const TRANSITION_CONDITIONS: &[ConditionColumn] = &[
+    ("Type", "----", "type", false),
+    ("Status", "------", "status", false),
+    (
+        "LastTransitionTime",
+        "------------------",
+        "lastTransitionTime",
+        false,
+    ),
+    ("Reason", "------", "reason", false),
+    ("Message", "-------", "message", false),
+];
+
+/// `Conditions:` with a header, its dashes, and a row for each condition.
+pub fn conditions_table(w: &mut PrefixWriter, conditions: &[Value], columns: &[ConditionColumn]) {
+    w.write(L0, "Conditions:\n");
+    let headers: Vec<&str> = columns.iter().map(|c| c.0).collect();
+    w.write(L1, &format!("{}\n", headers.join("\t")));
+    let dashes: Vec<&str> = columns.iter().map(|c| c.1).collect();
+    w.write(L1, &format!("{}\n", dashes.join("\t")));
+    for condition in conditions {
+        let mut row = String::new();
+        for (i, (_, _, field, padded)) in columns.iter().enumerate() {
+            let value = str_at(condition, &format!("/{field}"));
+            if field.starts_with("last") {
+                row.push_str(&rfc1123z(value));
+            } else {
+                row.push_str(value);
+            }
+            if i + 1 < columns.len() {
+                row.push_str(if *padded { " \t" } else { "\t" });
+            }
+        }
+        row.push('\n');
+        w.write(L1, &row);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -528,51 +574,5 @@ mod tests {
             w.finish(),
             "Tolerations:  node.kubernetes.io/not-ready:NoExecute op=Exists for 300s\n"
         );
-    }
-}
-
-/// A column of a `Conditions:` table: header, the dashes under it (not
-/// always the header's length in kubectl), the condition's field (fields
-/// named `last...` are times, printed RFC 1123), and whether a space comes
-/// before the tab after it in the rows (each kubectl describer has its own
-/// format string).
-pub type ConditionColumn = (&'static str, &'static str, &'static str, bool);
-
-/// The five columns of the Namespace and ServiceCIDR condition tables.
-pub const TRANSITION_CONDITIONS: &[ConditionColumn] = &[
-    ("Type", "----", "type", false),
-    ("Status", "------", "status", false),
-    (
-        "LastTransitionTime",
-        "------------------",
-        "lastTransitionTime",
-        false,
-    ),
-    ("Reason", "------", "reason", false),
-    ("Message", "-------", "message", false),
-];
-
-/// `Conditions:` with a header, its dashes, and a row for each condition.
-pub fn conditions_table(w: &mut PrefixWriter, conditions: &[Value], columns: &[ConditionColumn]) {
-    w.write(L0, "Conditions:\n");
-    let headers: Vec<&str> = columns.iter().map(|c| c.0).collect();
-    w.write(L1, &format!("{}\n", headers.join("\t")));
-    let dashes: Vec<&str> = columns.iter().map(|c| c.1).collect();
-    w.write(L1, &format!("{}\n", dashes.join("\t")));
-    for condition in conditions {
-        let mut row = String::new();
-        for (i, (_, _, field, padded)) in columns.iter().enumerate() {
-            let value = str_at(condition, &format!("/{field}"));
-            if field.starts_with("last") {
-                row.push_str(&rfc1123z(value));
-            } else {
-                row.push_str(value);
-            }
-            if i + 1 < columns.len() {
-                row.push_str(if *padded { " \t" } else { "\t" });
-            }
-        }
-        row.push('\n');
-        w.write(L1, &row);
     }
 }
