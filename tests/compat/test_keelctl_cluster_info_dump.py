@@ -68,6 +68,73 @@ spec:
 """
 
 
+RICH_POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: rich
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: x, uid: 11111111-2222-3333-4444-555555555555, controller: true, blockOwnerDeletion: true}]
+  finalizers: [a.b/c]
+spec:
+  hostname: h
+  subdomain: s
+  dnsConfig: {nameservers: [1.1.1.1], options: [{name: ndots, value: "2"}], searches: [a]}
+  affinity:
+    nodeAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+        nodeSelectorTerms: [{matchExpressions: [{key: k, operator: In, values: [v]}]}]
+    podAntiAffinity:
+      preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 10
+        podAffinityTerm: {topologyKey: zone, labelSelector: {matchLabels: {a: b}}}
+  securityContext: {runAsUser: 1000, fsGroup: 2000, runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+  topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {a: b}}}]
+  hostAliases: [{ip: 1.2.3.4, hostnames: [foo]}]
+  imagePullSecrets: [{name: reg}]
+  readinessGates: [{conditionType: x}]
+  volumes:
+  - {name: e, emptyDir: {sizeLimit: 1Gi, medium: Memory}}
+  - {name: s, secret: {secretName: sec, defaultMode: 256, items: [{key: k, path: p, mode: 256}]}}
+  - {name: pvc, persistentVolumeClaim: {claimName: c, readOnly: true}}
+  - {name: hp, hostPath: {path: /tmp, type: Directory}}
+  containers:
+  - name: c
+    image: busybox
+    command: [sh]
+    args: [-c, sleep 1]
+    workingDir: /w
+    ports: [{containerPort: 80, protocol: TCP, name: http, hostPort: 8080}]
+    envFrom: [{prefix: P_, configMapRef: {name: cm, optional: true}}, {secretRef: {name: s}}]
+    env:
+    - {name: A, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+    - {name: B, valueFrom: {secretKeyRef: {name: s, key: k, optional: false}}}
+    - {name: C, valueFrom: {resourceFieldRef: {resource: limits.cpu, divisor: 1m}}}
+    - {name: D, valueFrom: {configMapKeyRef: {name: cm, key: k}}}
+    resources: {limits: {memory: 1Gi, cpu: "1"}, requests: {cpu: 100m}}
+    livenessProbe: {httpGet: {path: /h, port: 80, scheme: HTTP, httpHeaders: [{name: X, value: "y"}]}, initialDelaySeconds: 3, periodSeconds: 5}
+    readinessProbe: {exec: {command: ["true"]}, failureThreshold: 2}
+    startupProbe: {tcpSocket: {port: 80}, timeoutSeconds: 2}
+    lifecycle: {preStop: {exec: {command: [x]}}, postStart: {httpGet: {port: 1, path: /}}}
+    securityContext: {privileged: false, capabilities: {drop: [ALL], add: [NET_ADMIN]}, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsUser: 5}
+    volumeMounts: [{name: e, mountPath: /e, subPath: x, mountPropagation: None}]
+    stdin: true
+    tty: true
+"""
+
+LOAD_BALANCER = """\
+apiVersion: v1
+kind: Service
+metadata: {name: lb}
+spec:
+  type: LoadBalancer
+  selector: {a: b}
+  externalTrafficPolicy: Local
+  sessionAffinity: ClientIP
+  sessionAffinityConfig: {clientIP: {timeoutSeconds: 100}}
+  ports: [{port: 80, targetPort: http, nodePort: 30080, name: web, appProtocol: http}]
+"""
+
+
 @pytest.fixture
 def populated(kubectl, ns):
     """A namespace with a deployment, a service, pods, an event and the
@@ -92,6 +159,16 @@ def test_stdout_dump_of_a_namespace(kubectl, keelctl, populated):
     assert f"==== START logs for container setup of pod {populated}/solo ====" == starts[0]
     assert f"==== START logs for container side of pod {populated}/solo ====" == starts[2]
     assert '"loadBalancer": {}' in out and '"reportingComponent": ""' in out
+
+
+def test_nested_fields_in_go_order(kubectl, keelctl, ns):
+    # Probes, env sources, security contexts, affinity, DNS config, spread
+    # constraints and volume sources each have their own struct order.
+    kubectl("create", "-f", "-", input=RICH_POD)
+    kubectl("create", "-f", "-", input=LOAD_BALANCER)
+    want, _ = assert_same(kubectl, keelctl, "cluster-info", "dump", "--namespaces", ns)
+    assert '"prefix": "P_",\n' in want.out
+    assert_same(kubectl, keelctl, "cluster-info", "dump", "--namespaces", ns, "-o", "yaml")
 
 
 def test_default_namespaces_and_namespace_flag(kubectl, keelctl, populated):
