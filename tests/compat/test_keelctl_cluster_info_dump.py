@@ -175,6 +175,8 @@ def test_default_namespaces_and_namespace_flag(kubectl, keelctl, populated):
     # Without --namespaces: kube-system, then the current namespace.
     assert_same(kubectl, keelctl, "cluster-info", "dump")
     assert_same(kubectl, keelctl, "cluster-info", "dump", "-n", populated)
+    # `--namespaces=` is an empty list to pflag, so the default pair again.
+    assert_same(kubectl, keelctl, "cluster-info", "dump", "--namespaces=")
 
 
 def test_several_namespaces(kubectl, keelctl, api, populated):
@@ -205,6 +207,9 @@ def test_all_namespaces(kubectl, keelctl, populated):
         ("-o", "jsonpath={.kind}{'\\n'}"),
         ("-o", "go-template", "--template", "{{.kind}} {{len .items}}\n"),
         ("-o", "name"),
+        ("--template", "{{.kind}}\n"),
+        ("-o", "yaml", "--template", "{{.kind}}"),
+        ("-o", "go-template={{.nope}}", "--allow-missing-template-keys=false"),
     ],
 )
 def test_output_formats(kubectl, keelctl, populated, args):
@@ -231,12 +236,21 @@ def _tree(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
 
 
-@pytest.mark.parametrize("fmt,ext", [("json", "json"), ("yaml", "yaml"), ("jsonpath={.kind}", "txt")])
+@pytest.mark.parametrize(
+    "fmt,ext",
+    [
+        (("-o", "json"), "json"),
+        (("-o", "yaml"), "yaml"),
+        (("-o", "jsonpath={.kind}"), "txt"),
+        # Files are named after -o, whose default is json, whatever prints them.
+        (("--template", "{{.kind}}"), "json"),
+    ],
+)
 def test_output_directory(kubectl, keelctl, populated, tmp_path, fmt, ext):
     dirs = {}
     for name, tool in (("kubectl", kubectl), ("keelctl", keelctl)):
         d = tmp_path / name
-        result = tool("cluster-info", "dump", "--namespaces", populated, "-o", fmt, f"--output-directory={d}")
+        result = tool("cluster-info", "dump", "--namespaces", populated, *fmt, f"--output-directory={d}")
         assert result.out == f"Cluster info dumped to {d}\n"
         assert result.err == ""
         dirs[name] = d

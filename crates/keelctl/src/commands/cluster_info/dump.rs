@@ -50,9 +50,9 @@ pub struct Args {
     /// A comma separated list of namespaces to dump.
     #[arg(long, value_delimiter = ',')]
     namespaces: Vec<String>,
-    /// Output format.
-    #[arg(short = 'o', long, default_value = "json")]
-    output: String,
+    /// Output format (json when not given, unless --template asks for go-template).
+    #[arg(short = 'o', long)]
+    output: Option<String>,
     /// Where to output the files.  If empty or '-' uses stdout, otherwise creates a directory hierarchy in that directory
     #[arg(long, default_value = "")]
     output_directory: String,
@@ -109,6 +109,15 @@ impl Sink {
     }
 }
 
+/// What Go's `err.Error()` says for a failed request: a server status is
+/// its message alone (as `StatusError` words it).
+fn go_error(e: &keelson_client::Error) -> String {
+    match e.api() {
+        Some(status) => status.message.clone(),
+        None => e.to_string(),
+    }
+}
+
 /// The directory Go's `os.MkdirAll` names when it fails: the first one
 /// below the deepest that exists.
 fn first_missing(dir: &std::path::Path) -> &std::path::Path {
@@ -139,22 +148,28 @@ fn output_format(args: &Args) -> CmdResult<OutputFormat> {
     let unmatched = || {
         CmdError::new(format!(
             "unable to match a printer suitable for the output format {:?}, allowed formats are: {ALLOWED_FORMATS}",
-            args.output
+            args.output.as_deref().unwrap_or("json")
         ))
     };
-    let name = args.output.split('=').next().unwrap_or_default();
+    let output = args.output.as_deref().unwrap_or("json");
+    // A --template without -o means go-template; otherwise json is the default.
+    let template = args.template.as_deref().filter(|t| !t.is_empty());
+    let requested = args
+        .output
+        .as_deref()
+        .or(template.is_none().then_some("json"));
+    let name = output.split('=').next().unwrap_or_default();
     if matches!(name, "wide" | "custom-columns" | "custom-columns-file") {
         return Err(unmatched());
     }
-    let format = OutputFormat::parse_with_template(Some(&args.output), args.template.as_deref())
-        .map_err(|e| {
-            // The shared parser lists the table formats too, which this command lacks.
-            if e.message.contains("unable to match a printer") {
-                unmatched()
-            } else {
-                e
-            }
-        })?;
+    let format = OutputFormat::parse_with_template(requested, template).map_err(|e| {
+        // The shared parser lists the table formats too, which this command lacks.
+        if e.message.contains("unable to match a printer") {
+            unmatched()
+        } else {
+            e
+        }
+    })?;
     if format.is_table() {
         return Err(unmatched());
     }
@@ -175,7 +190,8 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     let sink = Sink {
         dir: (!dest.is_empty() && dest != "-").then(|| PathBuf::from(dest)),
     };
-    let ext = match args.output.as_str() {
+    // kubectl names files after the `-o` value, json when not given.
+    let ext = match args.output.as_deref().unwrap_or("json") {
         "json" => ".json",
         "yaml" => ".yaml",
         _ => ".txt",
@@ -190,7 +206,7 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
         }
         // `render` sorts keys as Go does for unstructured maps; these are
         // typed lists, whose JSON and KYAML keep the struct's order.
-        let text = match format {
+        let text = match &format {
             OutputFormat::Json => codec::to_json_pretty(&typed),
             OutputFormat::Kyaml => printers::kyaml::to_kyaml(&typed),
             OutputFormat::Yaml if printed.get() > 0 => {
@@ -202,6 +218,7 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
                     version.rsplit('/').next().unwrap_or(version)
                 )))
             }
+            OutputFormat::GoTemplate(t) => printers::render_go_template(t, &typed, true)?,
             _ => printers::render(&typed, &format, true)?,
         };
         printed.set(printed.get() + 1);
@@ -214,7 +231,8 @@ pub async fn run(f: &mut Factory, args: Args) -> CmdResult {
     let namespaces = if args.all_namespaces {
         let list = client.get().resource("namespaces").json().await?;
         names(&list)
-    } else if args.namespaces.is_empty() {
+    } else if args.namespaces.is_empty() || args.namespaces == [""] {
+        // pflag reads `--namespaces=` as no namespaces at all.
         vec!["kube-system".to_string(), current]
     } else {
         args.namespaces.clone()
@@ -297,7 +315,7 @@ async fn dump_logs(client: &RestClient, sink: &Sink, ns: &str, pods: &Value) -> 
                     .await;
                 match logs {
                     Ok(body) => text.extend_from_slice(&body),
-                    Err(e) => text.extend(format!("Request log error: {e}\n").bytes()),
+                    Err(e) => text.extend(format!("Request log error: {}\n", go_error(&e)).bytes()),
                 }
                 text.extend(format!("==== END logs for {subject} ====\n").bytes());
             }
@@ -311,6 +329,21 @@ async fn dump_logs(client: &RestClient, sink: &Sink, ns: &str, pods: &Value) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_errors_read_as_go_prints_them() {
+        let status = keelson_apimachinery::status::ApiError::new(
+            501,
+            "NotImplemented",
+            "pods/log is not implemented",
+        );
+        assert_eq!(
+            go_error(&keelson_client::Error::from(status)),
+            "pods/log is not implemented"
+        );
+        let transport = keelson_client::Error::Transport("dial tcp: refused".into());
+        assert_eq!(go_error(&transport), "dial tcp: refused");
+    }
 
     #[test]
     fn pod_running_timeout_parses_go_durations() {
