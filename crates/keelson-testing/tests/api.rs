@@ -498,3 +498,58 @@ async fn metrics_health_and_discovery() {
         ("1", "37")
     );
 }
+
+#[tokio::test]
+async fn pod_logs_are_empty_until_a_node_runs_the_pod() {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::LogParams;
+    let server = TestServer::start().await;
+    let pods: Api<Pod> = Api::namespaced(client(&server).await, "default");
+    let pod = |name: &str, spec: serde_json::Value| -> Pod {
+        serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": spec,
+        }))
+        .unwrap()
+    };
+    let one = json!({"containers": [{"name": "c", "image": "nginx"}]});
+    let two = json!({"initContainers": [{"name": "setup", "image": "busybox"}],
+                     "containers": [{"name": "a", "image": "nginx"}, {"name": "b", "image": "nginx"}]});
+    let mut bound = one.clone();
+    bound["nodeName"] = json!("n1");
+    for (name, spec) in [("one", one), ("two", two), ("bound", bound)] {
+        pods.create(&PostParams::default(), &pod(name, spec))
+            .await
+            .unwrap();
+    }
+    // A pod no node was assigned streams nothing, as from kube-apiserver.
+    assert_eq!(pods.logs("one", &LogParams::default()).await.unwrap(), "");
+    let container = |c: &str| LogParams {
+        container: Some(c.to_string()),
+        ..Default::default()
+    };
+    assert_eq!(pods.logs("two", &container("setup")).await.unwrap(), "");
+    let (code, reason, message) =
+        api_err(pods.logs("two", &LogParams::default()).await.unwrap_err());
+    assert_eq!((code, reason.as_str()), (400, "BadRequest"));
+    assert_eq!(
+        message,
+        "a container name must be specified for pod two, choose one of: [a b] or one of the init containers: [setup]"
+    );
+    let (code, _, message) = api_err(pods.logs("two", &container("x")).await.unwrap_err());
+    assert_eq!(
+        (code, message.as_str()),
+        (400, "container x is not valid for pod two")
+    );
+    // A bound pod's log lives on a kubelet; there is none.
+    let (code, reason, _) = api_err(pods.logs("bound", &LogParams::default()).await.unwrap_err());
+    assert_eq!((code, reason.as_str()), (501, "NotImplemented"));
+    // exec, attach and the like are not served either (they used to answer
+    // with the pod itself); status still reads the object.
+    let req = http::Request::get("/api/v1/namespaces/default/pods/one/proxy")
+        .body(Vec::new())
+        .unwrap();
+    let err = client(&server).await.request_text(req).await.unwrap_err();
+    assert_eq!(api_err(err).0, 501);
+    let status = pods.get_status("one").await.unwrap();
+    assert_eq!(status.metadata.name.as_deref(), Some("one"));
+}

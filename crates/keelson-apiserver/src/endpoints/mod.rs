@@ -199,7 +199,12 @@ pub async fn serve(ctx: Ctx) -> ApiResult<Response<Body>> {
             return Err(ApiError::method_not_supported(&entry.gr, &verb));
         }
         return match (verb.as_str(), sub.as_str()) {
-            ("get", _) => get::get(ctx).await,
+            // These GETs read the object (or its Scale); log, exec, attach,
+            // portforward and proxy stream from a kubelet, which is not here.
+            ("get", "status" | "scale" | "ephemeralcontainers" | "resize" | "approval") => {
+                get::get(ctx).await
+            }
+            ("get", "log") if entry.info.plural == "pods" => get::pod_log(ctx).await,
             ("update", "status" | "scale" | "finalize") => update::update(ctx).await,
             ("patch", "status" | "scale") => update::patch(ctx).await,
             _ => Err(ApiError::new(
