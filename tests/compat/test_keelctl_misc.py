@@ -259,6 +259,11 @@ def test_verbose_traces_requests(keelctl, ns):
         ("config", "nope"),
         ("config", "view", "x"),
         ("api-resources", "extra"),
+        # Optional-value flags (pflag's NoOptDefVal) take a value only after
+        # '=': the next word is an argument, here the resource type.
+        ("get", "--show-labels", "cm"),
+        ("get", "--ignore-not-found", "cm", "nope"),
+        ("api-resources", "--no-headers", "false"),
     ],
     ids=" ".join,
 )

@@ -37,7 +37,7 @@ pub struct GlobalFlags {
     #[arg(long, global = true)]
     pub password: Option<String>,
     /// If true, the server's certificate will not be checked for validity.
-    #[arg(long, global = true, num_args = 0..=1, default_missing_value = "true")]
+    #[arg(long, global = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     pub insecure_skip_tls_verify: Option<bool>,
     /// Path to a cert file for the certificate authority.
     #[arg(long, global = true)]

@@ -17,16 +17,16 @@ pub struct Args {
     #[arg(long)]
     api_group: Option<String>,
     /// Use the cached list of resources if available.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     cached: bool,
     /// Limit to resources that belong to the specified categories.
     #[arg(long, value_delimiter = ',')]
     categories: Vec<String>,
     /// If false, non-namespaced resources will be returned, otherwise namespaced ones.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     namespaced: Option<bool>,
     /// Don't print headers.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     no_headers: bool,
     /// Output format. One of: (json, yaml, kyaml, name, wide).
     #[arg(short = 'o', long)]

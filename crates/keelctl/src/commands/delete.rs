@@ -33,7 +33,7 @@ pub struct Args {
     #[arg(short = 'A', long)]
     all_namespaces: bool,
     /// Must be "background", "orphan", or "foreground".
-    #[arg(long, default_value = "background", num_args = 0..=1, default_missing_value = "background")]
+    #[arg(long, default_value = "background", num_args = 0..=1, require_equals = true, default_missing_value = "background")]
     cascade: String,
     /// Period of time in seconds given to the resource to terminate gracefully (-1: the object's default).
     #[arg(long, default_value_t = -1, allow_negative_numbers = true)]
@@ -45,7 +45,7 @@ pub struct Args {
     #[arg(long)]
     now: bool,
     /// If true, wait for resources to be gone before returning.
-    #[arg(long, default_value = "true", num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
+    #[arg(long, default_value = "true", num_args = 0..=1, require_equals = true, default_missing_value = "true", action = clap::ArgAction::Set)]
     wait: bool,
     /// The length of time to wait before giving up on a delete (0: a week).
     #[arg(long, default_value = "0s")]

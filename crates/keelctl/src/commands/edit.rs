@@ -38,7 +38,7 @@ pub struct Args {
     #[arg(long)]
     windows_line_endings: bool,
     /// Must be one of: strict (or true), warn, ignore (or false).
-    #[arg(long, default_value = "strict", num_args = 0..=1, default_missing_value = "strict")]
+    #[arg(long, default_value = "strict", num_args = 0..=1, require_equals = true, default_missing_value = "strict")]
     validate: String,
     /// If specified, edit will operate on the subresource of the requested object.
     #[arg(long)]

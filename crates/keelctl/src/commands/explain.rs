@@ -20,7 +20,7 @@ pub struct Args {
     #[arg(long)]
     api_version: Option<String>,
     /// Print the fields of fields.
-    #[arg(short = 'R', long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    #[arg(short = 'R', long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     recursive: bool,
     /// Maximum recursion depth with --recursive (0: no limit).
     #[arg(long, default_value_t = 0)]

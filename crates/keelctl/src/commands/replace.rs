@@ -29,7 +29,7 @@ pub struct Args {
     #[arg(long, default_value_t = -1, allow_negative_numbers = true)]
     grace_period: i64,
     /// Must be "background", "orphan", or "foreground" (with --force).
-    #[arg(long, default_value = "background", num_args = 0..=1, default_missing_value = "background")]
+    #[arg(long, default_value = "background", num_args = 0..=1, require_equals = true, default_missing_value = "background")]
     cascade: String,
     /// The length of time to wait for the deletion (with --force; 0: five minutes).
     #[arg(long, default_value = "0s")]
@@ -38,7 +38,7 @@ pub struct Args {
     #[arg(long)]
     save_config: bool,
     /// Must be one of: strict (or true), warn, ignore (or false).
-    #[arg(long, default_value = "strict", num_args = 0..=1, default_missing_value = "strict")]
+    #[arg(long, default_value = "strict", num_args = 0..=1, require_equals = true, default_missing_value = "strict")]
     validate: String,
     /// `-o` and `--dry-run`.
     #[command(flatten)]

@@ -65,7 +65,7 @@ pub struct Args {
     #[arg(short = 't', long)]
     tty: bool,
     /// Wait for the Pod to start running, then attach to it (needs attach).
-    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     attach: Option<bool>,
     /// If true, delete the pod after it exits (needs attach).
     #[arg(long)]

@@ -21,7 +21,7 @@ const KUBE_MINOR: &str = "37";
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// If true, shows client version only (no server required).
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     client: bool,
     /// One of 'yaml' or 'json'.
     #[arg(short = 'o', long)]

@@ -35,7 +35,7 @@ pub struct Args {
     #[arg(long)]
     windows_line_endings: bool,
     /// Must be one of: strict (or true), warn, ignore (or false).
-    #[arg(long, default_value = "strict", num_args = 0..=1, default_missing_value = "strict")]
+    #[arg(long, default_value = "strict", num_args = 0..=1, require_equals = true, default_missing_value = "strict")]
     validate: String,
     /// Name of the manager used to track field ownership.
     #[arg(long, default_value = super::CLIENT_SIDE_MANAGER)]

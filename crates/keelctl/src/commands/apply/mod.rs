@@ -64,7 +64,7 @@ pub struct Args {
     #[command(flatten)]
     output: OutputFlags,
     /// Must be one of: strict (or true), warn, ignore (or false).
-    #[arg(long, default_value = "strict", num_args = 0..=1, default_missing_value = "strict")]
+    #[arg(long, default_value = "strict", num_args = 0..=1, require_equals = true, default_missing_value = "strict")]
     validate: String,
     /// If true, apply runs in the server instead of the client.
     #[arg(long)]
@@ -79,7 +79,7 @@ pub struct Args {
     #[arg(long)]
     force: bool,
     /// Automatically resolve conflicts between the modified and live configuration by using values from the modified configuration.
-    #[arg(long, default_value = "true", num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
+    #[arg(long, default_value = "true", num_args = 0..=1, require_equals = true, default_missing_value = "true", action = clap::ArgAction::Set)]
     overwrite: bool,
     /// If true, keep the managedFields when printing objects in JSON or YAML format.
     #[arg(long)]
@@ -94,7 +94,7 @@ pub struct Args {
     #[arg(long)]
     prune_allowlist: Vec<String>,
     /// Must be "background", "orphan", or "foreground" (how pruned objects' dependents are deleted).
-    #[arg(long, default_value = "background", num_args = 0..=1, default_missing_value = "background")]
+    #[arg(long, default_value = "background", num_args = 0..=1, require_equals = true, default_missing_value = "background")]
     cascade: String,
     /// Period of time in seconds given to pruned resources to terminate gracefully (-1: the object's default).
     #[arg(long, default_value_t = -1, allow_negative_numbers = true)]
@@ -106,7 +106,7 @@ pub struct Args {
     #[arg(long, hide = true)]
     applyset: Option<String>,
     /// If true, wait for resources to be gone before returning. Accepted as kubectl accepts it; its apply does not use it.
-    #[arg(long, default_value = "false", num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
+    #[arg(long, default_value = "false", num_args = 0..=1, require_equals = true, default_missing_value = "true", action = clap::ArgAction::Set)]
     wait: bool,
 }
 

@@ -21,7 +21,7 @@ pub struct Args {
     #[command(flatten)]
     output: OutputFlags,
     /// Will create 'last-applied-configuration' annotations if current objects doesn't have one.
-    #[arg(long, default_value = "false", num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
+    #[arg(long, default_value = "false", num_args = 0..=1, require_equals = true, default_missing_value = "true", action = clap::ArgAction::Set)]
     create_annotation: bool,
     /// If true, keep the managedFields when printing objects in JSON or YAML format.
     #[arg(long)]

@@ -74,7 +74,7 @@ pub struct SetContextArgs {
     /// The context to create or modify.
     name: Option<String>,
     /// Modify the current context.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     current: bool,
 }
 
@@ -84,7 +84,7 @@ pub struct SetClusterArgs {
     /// The cluster to create or modify.
     name: String,
     /// Embed the certificate authority data instead of referring to the file.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     embed_certs: Option<bool>,
     /// The URL of a proxy for requests to this cluster.
     #[arg(long)]
@@ -97,7 +97,7 @@ pub struct SetCredentialsArgs {
     /// The user to create or modify.
     name: String,
     /// Embed the client certificate and key data instead of referring to the files.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     embed_certs: Option<bool>,
     /// The command of an exec credential plugin.
     #[arg(long)]

@@ -14,7 +14,7 @@ pub struct GetContextsArgs {
     #[arg(short = 'o', long)]
     output: Option<String>,
     /// Don't print headers.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     no_headers: bool,
 }
 

@@ -18,7 +18,7 @@ pub struct SetArgs {
     /// The new value.
     value: String,
     /// Write a `[]byte` value as given instead of base64-decoding it.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     set_raw_bytes: bool,
 }
 

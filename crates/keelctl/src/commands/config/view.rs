@@ -14,13 +14,13 @@ use keelson_client::config::Kubeconfig;
 #[derive(Debug, clap::Args)]
 pub struct ViewArgs {
     /// Remove all information not used by the current-context from the output.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     minify: bool,
     /// Display raw byte data and sensitive data.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     raw: bool,
     /// Flatten the resulting kubeconfig file into self-contained output.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     flatten: bool,
     /// Output format (yaml by default; json, jsonpath=..., ...).
     #[arg(short = 'o', long, default_value = "yaml")]

@@ -42,7 +42,7 @@ pub struct Args {
     #[arg(short = 'A', long = "all-namespaces")]
     all_namespaces: bool,
     /// If true, display events related to the described object.
-    #[arg(long = "show-events", default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    #[arg(long = "show-events", default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     show_events: bool,
     /// Return large lists in chunks rather than all at once.
     #[arg(long = "chunk-size", default_value_t = 500)]

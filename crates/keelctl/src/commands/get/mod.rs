@@ -39,44 +39,44 @@ pub struct Args {
     #[arg(long)]
     field_selector: Option<String>,
     /// List the requested objects across all namespaces.
-    #[arg(short = 'A', long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    #[arg(short = 'A', long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     all_namespaces: bool,
     /// Return large lists in chunks rather than all at once (0 disables).
     #[arg(long, default_value_t = 500)]
     chunk_size: i64,
     /// After listing/getting the requested object, watch for changes.
-    #[arg(short = 'w', long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    #[arg(short = 'w', long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     watch: bool,
     /// Watch for changes to the requested object(s), without listing/getting first.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     watch_only: bool,
     /// Output watch event objects when --watch or --watch-only is used.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     output_watch_events: bool,
     /// Raw URI to request from the server (uses the kubeconfig transport).
     #[arg(long)]
     raw: Option<String>,
     /// If the requested object does not exist the command will return exit code 0.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     ignore_not_found: bool,
     /// If true, keep the managedFields when printing objects in JSON or YAML format.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     show_managed_fields: bool,
     /// When using the default or custom-column output format, don't print headers.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     no_headers: bool,
     /// When printing, show all labels as the last column.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     show_labels: bool,
     /// Label keys to present as columns (`-L key1,key2` or repeated).
     #[arg(short = 'L', long = "label-columns", value_delimiter = ',')]
     label_columns: Vec<String>,
     /// If present, list the resource type for the requested object(s).
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     show_kind: bool,
     /// If true, ignore any errors in templates when a field or map key is
     /// missing in the template (jsonpath output formats).
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "true", action = clap::ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true", action = clap::ArgAction::Set)]
     allow_missing_template_keys: bool,
     /// Fetch this subresource (status, scale) of the named objects.
     #[arg(long)]

@@ -49,7 +49,7 @@ pub enum RolloutCommand {
         #[command(flatten)]
         sel: Selection,
         /// Watch the status of the rollout until it's done.
-        #[arg(short = 'w', long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+        #[arg(short = 'w', long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
         watch: bool,
         /// Pin to a specific revision for showing its status. Defaults to 0 (last revision).
         #[arg(long, default_value_t = 0)]
