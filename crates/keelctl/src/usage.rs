@@ -115,7 +115,10 @@ fn go_reason(def: Option<&clap::Arg>, value: &str, clap_reason: &str) -> Option<
 /// `--output <OUTPUT>` → `--output`; `--watch[=<WATCH>]` (a flag whose
 /// value needs `=`, as pflag's optional values do) → `--watch`.
 fn flag_name(arg: &str) -> String {
-    arg.split([' ', '=', '[']).next().unwrap_or_default().to_string()
+    arg.split([' ', '=', '['])
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// clap's own explanation, first line, without its `error: ` prefix.
