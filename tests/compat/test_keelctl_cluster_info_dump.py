@@ -131,7 +131,7 @@ spec:
   externalTrafficPolicy: Local
   sessionAffinity: ClientIP
   sessionAffinityConfig: {clientIP: {timeoutSeconds: 100}}
-  ports: [{port: 80, targetPort: http, nodePort: 30080, name: web, appProtocol: http}]
+  ports: [{port: 80, targetPort: http, nodePort: 32123, name: web, appProtocol: http}]
 """
 
 
@@ -191,9 +191,28 @@ def test_several_namespaces(kubectl, keelctl, api, populated):
         api.delete_namespace(other)
 
 
-def test_all_namespaces(kubectl, keelctl, populated):
+@pytest.fixture(scope="module")
+def own_server(keelson_bin: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A server of this module's own: `dump -A` prints every namespace, and
+    on the shared server that is whatever every earlier test left behind."""
+    from harness.server import KeelsonServer, free_port
+
+    srv = KeelsonServer(keelson_bin, tmp_path_factory.mktemp("dump-server") / "data", free_port(), in_memory=True)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def test_all_namespaces(kubectl_bin, keelctl_bin, own_server, kube_home):
+    from harness.fixtures import make_kubectl
+
+    kubectl = make_kubectl(kubectl_bin, own_server.kubeconfig, kube_home / "own-kubectl")
+    keelctl = make_kubectl(keelctl_bin, own_server.kubeconfig, kube_home / "own-keelctl")
+    kubectl("create", "namespace", "dumped")
+    kubectl("create", "deployment", "web", "--image=nginx", "-n", "dumped")
+    kubectl("create", "-f", "-", "-n", "dumped", input=WORKLOADS)
     want, _ = assert_same(kubectl, keelctl, "cluster-info", "dump", "-A")
-    assert f'"namespace": "{populated}"' in want.out and '"namespace": "default"' in want.out
+    assert '"namespace": "dumped"' in want.out and '"namespace": "default"' in want.out
     assert_same(kubectl, keelctl, "cluster-info", "dump", "--all-namespaces", "--namespaces", "nope")
 
 
