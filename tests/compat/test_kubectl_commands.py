@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from harness.kubectl import Kubectl
+from harness.parity import without_short_watch_warning
 
 # time.RFC1123Z, as describe prints timestamps.
 RFC1123Z = r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}"
@@ -746,6 +747,7 @@ def test_wait_timeouts_and_missing_objects(kubectl):
     assert (rc, out, err) == (1, "", "error: timed out waiting for the condition on pods/p\n")
 
     rc, out, err = kubectl("wait", "--for=delete", "pod/p", "--timeout=1s", check=False)
+    err = without_short_watch_warning(err)
     assert (rc, out, err) == (1, "", "error: timed out waiting for the condition on pods/p\n")
 
     rc, out, err = kubectl("wait", "--for=condition=Ready", "pod/missing", "--timeout=1s", check=False)
