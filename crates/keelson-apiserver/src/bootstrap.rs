@@ -39,7 +39,8 @@ async fn ensure_with(
                 .unwrap_or("")
                 .to_string();
             registry
-                .update_with(&entry, &ns, &name, false, |mut current| {
+                .update_with(&entry, &ns, &name, false, |current| {
+                    let mut current = current.clone();
                     Ok(if reconcile(&mut current, &desired) {
                         crate::registry::Change::Write(current)
                     } else {

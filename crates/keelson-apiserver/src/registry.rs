@@ -1,6 +1,8 @@
 //! The generic registry (k8s.io/apiserver `registry/generic`): one store for
 //! every kind, with kind-specific behaviour in its [`Strategy`].
 
+use crate::recent_writes::{RecentObject, RecentWrites};
+use crate::stamp::stamp_resource_version;
 use crate::strategy::Strategy;
 use crate::watch_cache::{CacheSet, CachedObject, WatchCache};
 use bytes::Bytes;
@@ -8,7 +10,7 @@ use keelson_apimachinery::gvk::GroupResource;
 use keelson_apimachinery::meta;
 use keelson_apimachinery::resources::ResourceInfo;
 use keelson_apimachinery::status::{ApiError, ApiResult, StatusCause};
-use keelson_storage::{guaranteed_update, KeyValue, Storage, StorageError, UpdateDecision};
+use keelson_storage::{KeyValue, Storage, StorageError};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -87,18 +89,8 @@ pub struct Registry {
     pub resources: Vec<ResourceInfo>,
     /// Service ClusterIP and NodePort allocation.
     pub services: crate::ipalloc::ServiceAllocator,
-}
-
-/// Why a guarded update stopped: the update function refused, or storage failed.
-enum Abort {
-    Api(ApiError),
-    Storage(StorageError),
-}
-
-impl From<StorageError> for Abort {
-    fn from(e: StorageError) -> Self {
-        Abort::Storage(e)
-    }
+    /// The objects this server wrote last, for the first try of an update.
+    recent: RecentWrites,
 }
 
 /// Current time as Kubernetes writes timestamps (RFC 3339, seconds, UTC).
@@ -144,18 +136,34 @@ pub enum Change {
 /// The outcome of a write.
 pub enum WriteOutcome {
     /// The object as stored, with its resourceVersion.
-    Stored(Value),
+    Stored(Arc<Value>),
     /// The object was deleted (its last state, stamped with the delete revision).
-    Deleted(Value),
+    Deleted(Arc<Value>),
 }
 
 impl WriteOutcome {
     /// The object either way.
-    pub fn into_value(self) -> Value {
+    pub fn object(&self) -> &Value {
         match self {
             WriteOutcome::Stored(v) | WriteOutcome::Deleted(v) => v,
         }
     }
+
+    /// The object either way, owned.
+    pub fn into_value(self) -> Value {
+        match self {
+            WriteOutcome::Stored(v) | WriteOutcome::Deleted(v) => Arc::unwrap_or_clone(v),
+        }
+    }
+}
+
+/// What [`Registry::update_with`] did.
+pub struct Updated {
+    /// Stored (changed or not), or deleted.
+    pub outcome: WriteOutcome,
+    /// The stored object's JSON, when this update wrote it: the response
+    /// needs no second encoding.
+    pub json: Option<Bytes>,
 }
 
 impl Registry {
@@ -191,6 +199,7 @@ impl Registry {
             entries,
             resources,
             services: crate::ipalloc::ServiceAllocator::new(service_cidr),
+            recent: RecentWrites::default(),
         }
     }
 
@@ -297,6 +306,11 @@ impl Registry {
     /// `f` sees the current object (resourceVersion set) and decides; conflicts
     /// with other writers are retried from a fresh read. An object that is
     /// being deleted and has no finalizers left is deleted.
+    ///
+    /// The first try may start from this server's last write of the object
+    /// ([`RecentWrites`]); storage's compare-and-swap tells whether it was
+    /// still current. What `f` decides on a copy that may be stale (an error,
+    /// or no change) is only believed from a fresh read.
     pub async fn update_with<F>(
         &self,
         entry: &ResourceEntry,
@@ -304,64 +318,120 @@ impl Registry {
         name: &str,
         dry_run: bool,
         mut f: F,
-    ) -> ApiResult<WriteOutcome>
+    ) -> ApiResult<Updated>
     where
-        F: FnMut(Value) -> ApiResult<Change>,
+        F: FnMut(&Value) -> ApiResult<Change>,
     {
         let key = entry.key(namespace, name);
         if dry_run {
-            let kv = self
-                .storage
-                .get(&key)
-                .await
-                .map_err(|e| storage_error(e, &entry.gr, name))?
-                .ok_or_else(|| ApiError::not_found(&entry.gr, name))?;
-            return Ok(match f(from_stored(&kv))? {
-                Change::Write(v) => WriteOutcome::Stored(v),
-                Change::Unchanged => WriteOutcome::Stored(from_stored(&kv)),
+            let kv = self.read_current(entry, &key, name).await?;
+            let current = from_stored(&kv);
+            let outcome = match f(&current)? {
+                Change::Write(v) => WriteOutcome::Stored(Arc::new(v)),
+                Change::Unchanged => WriteOutcome::Stored(Arc::new(current)),
+            };
+            return Ok(Updated {
+                outcome,
+                json: None,
             });
         }
-        // The object last handed to storage, kept so that a successful write
-        // needs no decode of the bytes it just encoded.
-        let mut written: Option<Value> = None;
-        let result = guaranteed_update(self.storage.as_ref(), &key, |kv: &KeyValue| {
-            // A retry after a conflict starts over.
-            written = None;
-            let current = from_stored(kv);
-            match f(current).map_err(Abort::Api)? {
-                Change::Unchanged => Ok(UpdateDecision::Unchanged),
-                Change::Write(mut new) => {
-                    meta::set_meta(&mut new, "resourceVersion", None);
-                    let bytes = serde_json::to_vec(&new).unwrap_or_default();
-                    if bytes == kv.value {
-                        return Ok(UpdateDecision::Unchanged);
-                    }
-                    written = Some(new);
-                    Ok(UpdateDecision::Write(bytes))
+        let mut suggestion = self.recent.get(&key);
+        loop {
+            let cached = suggestion.take();
+            let from_cache = cached.is_some();
+            let (current, stored, revision) = match cached {
+                Some(r) => (r.object.clone(), r.stored.clone(), r.revision),
+                None => {
+                    let kv = self.read_current(entry, &key, name).await?;
+                    let current = Arc::new(from_stored(&kv));
+                    (current, Bytes::from(kv.value), kv.mod_revision)
                 }
-            }
-        })
-        .await;
-        let kv = match result {
-            Ok(kv) => kv,
-            Err(Abort::Api(e)) => return Err(e),
-            Err(Abort::Storage(e)) => return Err(storage_error(e, &entry.gr, name)),
-        };
-        // Set only when the last attempt wrote: `kv` is then that write.
-        let stored = match written {
-            Some(new) => with_revision(new, kv.mod_revision),
-            None => from_stored(&kv),
-        };
-        if meta::is_being_deleted(&stored) && meta::finalizers(&stored).is_empty() {
-            return match self.storage.delete(&key, Some(kv.mod_revision)).await {
-                Ok((_, rev)) => Ok(WriteOutcome::Deleted(with_revision(stored, rev))),
-                Err(StorageError::Conflict { .. }) | Err(StorageError::NotFound(_)) => {
-                    Ok(WriteOutcome::Stored(stored))
-                }
-                Err(e) => Err(storage_error(e, &entry.gr, name)),
             };
+            let decision = match f(&current) {
+                Err(_) if from_cache => continue,
+                decision => decision?,
+            };
+            let mut new = match decision {
+                Change::Write(new) => new,
+                Change::Unchanged if from_cache => continue,
+                Change::Unchanged => {
+                    return self.finish_update(entry, &key, name, current, None).await
+                }
+            };
+            meta::set_meta(&mut new, "resourceVersion", None);
+            let bytes = Bytes::from(serde_json::to_vec(&new).unwrap_or_default());
+            if bytes == stored {
+                if from_cache {
+                    continue;
+                }
+                return self.finish_update(entry, &key, name, current, None).await;
+            }
+            let cache = self.cache(entry)?;
+            cache.prepare(&key, bytes.clone(), &new);
+            match self.storage.update(&key, bytes.to_vec(), revision).await {
+                Ok(rev) => {
+                    let json = stamp_resource_version(&bytes, rev).map(Bytes::from);
+                    let object = Arc::new(with_revision(new, rev));
+                    self.recent.put(
+                        &key,
+                        RecentObject {
+                            object: object.clone(),
+                            stored: bytes,
+                            revision: rev,
+                        },
+                    );
+                    return self.finish_update(entry, &key, name, object, json).await;
+                }
+                Err(StorageError::Conflict { .. }) => continue,
+                Err(e) => return Err(storage_error(e, &entry.gr, name)),
+            }
         }
-        Ok(WriteOutcome::Stored(stored))
+    }
+
+    async fn read_current(
+        &self,
+        entry: &ResourceEntry,
+        key: &str,
+        name: &str,
+    ) -> ApiResult<KeyValue> {
+        self.storage
+            .get(key)
+            .await
+            .map_err(|e| storage_error(e, &entry.gr, name))?
+            .ok_or_else(|| ApiError::not_found(&entry.gr, name))
+    }
+
+    /// The end of an update: an object left being deleted with no
+    /// finalizers is deleted now.
+    async fn finish_update(
+        &self,
+        entry: &ResourceEntry,
+        key: &str,
+        name: &str,
+        stored: Arc<Value>,
+        json: Option<Bytes>,
+    ) -> ApiResult<Updated> {
+        if !(meta::is_being_deleted(&stored) && meta::finalizers(&stored).is_empty()) {
+            return Ok(Updated {
+                outcome: WriteOutcome::Stored(stored),
+                json,
+            });
+        }
+        let revision = meta::resource_version(&stored).parse().unwrap_or(0);
+        self.recent.forget(key);
+        let outcome = match self.storage.delete(key, Some(revision)).await {
+            Ok((_, rev)) => {
+                WriteOutcome::Deleted(Arc::new(with_revision(Arc::unwrap_or_clone(stored), rev)))
+            }
+            Err(StorageError::Conflict { .. }) | Err(StorageError::NotFound(_)) => {
+                WriteOutcome::Stored(stored)
+            }
+            Err(e) => return Err(storage_error(e, &entry.gr, name)),
+        };
+        Ok(Updated {
+            outcome,
+            json: None,
+        })
     }
 
     /// Deletes an object: marks it (deletionTimestamp) while finalizers remain,
@@ -379,6 +449,9 @@ impl Registry {
         P: Fn(&Value) -> ApiResult<()>,
     {
         let key = entry.key(namespace, name);
+        if !dry_run {
+            self.recent.forget(&key);
+        }
         loop {
             let kv = self
                 .storage
@@ -402,10 +475,12 @@ impl Registry {
                     .is_some_and(|a| !a.is_empty());
             if finalizers.is_empty() && !namespace_finalizing {
                 if dry_run {
-                    return Ok(WriteOutcome::Deleted(current));
+                    return Ok(WriteOutcome::Deleted(Arc::new(current)));
                 }
                 match self.storage.delete(&key, Some(kv.mod_revision)).await {
-                    Ok((_, rev)) => return Ok(WriteOutcome::Deleted(with_revision(current, rev))),
+                    Ok((_, rev)) => {
+                        return Ok(WriteOutcome::Deleted(Arc::new(with_revision(current, rev))))
+                    }
                     Err(StorageError::Conflict { .. }) => continue,
                     Err(e) => return Err(storage_error(e, &entry.gr, name)),
                 }
@@ -423,17 +498,17 @@ impl Registry {
                     current["status"]["phase"] = json!("Terminating");
                 }
             } else if add_finalizer.is_none() {
-                return Ok(WriteOutcome::Stored(current));
+                return Ok(WriteOutcome::Stored(Arc::new(current)));
             }
             if dry_run {
-                return Ok(WriteOutcome::Stored(current));
+                return Ok(WriteOutcome::Stored(Arc::new(current)));
             }
             match self
                 .storage
                 .update(&key, to_stored(&current), kv.mod_revision)
                 .await
             {
-                Ok(rev) => return Ok(WriteOutcome::Stored(with_revision(current, rev))),
+                Ok(rev) => return Ok(WriteOutcome::Stored(Arc::new(with_revision(current, rev)))),
                 Err(StorageError::Conflict { .. }) => continue,
                 Err(e) => return Err(storage_error(e, &entry.gr, name)),
             }

@@ -4,11 +4,12 @@
 //! over `/registry/` feeds every cache, so all caches advance together with the
 //! global revision and a consistent read only waits for that one number.
 
+use crate::stamp::stamp_resource_version;
 use crate::table::ProjectionCache;
 use bytes::Bytes;
 use keelson_apimachinery::meta;
 use keelson_storage::{Event, EventKind, KeyValue, Storage, StorageError};
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
@@ -52,6 +53,15 @@ impl CachedObject {
         fields: &FieldExtractor,
     ) -> Option<Self> {
         let mut obj: Value = serde_json::from_slice(value).ok()?;
+        if let Some(json) = stamp_resource_version(value, revision) {
+            return Some(Self::with_json(
+                key,
+                Bytes::from(json),
+                &obj,
+                revision,
+                fields,
+            ));
+        }
         meta::set_meta(
             &mut obj,
             "resourceVersion",
@@ -60,9 +70,15 @@ impl CachedObject {
         Some(Self::from_value(key, &obj, revision, fields))
     }
 
-    /// Builds the cached form of an object whose `resourceVersion` is already set.
-    pub fn from_value(key: &str, obj: &Value, revision: i64, fields: &FieldExtractor) -> Self {
-        let json = Bytes::from(serde_json::to_vec(obj).unwrap_or_default());
+    /// Builds the cached form from JSON already stamped with `revision`
+    /// and the object it encodes (its labels and fields are read from it).
+    fn with_json(
+        key: &str,
+        json: Bytes,
+        obj: &Value,
+        revision: i64,
+        fields: &FieldExtractor,
+    ) -> Self {
         CachedObject {
             key: key.to_string(),
             namespace: meta::namespace(obj).to_string(),
@@ -73,6 +89,12 @@ impl CachedObject {
             fields: fields(obj),
             table_projection: ProjectionCache::default(),
         }
+    }
+
+    /// Builds the cached form of an object whose `resourceVersion` is already set.
+    pub fn from_value(key: &str, obj: &Value, revision: i64, fields: &FieldExtractor) -> Self {
+        let json = Bytes::from(serde_json::to_vec(obj).unwrap_or_default());
+        Self::with_json(key, json, obj, revision, fields)
     }
 
     /// Parses the cached JSON back into a value.
@@ -142,7 +164,22 @@ pub struct WatchCache {
     capacity: usize,
     fields: FieldExtractor,
     inner: RwLock<CacheInner>,
+    /// Objects writers of this server are about to store, by key: the event
+    /// storage sends back for such a write needs no decode.
+    prepared: Mutex<HashMap<String, Prepared>>,
 }
+
+/// What a writer knew of the object it stored, for [`WatchCache::prepare`].
+struct Prepared {
+    stored: Bytes,
+    namespace: String,
+    name: String,
+    labels: BTreeMap<String, String>,
+    fields: BTreeMap<String, String>,
+}
+
+/// Writes prepared but never seen back (failed writes) are dropped past this many.
+const PREPARED_LIMIT: usize = 4_096;
 
 /// What a watch gets when it starts: the events to send first, then a live channel.
 pub struct WatchRegistration {
@@ -188,7 +225,52 @@ impl WatchCache {
                 watchers: Vec::new(),
                 next_watcher: 0,
             }),
+            prepared: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Tells the cache that this server is about to store `stored` (the
+    /// value as storage will hold it) under `key`; `obj` is that object.
+    /// When storage's event for the key carries exactly these bytes, the
+    /// cache takes labels and fields from here instead of decoding them.
+    /// A write that fails leaves an entry the next event for the key drops.
+    pub fn prepare(&self, key: &str, stored: Bytes, obj: &Value) {
+        let prepared = Prepared {
+            stored,
+            namespace: meta::namespace(obj).to_string(),
+            name: meta::name(obj).to_string(),
+            labels: meta::labels(obj),
+            fields: (self.fields)(obj),
+        };
+        let mut map = self.prepared.lock();
+        if map.len() >= PREPARED_LIMIT {
+            map.clear();
+        }
+        map.insert(key.to_string(), prepared);
+    }
+
+    /// The cached form of a stored value, from a matching prepared write if any.
+    fn cached_from_event(&self, event: &Event) -> Option<CachedObject> {
+        let kv = &event.kv;
+        let revision = event.revision();
+        let prepared = self.prepared.lock().remove(&kv.key);
+        if let Some(p) = prepared {
+            if event.kind == EventKind::Put && p.stored.as_ref() == kv.value.as_slice() {
+                if let Some(json) = stamp_resource_version(&kv.value, revision) {
+                    return Some(CachedObject {
+                        key: kv.key.clone(),
+                        namespace: p.namespace,
+                        name: p.name,
+                        revision,
+                        json: Bytes::from(json),
+                        labels: p.labels,
+                        fields: p.fields,
+                        table_projection: ProjectionCache::default(),
+                    });
+                }
+            }
+        }
+        CachedObject::from_stored(&kv.key, &kv.value, revision, &self.fields)
     }
 
     /// The storage prefix this cache holds.
@@ -290,10 +372,7 @@ impl WatchCache {
     }
 
     fn apply(&self, event: &Event) {
-        let revision = event.revision();
-        let Some(object) =
-            CachedObject::from_stored(&event.kv.key, &event.kv.value, revision, &self.fields)
-        else {
+        let Some(object) = self.cached_from_event(event) else {
             tracing::warn!(key = %event.kv.key, "undecodable object in storage; skipped by the watch cache");
             return;
         };

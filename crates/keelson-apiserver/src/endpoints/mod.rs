@@ -114,14 +114,34 @@ impl Ctx {
 
     /// Responds with one object in the negotiated representation, with any warnings.
     pub fn respond_object(&self, status: u16, obj: &Value) -> ApiResult<Response<Body>> {
-        let mut resp = self.respond_object_plain(status, obj)?;
+        let resp = self.respond_object_plain(status, obj)?;
+        Ok(self.with_warnings(resp))
+    }
+
+    /// As [`Ctx::respond_object`], sending `json` (the object already
+    /// encoded) as it is when the client asked for plain JSON.
+    pub fn respond_object_json(
+        &self,
+        status: u16,
+        obj: &Value,
+        json: Option<Bytes>,
+    ) -> ApiResult<Response<Body>> {
+        match json {
+            Some(json) if self.rep == Representation::Json => {
+                Ok(self.with_warnings(respond(status, "application/json", json)))
+            }
+            _ => self.respond_object(status, obj),
+        }
+    }
+
+    fn with_warnings(&self, mut resp: Response<Body>) -> Response<Body> {
         for w in &self.warnings {
             let text = format!("299 - \"{}\"", w.replace('\\', "\\\\").replace('"', "\\\""));
             if let Ok(v) = http::HeaderValue::from_str(&text) {
                 resp.headers_mut().append(http::header::WARNING, v);
             }
         }
-        Ok(resp)
+        resp
     }
 
     fn respond_object_plain(&self, status: u16, obj: &Value) -> ApiResult<Response<Body>> {

@@ -6,7 +6,7 @@ use super::Ctx;
 use crate::admission;
 use crate::managed_fields;
 use crate::negotiate::Body;
-use crate::registry::{Change, ResourceEntry, WriteOutcome};
+use crate::registry::{Change, ResourceEntry, Updated};
 use http::Response;
 use keelson_apimachinery::codec::ContentType;
 use keelson_apimachinery::meta;
@@ -161,12 +161,12 @@ fn bump_generation(entry: &ResourceEntry, current: &Value, new: &mut Value) {
     );
 }
 
-fn respond_outcome(ctx: &Ctx, outcome: WriteOutcome) -> ApiResult<Response<Body>> {
-    let obj = outcome.into_value();
+fn respond_outcome(ctx: &Ctx, updated: Updated) -> ApiResult<Response<Body>> {
+    let obj = updated.outcome.object();
     if ctx.info.subresource == "scale" {
-        return ctx.respond_object(200, &scale_of(&obj));
+        return ctx.respond_object(200, &scale_of(obj));
     }
-    ctx.respond_object(200, &obj)
+    ctx.respond_object_json(200, obj, updated.json)
 }
 
 /// UPDATE (PUT).
@@ -200,16 +200,16 @@ pub async fn update(mut ctx: Ctx) -> ApiResult<Response<Body>> {
             let write = admission::Write {
                 registry: &registry,
                 entry: &entry,
-                old: Some(&current),
+                old: Some(current),
                 raw_body: &raw,
                 body_is_object: true,
                 mode,
                 request: admission::Request::of(&ctx),
             };
             warnings = admission::admit(&write, &mut new)?;
-            let sent = managed_fields::sent(&new, &current);
-            let change = prepare_update(&entry, &sub, &current, new)?;
-            Ok(tracker.record_update(&current, sent, change))
+            let sent = managed_fields::sent(&new, current);
+            let change = prepare_update(&entry, &sub, current, new)?;
+            Ok(tracker.record_update(current, sent, change))
         })
         .await?;
     ctx.warnings.extend(warnings);
@@ -281,10 +281,10 @@ pub async fn patch(mut ctx: Ctx) -> ApiResult<Response<Body>> {
             // only /scale needs a value of its own to patch.
             let scale;
             let base = if sub == "scale" {
-                scale = scale_of(&current);
+                scale = scale_of(current);
                 &scale
             } else {
-                &current
+                current
             };
             let mut patched = apply_patch(&ct, patch_definition(&entry, &sub), base, &patch_body)?;
             if sub != "scale" {
@@ -300,7 +300,7 @@ pub async fn patch(mut ctx: Ctx) -> ApiResult<Response<Body>> {
                 let write = admission::Write {
                     registry: &registry,
                     entry: &entry,
-                    old: Some(&current),
+                    old: Some(current),
                     raw_body: &patch_body,
                     body_is_object: false,
                     mode,
@@ -308,9 +308,9 @@ pub async fn patch(mut ctx: Ctx) -> ApiResult<Response<Body>> {
                 };
                 warnings = admission::admit(&write, &mut patched)?;
             }
-            let sent = managed_fields::sent(&patched, &current);
-            let change = prepare_update(&entry, &sub, &current, patched)?;
-            Ok(tracker.record_update(&current, sent, change))
+            let sent = managed_fields::sent(&patched, current);
+            let change = prepare_update(&entry, &sub, current, patched)?;
+            Ok(tracker.record_update(current, sent, change))
         })
         .await?;
     ctx.warnings.extend(warnings);
@@ -360,9 +360,9 @@ async fn apply(mut ctx: Ctx, tracker: managed_fields::Tracker) -> ApiResult<Resp
         };
         let result = registry
             .update_with(&entry, &ns, &name, dry_run, |current| {
-                let mut applied = tracker.apply(Some(&current), &config)?;
-                admit(Some(&current), &mut applied, &mut warnings)?;
-                prepare_update(&entry, &sub, &current, applied)
+                let mut applied = tracker.apply(Some(current), &config)?;
+                admit(Some(current), &mut applied, &mut warnings)?;
+                prepare_update(&entry, &sub, current, applied)
             })
             .await;
         let missing = |e: &ApiError| {
