@@ -568,3 +568,113 @@ pub fn generate_name(base: &str) -> String {
 pub fn invalid(entry: &ResourceEntry, name: &str, causes: Vec<StatusCause>) -> ApiError {
     ApiError::invalid(&entry.info.kind, &entry.info.group, name, causes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keelson_storage::sqlite::{SqliteOptions, SqliteStorage};
+
+    async fn registry() -> Registry {
+        let storage: Arc<dyn Storage> =
+            Arc::new(SqliteStorage::open_in_memory(SqliteOptions::default()).unwrap());
+        let resources = keelson_apimachinery::resources::builtin().to_vec();
+        let mut prefixes: HashMap<String, crate::watch_cache::FieldExtractor> = HashMap::new();
+        for (p, f) in Registry::field_extractors(&resources) {
+            prefixes.entry(p).or_insert(f);
+        }
+        let caches = CacheSet::start(storage.clone(), prefixes.into_iter().collect(), 100)
+            .await
+            .unwrap();
+        Registry::new(storage, caches, resources, Default::default())
+    }
+
+    fn data(obj: &Value) -> Value {
+        obj.get("data").cloned().unwrap_or(Value::Null)
+    }
+
+    /// Another writer (another server on the same storage) changes the
+    /// object behind this server's copy: the update still starts from what
+    /// storage holds, and what `f` refuses or leaves alone on the stale
+    /// copy is decided again on the fresh one.
+    #[tokio::test]
+    async fn an_update_never_acts_on_a_stale_copy() {
+        let registry = registry().await;
+        let entry = registry.entry("", "v1", "configmaps").unwrap();
+        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "c", "namespace": "default"}, "data": {"a": "1"}});
+        registry.create(&entry, cm, false).await.unwrap();
+        let set = |k: &'static str, v: &'static str| {
+            move |current: &Value| {
+                let mut new = current.clone();
+                new["data"][k] = json!(v);
+                Ok(Change::Write(new))
+            }
+        };
+        registry
+            .update_with(&entry, "default", "c", false, set("a", "2"))
+            .await
+            .unwrap();
+        let key = entry.key("default", "c");
+        assert!(registry.recent.get(&key).is_some(), "the write is kept");
+
+        // Behind the registry's back: a = 3.
+        let kv = registry.storage.get(&key).await.unwrap().unwrap();
+        let mut other: Value = serde_json::from_slice(&kv.value).unwrap();
+        other["data"]["a"] = json!("3");
+        let rev = registry
+            .storage
+            .update(&key, serde_json::to_vec(&other).unwrap(), kv.mod_revision)
+            .await
+            .unwrap();
+
+        // Refused on the stale copy (a = 2), accepted on the fresh one.
+        let mut seen = Vec::new();
+        let updated = registry
+            .update_with(&entry, "default", "c", false, |current| {
+                seen.push(data(current)["a"].clone());
+                if data(current)["a"] != "3" {
+                    return Err(ApiError::bad_request("stale"));
+                }
+                set("b", "x")(current)
+            })
+            .await
+            .unwrap();
+        assert_eq!(seen, [json!("2"), json!("3")]);
+        let obj = updated.outcome.object();
+        assert_eq!(data(obj), json!({"a": "3", "b": "x"}));
+        assert_eq!(meta::resource_version(obj), (rev + 1).to_string());
+        let json: Value = serde_json::from_slice(&updated.json.unwrap()).unwrap();
+        assert_eq!(&json, obj, "the response bytes are the object");
+
+        // Behind its back again; "nothing to do" on the stale copy is re-checked.
+        let kv = registry.storage.get(&key).await.unwrap().unwrap();
+        let mut other: Value = serde_json::from_slice(&kv.value).unwrap();
+        other["data"]["b"] = json!("y");
+        registry
+            .storage
+            .update(&key, serde_json::to_vec(&other).unwrap(), kv.mod_revision)
+            .await
+            .unwrap();
+        let updated = registry
+            .update_with(&entry, "default", "c", false, |current| {
+                if data(current)["b"] == "x" {
+                    return Ok(Change::Unchanged);
+                }
+                set("b", "x")(current)
+            })
+            .await
+            .unwrap();
+        assert_eq!(data(updated.outcome.object()), json!({"a": "3", "b": "x"}));
+
+        // A delete forgets the copy.
+        registry
+            .delete(&entry, "default", "c", false, None, |_| Ok(()))
+            .await
+            .unwrap();
+        assert!(registry.recent.get(&key).is_none());
+        let gone = registry
+            .update_with(&entry, "default", "c", false, set("a", "4"))
+            .await;
+        assert_eq!(gone.err().map(|e| e.code), Some(404));
+    }
+}
