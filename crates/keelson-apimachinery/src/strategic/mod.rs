@@ -121,9 +121,63 @@ pub fn strategic_merge(
     schema: PatchSchema,
 ) -> Result<Value, StrategicMergeError> {
     let original = original.as_object().cloned().unwrap_or_default();
+    merge_into(original, patch, schema)
+}
+
+fn merge_into(
+    original: Map<String, Value>,
+    patch: Map<String, Value>,
+    schema: PatchSchema,
+) -> Result<Value, StrategicMergeError> {
     let mut merged = Value::Object(merge::merge_map(original, patch, schema)?);
     drop_nulls_and_directives(&mut merged);
     Ok(merged)
+}
+
+/// [`apply_strategic_merge_patch`] for a server: `metadata.managedFields`
+/// are left out of the result unless the patch sets them. kube-apiserver's
+/// field manager takes an object without managed fields as keeping the
+/// stored ones, so nothing is lost, and a patch is spared copying every
+/// manager's field set (often the larger part of an object).
+#[allow(clippy::result_large_err)]
+pub fn apply_strategic_merge_patch_leaving_managed_fields(
+    original: &Value,
+    patch: &[u8],
+    schema: PatchSchema,
+) -> Result<Value, ApiError> {
+    let Some(patch) = decode_patch(patch)? else {
+        return Ok(Value::Object(without_managed_fields(original)));
+    };
+    let sets_managed_fields = patch
+        .get("metadata")
+        .and_then(Value::as_object)
+        .is_some_and(|m| m.contains_key("managedFields"));
+    if sets_managed_fields {
+        return Ok(strategic_merge(original, patch, schema)?);
+    }
+    Ok(merge_into(without_managed_fields(original), patch, schema)?)
+}
+
+/// A copy of an object's fields but `metadata.managedFields`.
+fn without_managed_fields(obj: &Value) -> Map<String, Value> {
+    let Some(fields) = obj.as_object() else {
+        return Map::new();
+    };
+    fields
+        .iter()
+        .map(|(k, v)| {
+            let v = match (k.as_str(), v) {
+                ("metadata", Value::Object(meta)) => Value::Object(
+                    meta.iter()
+                        .filter(|(k, _)| k.as_str() != "managedFields")
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                ),
+                _ => v.clone(),
+            };
+            (k.clone(), v)
+        })
+        .collect()
 }
 
 /// Applies a strategic merge patch body to `original` as kube-apiserver's
@@ -137,11 +191,20 @@ pub fn apply_strategic_merge_patch(
     patch: &[u8],
     schema: PatchSchema,
 ) -> Result<Value, ApiError> {
+    match decode_patch(patch)? {
+        Some(patch) => Ok(strategic_merge(original, patch, schema)?),
+        None => Ok(original.clone()),
+    }
+}
+
+/// The patch body as a map; `None` for `null`, which changes nothing.
+#[allow(clippy::result_large_err)]
+fn decode_patch(patch: &[u8]) -> Result<Option<Map<String, Value>>, ApiError> {
     let patch: Value =
         serde_json::from_slice(patch).map_err(|_| ApiError::bad_request("invalid JSON patch"))?;
-    let patch = match patch {
-        Value::Object(m) => m,
-        Value::Null => return Ok(original.clone()),
+    match patch {
+        Value::Object(m) => Ok(Some(m)),
+        Value::Null => Ok(None),
         other => {
             let found = match other {
                 Value::Array(_) => "array",
@@ -149,12 +212,11 @@ pub fn apply_strategic_merge_patch(
                 Value::Bool(_) => "bool",
                 _ => "number",
             };
-            return Err(ApiError::bad_request(format!(
+            Err(ApiError::bad_request(format!(
                 "json: cannot unmarshal {found} into Go value of type map[string]interface {{}}"
-            )));
+            )))
         }
-    };
-    Ok(strategic_merge(original, patch, schema)?)
+    }
 }
 
 fn is_directive_key(k: &str) -> bool {

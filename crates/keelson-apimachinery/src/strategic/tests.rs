@@ -803,3 +803,35 @@ fn key_order_of_the_original_is_kept() {
     let top: Vec<&String> = out.as_object().unwrap().keys().collect();
     assert_eq!(top, ["apiVersion", "kind", "metadata", "spec"]);
 }
+
+#[test]
+fn a_server_patch_leaves_managed_fields_unless_it_sets_them() {
+    let schema = PatchSchema::new(
+        crate::schema::definitions(),
+        "io.k8s.api.apps.v1.Deployment",
+    )
+    .unwrap();
+    let managed = json!([{"manager": "m", "operation": "Update", "apiVersion": "apps/v1",
+        "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:replicas": {}}}}]);
+    let live = json!({"metadata": {"name": "d", "managedFields": managed, "labels": {"a": "b"}},
+        "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "c", "image": "x"}]}}}});
+    let patch = br#"{"metadata":{"labels":{"z":"y"}},"spec":{"template":{"spec":{"containers":[{"name":"c","image":"y"}]}}}}"#;
+    let full = apply_strategic_merge_patch(&live, patch, schema).unwrap();
+    let left = apply_strategic_merge_patch_leaving_managed_fields(&live, patch, schema).unwrap();
+    let mut expected = full.clone();
+    expected["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("managedFields");
+    assert_eq!(left, expected);
+    assert_eq!(full["metadata"]["managedFields"], managed);
+
+    // A patch that sets them gets them merged as any field.
+    let patch = br#"{"metadata":{"managedFields":[]}}"#;
+    let set = apply_strategic_merge_patch_leaving_managed_fields(&live, patch, schema).unwrap();
+    assert_eq!(set["metadata"]["managedFields"], json!([]));
+    assert_eq!(set["metadata"]["labels"], json!({"a": "b"}));
+    // `null` changes nothing but still leaves them out.
+    let none = apply_strategic_merge_patch_leaving_managed_fields(&live, b"null", schema).unwrap();
+    assert_eq!(none["metadata"], json!({"name": "d", "labels": {"a": "b"}}));
+}

@@ -236,10 +236,14 @@ fn apply_patch(
         ContentType::JsonPatch => patch::apply_json_patch(current, patch_body),
         ContentType::MergePatch => patch::apply_merge_patch(current, patch_body),
         // Patch strategies come from the kind's definition; kinds without one
-        // (custom resources) do not take strategic merge patches.
+        // (custom resources) do not take strategic merge patches. Managed
+        // fields a patch does not set are the stored ones (see
+        // `managed_fields::sent`), so they are not copied into the result.
         ContentType::StrategicMergePatch => {
             match strategic::PatchSchema::new(schema::definitions(), definition) {
-                Some(s) => strategic::apply_strategic_merge_patch(current, patch_body, s),
+                Some(s) => strategic::apply_strategic_merge_patch_leaving_managed_fields(
+                    current, patch_body, s,
+                ),
                 None => Err(ApiError::new(
                     415,
                     "UnsupportedMediaType",
