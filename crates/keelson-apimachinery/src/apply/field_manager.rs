@@ -357,8 +357,42 @@ impl<'s> FieldManager<'s> {
         manager: &str,
         now: &str,
     ) {
-        let mut managed = self.decode_live_or_sent(live, sent);
         remove_managed_fields(new);
+        let from_live = sent.is_none() || !self.subresource.is_empty();
+        if let Some(entries) = from_live
+            .then(|| self.entries_if_ownership_stays(live, new, manager, now))
+            .flatten()
+        {
+            // Debug builds (every test) check the shortcut against the general way.
+            #[cfg(debug_assertions)]
+            {
+                let mut general = new.clone();
+                self.update_decoded(live, &mut general, sent, manager, now);
+                assert_eq!(
+                    managed_fields_of(&general),
+                    Some(&Value::Array(entries.clone())),
+                    "managed fields of an update that moves no field differ from the general way's"
+                );
+            }
+            if let Some(m) = new.get_mut("metadata").and_then(Value::as_object_mut) {
+                m.insert("managedFields".into(), Value::Array(entries));
+                return;
+            }
+        }
+        self.update_decoded(live, new, sent, manager, now);
+    }
+
+    /// [`FieldManager::update`] by decoding every entry, recording the
+    /// change, and encoding them again.
+    fn update_decoded(
+        &self,
+        live: &Value,
+        new: &mut Value,
+        sent: Option<&Value>,
+        manager: &str,
+        now: &str,
+    ) {
+        let mut managed = self.decode_live_or_sent(live, sent);
         // An existing object without managed fields stays untracked until
         // it is applied to.
         if managed.is_empty() && !meta_string(live, "uid").is_empty() {
@@ -368,6 +402,87 @@ impl<'s> FieldManager<'s> {
         // never owned (they are stripped).
         self.track_update(live, new, &mut managed, manager, now);
         set_managed_fields(new, &managed);
+    }
+
+    /// The usual update: the updater changes only fields it already owns
+    /// and nobody else does. No field changes hands, so every stored entry
+    /// stays as it is but the updater's time, and the entries need neither
+    /// decoding nor encoding: the fields the update touched are looked up in
+    /// the stored `FieldsV1` directly. `None` whenever ownership moves or
+    /// the stored entries are not exactly as [`Managed::encode`] writes them;
+    /// the general way then decides.
+    fn entries_if_ownership_stays(
+        &self,
+        live: &Value,
+        new: &Value,
+        manager: &str,
+        now: &str,
+    ) -> Option<Vec<Value>> {
+        let entries = managed_fields_of(live)?.as_array()?;
+        let mut ids: Vec<StoredEntry> = Vec::with_capacity(entries.len());
+        for e in entries {
+            let id = StoredEntry::read(e)?;
+            if ids.iter().any(|other| other.same_manager(&id)) {
+                return None;
+            }
+            ids.push(id);
+        }
+        let updaters = ids.iter().filter(|e| e.operation == UPDATE).count();
+        if ids.is_empty() || updaters > MAX_UPDATE_MANAGERS {
+            return None;
+        }
+        let mine = ids.iter().position(|e| {
+            e.operation == UPDATE
+                && e.manager == manager
+                && e.api_version == self.api_version
+                && e.subresource == self.subresource
+        })?;
+        ids[mine].time?;
+
+        // What the general way computes: the changes; the updater's part of
+        // them (less removals, reset fields and unowned metadata).
+        let comparison = self
+            .reset
+            .filter_comparison(compare(Some(live), Some(new), self.schema));
+        let mut current = comparison.modified.union(&comparison.added);
+        let touched: Vec<_> = current
+            .paths()
+            .into_iter()
+            .chain(comparison.removed.paths())
+            .collect();
+        if !comparison.removed.is_empty() {
+            current.subtract(&comparison.removed);
+        }
+        let strip = strip_set();
+        let current: Vec<_> = self
+            .reset
+            .filter(&current)
+            .paths()
+            .into_iter()
+            .filter(|p| !strip.has(p))
+            .collect();
+
+        for (i, e) in entries.iter().enumerate() {
+            let fields = e.get("fieldsV1")?;
+            let owned = |p: &[PathElement]| Set::fields_v1_has(fields, p);
+            if i == mine {
+                // Losing a touched field, or gaining one, changes the entry.
+                if touched.iter().any(|p| owned(p) && !current.contains(p))
+                    || !current.iter().all(|p| owned(p))
+                {
+                    return None;
+                }
+            } else if touched.iter().any(|p| owned(p)) {
+                return None;
+            }
+        }
+        let mut out = entries.clone();
+        // The general way stamps the time only when the updater's part is not empty.
+        if !current.is_empty() {
+            out[mine]["time"] = Value::String(now.to_string());
+        }
+        out.sort_by(|a, b| StoredEntry::order(a, b));
+        Some(out)
     }
 
     fn decode_live_or_sent(&self, live: &Value, sent: Option<&Value>) -> Managed {
@@ -551,6 +666,90 @@ impl<'s> FieldManager<'s> {
             set.difference(&c.modified)
                 .difference(&c.added)
                 .difference(&c.removed),
+        )
+    }
+}
+
+/// The identity of a stored `managedFields` entry whose layout is exactly
+/// what [`Managed::encode`] writes (key order, no empty or unknown keys,
+/// `FieldsV1` with at least one field), for the update shortcut.
+struct StoredEntry<'a> {
+    manager: &'a str,
+    operation: &'a str,
+    api_version: &'a str,
+    subresource: &'a str,
+    time: Option<&'a str>,
+}
+
+impl<'a> StoredEntry<'a> {
+    fn read(entry: &'a Value) -> Option<Self> {
+        let m = entry.as_object()?;
+        let text = |k: &str| match m.get(k) {
+            None => Some(None),
+            Some(Value::String(s)) if !s.is_empty() => Some(Some(s.as_str())),
+            Some(_) => None,
+        };
+        let manager = text("manager")?;
+        let operation = text("operation")??;
+        let api_version = text("apiVersion")??;
+        let time = text("time")?;
+        let subresource = text("subresource")?;
+        if !(operation == APPLY || operation == UPDATE)
+            || m.get("fieldsType").and_then(Value::as_str) != Some("FieldsV1")
+            || !m
+                .get("fieldsV1")
+                .and_then(Value::as_object)
+                .is_some_and(|f| !f.is_empty())
+        {
+            return None;
+        }
+        let layout = [
+            ("manager", manager.is_some()),
+            ("operation", true),
+            ("apiVersion", true),
+            ("time", time.is_some()),
+            ("fieldsType", true),
+            ("fieldsV1", true),
+            ("subresource", subresource.is_some()),
+        ];
+        let expected = layout
+            .iter()
+            .filter(|(_, present)| *present)
+            .map(|(k, _)| *k);
+        if !m.keys().map(String::as_str).eq(expected) {
+            return None;
+        }
+        Some(StoredEntry {
+            manager: manager.unwrap_or(""),
+            operation,
+            api_version,
+            subresource: subresource.unwrap_or(""),
+            time,
+        })
+    }
+
+    /// Whether decoding would take both for one manager (appliers are one
+    /// manager whatever their API version).
+    fn same_manager(&self, other: &StoredEntry) -> bool {
+        self.manager == other.manager
+            && self.operation == other.operation
+            && self.subresource == other.subresource
+            && (self.operation == APPLY || self.api_version == other.api_version)
+    }
+
+    /// [`Managed::encode`]'s order, for entries already read.
+    fn order(a: &Value, b: &Value) -> std::cmp::Ordering {
+        Self::order_key(a).cmp(&Self::order_key(b))
+    }
+
+    fn order_key(v: &Value) -> (&str, Option<&str>, &str, &str, &str) {
+        let s = |k: &str| v.get(k).and_then(Value::as_str);
+        (
+            s("operation").unwrap_or(""),
+            s("time").map(|t| t.get(..19).unwrap_or(t)),
+            s("manager").unwrap_or(""),
+            s("apiVersion").unwrap_or(""),
+            s("subresource").unwrap_or(""),
         )
     }
 }

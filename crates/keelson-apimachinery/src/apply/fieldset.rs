@@ -209,6 +209,26 @@ impl Set {
         out
     }
 
+    /// Whether `FieldsV1` JSON has `path` as a member, as
+    /// [`Set::from_fields_v1`] followed by [`Set::has`] would say, read in
+    /// place: a step's key holds `{}` (a leaf) or has a `.` entry.
+    pub fn fields_v1_has(fields: &Value, path: &[PathElement]) -> bool {
+        let Some((last, parents)) = path.split_last() else {
+            return false;
+        };
+        let mut node = fields;
+        for pe in parents {
+            match node.get(pe.to_fields_v1_key()) {
+                Some(child) => node = child,
+                None => return false,
+            }
+        }
+        match node.get(last.to_fields_v1_key()) {
+            Some(Value::Object(m)) => m.is_empty() || m.contains_key("."),
+            _ => false,
+        }
+    }
+
     /// Reads `FieldsV1` JSON. Keys with a prefix this version does not know
     /// are skipped, as kube-apiserver does.
     pub fn from_fields_v1(fields: &Value) -> Result<Set, String> {
@@ -307,6 +327,37 @@ mod tests {
                 ".spec.finalizers[=\"a\"]",
             ]
         );
+    }
+
+    #[test]
+    fn membership_read_in_place_agrees_with_the_decoded_set() {
+        let doc = json!({
+            "f:metadata": {"f:labels": {".": {}, "f:app": {}}},
+            "f:spec": {
+                "f:containers": {"k:{\"name\":\"c\"}": {".": {}, "f:image": {}}},
+                "f:template": {"f:spec": {"f:x": {}}},
+                "f:finalizers": {"v:\"a\"": {}}
+            }
+        });
+        let decoded = set(doc.clone());
+        let mut probes = decoded.paths();
+        probes.extend([
+            p(&["metadata"]),
+            p(&["spec", "template"]),
+            p(&["spec", "template", "spec"]),
+            p(&["spec", "template", "spec", "y"]),
+            p(&["nothing", "here"]),
+            vec![],
+        ]);
+        for path in &probes {
+            assert_eq!(
+                Set::fields_v1_has(&doc, path),
+                decoded.has(path),
+                "{}",
+                super::super::path::path_string(path)
+            );
+        }
+        assert!(decoded.paths().iter().all(|x| Set::fields_v1_has(&doc, x)));
     }
 
     #[test]

@@ -37,7 +37,7 @@ impl ResetFields {
         }
     }
 
-    fn filter_comparison(&self, c: Comparison) -> Comparison {
+    pub(super) fn filter_comparison(&self, c: Comparison) -> Comparison {
         match self {
             ResetFields::None => c,
             _ => Comparison {

@@ -446,3 +446,49 @@ fn timestamp_only_changes_are_dropped() {
     keep_timestamps_if_unchanged(&current, &mut labelled);
     assert_eq!(labelled["metadata"]["managedFields"][0]["time"], T2);
 }
+
+#[test]
+fn an_update_that_moves_no_field_keeps_the_stored_entries() {
+    let fm = configmaps();
+    let live = created(&fm, cm(json!({"a": "1", "b": "2"})), "creator");
+    let mut edited = cm(json!({"a": "10", "b": "2", "c": "3"}));
+    fm.update(&live, &mut edited, None, "editor", T2);
+    let live = stored(edited);
+
+    // The editor changes only what it owns: the shortcut applies (and in
+    // a debug build `update` checks it against the general way).
+    let mut again = cm(json!({"a": "11", "b": "2", "c": "4"}));
+    let mut bare = again.clone();
+    assert!(fm
+        .entries_if_ownership_stays(&live, &bare, "editor", T3)
+        .is_some());
+    fm.update(&live, &mut again, None, "editor", T3);
+    assert_eq!(entry(&again, "editor", "Update")["time"], T3);
+    assert_eq!(entry(&again, "creator", "Update")["time"], T1);
+    // Entries stay in the encoder's order (appliers first, then by time).
+    assert_eq!(entries(&again)[1]["manager"], "editor");
+
+    // Taking the creator's field, gaining a new one, or dropping one moves
+    // ownership: the general way decides.
+    for data in [
+        json!({"a": "10", "b": "20", "c": "3"}),
+        json!({"a": "10", "b": "2", "c": "3", "d": "4"}),
+        json!({"a": "10", "b": "2"}),
+    ] {
+        bare = cm(data);
+        assert!(fm
+            .entries_if_ownership_stays(&live, &bare, "editor", T3)
+            .is_none());
+    }
+    // A manager without an entry yet, too.
+    bare = cm(json!({"a": "12", "b": "2", "c": "3"}));
+    assert!(fm
+        .entries_if_ownership_stays(&live, &bare, "newcomer", T3)
+        .is_none());
+    // Entries not laid out as the encoder writes them are decoded.
+    let mut odd = live.clone();
+    odd["metadata"]["managedFields"][0]["extra"] = json!(1);
+    assert!(fm
+        .entries_if_ownership_stays(&odd, &bare, "editor", T3)
+        .is_none());
+}
