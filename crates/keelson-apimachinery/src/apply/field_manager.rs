@@ -481,7 +481,7 @@ impl<'s> FieldManager<'s> {
         if !current.is_empty() {
             out[mine]["time"] = Value::String(now.to_string());
         }
-        out.sort_by(|a, b| StoredEntry::order(a, b));
+        out.sort_by(StoredEntry::order);
         Some(out)
     }
 
@@ -696,10 +696,10 @@ impl<'a> StoredEntry<'a> {
         let subresource = text("subresource")?;
         if !(operation == APPLY || operation == UPDATE)
             || m.get("fieldsType").and_then(Value::as_str) != Some("FieldsV1")
-            || !m
+            || m
                 .get("fieldsV1")
                 .and_then(Value::as_object)
-                .is_some_and(|f| !f.is_empty())
+                .is_none_or(Map::is_empty)
         {
             return None;
         }
