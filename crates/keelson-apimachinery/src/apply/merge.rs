@@ -282,6 +282,13 @@ impl Comparison {
 /// The changes below a node, relative to it, and the node's own change.
 fn compare_node(lhs: Option<&Value>, rhs: Option<&Value>, tr: TypeRef<'_>) -> (Comparison, Mark) {
     let mut c = Comparison::default();
+    // Most of an updated object is as it was: equal subtrees are passed by
+    // a plain comparison instead of a walk through their schema.
+    if let (Some(l), Some(r)) = (lhs, rhs) {
+        if value::equal(l, r) {
+            return (c, Mark::Same);
+        }
+    }
     match shape(lhs, rhs, tr) {
         Shape::Leaf => {
             let mark = match (lhs, rhs) {
