@@ -2,7 +2,7 @@
 //! every kind, with kind-specific behaviour in its [`Strategy`].
 
 use crate::recent_writes::{RecentObject, RecentWrites};
-use crate::stamp::stamp_resource_version;
+use crate::stamp::StampPoint;
 use crate::strategy::Strategy;
 use crate::watch_cache::{CacheSet, CachedObject, WatchCache};
 use bytes::Bytes;
@@ -366,11 +366,13 @@ impl Registry {
                 }
                 return self.finish_update(entry, &key, name, current, None).await;
             }
-            let cache = self.cache(entry)?;
-            cache.prepare(&key, bytes.clone(), &new);
+            let point = StampPoint::find(&bytes);
+            if let Some(point) = point {
+                self.cache(entry)?.prepare(&key, bytes.clone(), point, &new);
+            }
             match self.storage.update(&key, bytes.to_vec(), revision).await {
                 Ok(rev) => {
-                    let json = stamp_resource_version(&bytes, rev).map(Bytes::from);
+                    let json = point.map(|p| Bytes::from(p.stamp(&bytes, rev)));
                     let object = Arc::new(with_revision(new, rev));
                     self.recent.put(
                         &key,

@@ -14,20 +14,44 @@
 /// is not an object with a `metadata` object or already names a
 /// `resourceVersion` there: the caller then takes the slow way.
 pub fn stamp_resource_version(json: &[u8], revision: i64) -> Option<Vec<u8>> {
-    let (open, close) = metadata_span(json)?;
-    let inner = &json[open + 1..close];
-    if contains_top_level_key(inner, b"resourceVersion") {
-        return None;
+    StampPoint::find(json).map(|point| point.stamp(json, revision))
+}
+
+/// Where the revision goes in one JSON document, found once for a writer
+/// that stamps the same bytes more than once (the response, the watch cache).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StampPoint {
+    /// Offset of the closing brace of `metadata`.
+    close: usize,
+    /// Whether `metadata` has no field yet.
+    empty: bool,
+}
+
+impl StampPoint {
+    /// The point of `json`; `None` as for [`stamp_resource_version`].
+    pub fn find(json: &[u8]) -> Option<StampPoint> {
+        let (open, close) = metadata_span(json)?;
+        if contains_top_level_key(&json[open + 1..close], b"resourceVersion") {
+            return None;
+        }
+        Some(StampPoint {
+            close,
+            empty: close == open + 1,
+        })
     }
-    let field = format!("\"resourceVersion\":\"{revision}\"");
-    let mut out = Vec::with_capacity(json.len() + field.len() + 1);
-    out.extend_from_slice(&json[..close]);
-    if close > open + 1 {
-        out.push(b',');
+
+    /// `json` (the document the point was found in) stamped with `revision`.
+    pub fn stamp(self, json: &[u8], revision: i64) -> Vec<u8> {
+        let field = format!("\"resourceVersion\":\"{revision}\"");
+        let mut out = Vec::with_capacity(json.len() + field.len() + 1);
+        out.extend_from_slice(&json[..self.close]);
+        if !self.empty {
+            out.push(b',');
+        }
+        out.extend_from_slice(field.as_bytes());
+        out.extend_from_slice(&json[self.close..]);
+        out
     }
-    out.extend_from_slice(field.as_bytes());
-    out.extend_from_slice(&json[close..]);
-    Some(out)
 }
 
 /// Byte offsets of the `{` and `}` of the top-level `metadata` object.

@@ -4,7 +4,7 @@
 //! over `/registry/` feeds every cache, so all caches advance together with the
 //! global revision and a consistent read only waits for that one number.
 
-use crate::stamp::stamp_resource_version;
+use crate::stamp::{stamp_resource_version, StampPoint};
 use crate::table::ProjectionCache;
 use bytes::Bytes;
 use keelson_apimachinery::meta;
@@ -172,6 +172,7 @@ pub struct WatchCache {
 /// What a writer knew of the object it stored, for [`WatchCache::prepare`].
 struct Prepared {
     stored: Bytes,
+    point: StampPoint,
     namespace: String,
     name: String,
     labels: BTreeMap<String, String>,
@@ -230,13 +231,15 @@ impl WatchCache {
     }
 
     /// Tells the cache that this server is about to store `stored` (the
-    /// value as storage will hold it) under `key`; `obj` is that object.
+    /// value as storage will hold it, `point` where its revision goes)
+    /// under `key`; `obj` is that object.
     /// When storage's event for the key carries exactly these bytes, the
     /// cache takes labels and fields from here instead of decoding them.
     /// A write that fails leaves an entry the next event for the key drops.
-    pub fn prepare(&self, key: &str, stored: Bytes, obj: &Value) {
+    pub fn prepare(&self, key: &str, stored: Bytes, point: StampPoint, obj: &Value) {
         let prepared = Prepared {
             stored,
+            point,
             namespace: meta::namespace(obj).to_string(),
             name: meta::name(obj).to_string(),
             labels: meta::labels(obj),
@@ -256,18 +259,16 @@ impl WatchCache {
         let prepared = self.prepared.lock().remove(&kv.key);
         if let Some(p) = prepared {
             if event.kind == EventKind::Put && p.stored.as_ref() == kv.value.as_slice() {
-                if let Some(json) = stamp_resource_version(&kv.value, revision) {
-                    return Some(CachedObject {
-                        key: kv.key.clone(),
-                        namespace: p.namespace,
-                        name: p.name,
-                        revision,
-                        json: Bytes::from(json),
-                        labels: p.labels,
-                        fields: p.fields,
-                        table_projection: ProjectionCache::default(),
-                    });
-                }
+                return Some(CachedObject {
+                    key: kv.key.clone(),
+                    namespace: p.namespace,
+                    name: p.name,
+                    revision,
+                    json: Bytes::from(p.point.stamp(&kv.value, revision)),
+                    labels: p.labels,
+                    fields: p.fields,
+                    table_projection: ProjectionCache::default(),
+                });
             }
         }
         CachedObject::from_stored(&kv.key, &kv.value, revision, &self.fields)
