@@ -281,9 +281,11 @@ pub fn keep_timestamps_if_unchanged(current: &Value, new: &mut Value) {
         return;
     };
     // Compared in place: this runs on every update, and almost every update
-    // changes the object, which the first test finds without copying it.
-    if old_entries == new_entries
-        || !equal_but_managed_fields(current, new)
+    // changes the object, which the first test finds early (a spec change
+    // bumps metadata.generation) without copying it. Entries often compare
+    // equal only at their end (same second), so they are compared last.
+    if !equal_but_managed_fields(current, new)
+        || old_entries == new_entries
         || !equal_but_times(old_entries, new_entries)
     {
         return;
