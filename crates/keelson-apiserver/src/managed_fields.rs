@@ -164,18 +164,29 @@ impl Tracker {
 
     /// Records an update or a non-apply patch of `current`. `sent` is what
     /// [`sent`] read from the client's object before the kind's strategy
-    /// normalized it.
-    pub fn record_update(&self, current: &Value, sent: Option<Value>, change: Change) -> Change {
+    /// normalized it. The last use of `current`'s managed fields: entries
+    /// that carry over unchanged are moved into the new object, leaving
+    /// `current` without them.
+    pub fn record_update(
+        &self,
+        current: &mut Value,
+        sent: Option<Value>,
+        change: Change,
+    ) -> Change {
         match change {
             Change::Write(mut new) => {
-                self.field_manager.update(
+                let taken = self.field_manager.update_taking(
                     current,
                     &mut new,
                     sent.as_ref(),
                     &self.manager,
                     &now_rfc3339(),
                 );
-                keep_timestamps_if_unchanged(current, &mut new);
+                // Carried-over entries already keep every time that is not
+                // the update's own, and that one changes only with the object.
+                if !taken {
+                    keep_timestamps_if_unchanged(current, &mut new);
+                }
                 Change::Write(new)
             }
             Change::Unchanged => Change::Unchanged,

@@ -19,7 +19,7 @@ use std::sync::Arc;
 pub const DEFAULT_CAPACITY: usize = 1_024;
 
 /// One object as this server last wrote it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RecentObject {
     /// The object, `metadata.resourceVersion` set to `revision`.
     pub object: Arc<Value>,
@@ -48,6 +48,12 @@ impl RecentWrites {
     /// The object last written under `key`, if still kept.
     pub fn get(&self, key: &str) -> Option<Arc<RecentObject>> {
         self.entries.lock().get(key).cloned()
+    }
+
+    /// Takes the object last written under `key` out of the set: an update
+    /// that will replace it may then own it.
+    pub fn take(&self, key: &str) -> Option<Arc<RecentObject>> {
+        self.entries.lock().remove(key)
     }
 
     /// Keeps the object just written under `key`. When full, an arbitrary
@@ -108,8 +114,12 @@ mod tests {
         recent.put("/c", object(4));
         assert_eq!(recent.len(), 2);
         assert_eq!(recent.get("/c").map(|o| o.revision), Some(4));
-        recent.forget("/c");
+        assert_eq!(recent.take("/c").map(|o| o.revision), Some(4));
         assert!(recent.get("/c").is_none());
         assert_eq!(recent.len(), 1);
+        for key in ["/a", "/b"] {
+            recent.forget(key);
+        }
+        assert!(recent.is_empty());
     }
 }

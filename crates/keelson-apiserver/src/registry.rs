@@ -310,7 +310,9 @@ impl Registry {
     /// The first try may start from this server's last write of the object
     /// ([`RecentWrites`]); storage's compare-and-swap tells whether it was
     /// still current. What `f` decides on a copy that may be stale (an error,
-    /// or no change) is only believed from a fresh read.
+    /// or no change) is only believed from a fresh read. `f` owns its copy
+    /// of the current object and may move parts of it into a `Write` (the
+    /// managed fields it carries over); it must leave it whole otherwise.
     pub async fn update_with<F>(
         &self,
         entry: &ResourceEntry,
@@ -320,13 +322,13 @@ impl Registry {
         mut f: F,
     ) -> ApiResult<Updated>
     where
-        F: FnMut(&Value) -> ApiResult<Change>,
+        F: FnMut(&mut Value) -> ApiResult<Change>,
     {
         let key = entry.key(namespace, name);
         if dry_run {
             let kv = self.read_current(entry, &key, name).await?;
-            let current = from_stored(&kv);
-            let outcome = match f(&current)? {
+            let mut current = from_stored(&kv);
+            let outcome = match f(&mut current)? {
                 Change::Write(v) => WriteOutcome::Stored(Arc::new(v)),
                 Change::Unchanged => WriteOutcome::Stored(Arc::new(current)),
             };
@@ -335,19 +337,28 @@ impl Registry {
                 json: None,
             });
         }
-        let mut suggestion = self.recent.get(&key);
+        // Taken, not copied: this update replaces it, and usually nobody
+        // else holds it, so the object is ours without a copy.
+        let mut suggestion = self.recent.take(&key);
         loop {
             let cached = suggestion.take();
             let from_cache = cached.is_some();
-            let (current, stored, revision) = match cached {
-                Some(r) => (r.object.clone(), r.stored.clone(), r.revision),
+            let (mut current, stored, revision) = match cached {
+                Some(r) => {
+                    let RecentObject {
+                        object,
+                        stored,
+                        revision,
+                    } = Arc::unwrap_or_clone(r);
+                    (Arc::unwrap_or_clone(object), stored, revision)
+                }
                 None => {
                     let kv = self.read_current(entry, &key, name).await?;
-                    let current = Arc::new(from_stored(&kv));
+                    let current = from_stored(&kv);
                     (current, Bytes::from(kv.value), kv.mod_revision)
                 }
             };
-            let decision = match f(&current) {
+            let decision = match f(&mut current) {
                 Err(_) if from_cache => continue,
                 decision => decision?,
             };
@@ -355,7 +366,9 @@ impl Registry {
                 Change::Write(new) => new,
                 Change::Unchanged if from_cache => continue,
                 Change::Unchanged => {
-                    return self.finish_update(entry, &key, name, current, None).await
+                    return self
+                        .finish_update(entry, &key, name, Arc::new(current), None)
+                        .await
                 }
             };
             meta::set_meta(&mut new, "resourceVersion", None);
@@ -364,7 +377,10 @@ impl Registry {
                 if from_cache {
                     continue;
                 }
-                return self.finish_update(entry, &key, name, current, None).await;
+                // `f` may have moved parts of `current` into `new`, which
+                // is the same object.
+                let same = Arc::new(with_revision(new, revision));
+                return self.finish_update(entry, &key, name, same, None).await;
             }
             let point = StampPoint::find(&bytes);
             if let Some(point) = point {
@@ -606,7 +622,7 @@ mod tests {
             "metadata": {"name": "c", "namespace": "default"}, "data": {"a": "1"}});
         registry.create(&entry, cm, false).await.unwrap();
         let set = |k: &'static str, v: &'static str| {
-            move |current: &Value| {
+            move |current: &mut Value| {
                 let mut new = current.clone();
                 new["data"][k] = json!(v);
                 Ok(Change::Write(new))

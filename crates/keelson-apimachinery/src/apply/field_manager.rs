@@ -360,28 +360,74 @@ impl<'s> FieldManager<'s> {
         now: &str,
     ) {
         remove_managed_fields(new);
-        let from_live = sent.is_none() || !self.subresource.is_empty();
-        if let Some(entries) = from_live
-            .then(|| self.entries_if_ownership_stays(live, new, manager, now))
-            .flatten()
-        {
-            // Debug builds (every test) check the shortcut against the general way.
-            #[cfg(debug_assertions)]
-            {
-                let mut general = new.clone();
-                self.update_decoded(live, &mut general, sent, manager, now);
-                assert_eq!(
-                    managed_fields_of(&general),
-                    Some(&Value::Array(entries.clone())),
-                    "managed fields of an update that moves no field differ from the general way's"
-                );
-            }
-            if let Some(m) = new.get_mut("metadata").and_then(Value::as_object_mut) {
-                m.insert("managedFields".into(), Value::Array(entries));
-                return;
+        if let Some(carry) = self.carryover(live, new, sent, manager, now) {
+            if let Some(entries) = managed_fields_of(live).and_then(Value::as_array) {
+                if set_entries(new, carry.apply(entries.clone(), now)) {
+                    return;
+                }
             }
         }
         self.update_decoded(live, new, sent, manager, now);
+    }
+
+    /// [`FieldManager::update`] for a caller done with `live`'s managed
+    /// fields: when they carry over (no field changes hands) they are moved
+    /// into `new` instead of copied, and `true` is returned; `live` is then
+    /// left without them. Otherwise `live` is untouched.
+    pub fn update_taking(
+        &self,
+        live: &mut Value,
+        new: &mut Value,
+        sent: Option<&Value>,
+        manager: &str,
+        now: &str,
+    ) -> bool {
+        remove_managed_fields(new);
+        if let Some(carry) = self.carryover(live, new, sent, manager, now) {
+            if new.get("metadata").is_some_and(Value::is_object) {
+                if let Some(Value::Array(entries)) = live
+                    .get_mut("metadata")
+                    .and_then(Value::as_object_mut)
+                    .and_then(|m| m.remove("managedFields"))
+                {
+                    return set_entries(new, carry.apply(entries, now));
+                }
+            }
+        }
+        self.update_decoded(live, new, sent, manager, now);
+        false
+    }
+
+    /// Whether the stored entries carry over (see
+    /// [`FieldManager::entries_if_ownership_stays`]); debug builds (every
+    /// test) check each such update against the general way.
+    fn carryover(
+        &self,
+        live: &Value,
+        new: &Value,
+        sent: Option<&Value>,
+        manager: &str,
+        now: &str,
+    ) -> Option<Carryover> {
+        let from_live = sent.is_none() || !self.subresource.is_empty();
+        if !from_live {
+            return None;
+        }
+        let carry = self.entries_if_ownership_stays(live, new, manager)?;
+        #[cfg(debug_assertions)]
+        {
+            let mut general = new.clone();
+            self.update_decoded(live, &mut general, sent, manager, now);
+            let entries = managed_fields_of(live).and_then(Value::as_array).cloned();
+            assert_eq!(
+                managed_fields_of(&general),
+                entries.map(|e| Value::Array(carry.apply(e, now))).as_ref(),
+                "managed fields of an update that moves no field differ from the general way's"
+            );
+        }
+        #[cfg(not(debug_assertions))]
+        let _ = now;
+        Some(carry)
     }
 
     /// [`FieldManager::update`] by decoding every entry, recording the
@@ -418,8 +464,7 @@ impl<'s> FieldManager<'s> {
         live: &Value,
         new: &Value,
         manager: &str,
-        now: &str,
-    ) -> Option<Vec<Value>> {
+    ) -> Option<Carryover> {
         let entries = managed_fields_of(live)?.as_array()?;
         let mut ids: Vec<StoredEntry> = Vec::with_capacity(entries.len());
         for e in entries {
@@ -478,13 +523,11 @@ impl<'s> FieldManager<'s> {
                 return None;
             }
         }
-        let mut out = entries.clone();
         // The general way stamps the time only when the updater's part is not empty.
-        if !current.is_empty() {
-            out[mine]["time"] = Value::String(now.to_string());
-        }
-        out.sort_by(StoredEntry::order);
-        Some(out)
+        Some(Carryover {
+            mine,
+            restamp: !current.is_empty(),
+        })
     }
 
     fn decode_live_or_sent(&self, live: &Value, sent: Option<&Value>) -> Managed {
@@ -672,6 +715,37 @@ impl<'s> FieldManager<'s> {
     }
 }
 
+/// How the stored entries carry over an update that moves no field.
+#[derive(Debug, Clone, Copy)]
+struct Carryover {
+    /// The updater's entry.
+    mine: usize,
+    /// Whether its time becomes the update's.
+    restamp: bool,
+}
+
+impl Carryover {
+    /// The entries after the update, in [`Managed::encode`]'s order.
+    fn apply(self, mut entries: Vec<Value>, now: &str) -> Vec<Value> {
+        if self.restamp {
+            entries[self.mine]["time"] = Value::String(now.to_string());
+        }
+        entries.sort_by(StoredEntry::order);
+        entries
+    }
+}
+
+/// Puts `entries` in `new`'s metadata; `false` when it has none.
+fn set_entries(new: &mut Value, entries: Vec<Value>) -> bool {
+    match new.get_mut("metadata").and_then(Value::as_object_mut) {
+        Some(m) => {
+            m.insert("managedFields".into(), Value::Array(entries));
+            true
+        }
+        None => false,
+    }
+}
+
 /// The identity of a stored `managedFields` entry whose layout is exactly
 /// what [`Managed::encode`] writes (key order, no empty or unknown keys,
 /// `FieldsV1` with at least one field), for the update shortcut.
@@ -698,8 +772,7 @@ impl<'a> StoredEntry<'a> {
         let subresource = text("subresource")?;
         if !(operation == APPLY || operation == UPDATE)
             || m.get("fieldsType").and_then(Value::as_str) != Some("FieldsV1")
-            || m
-                .get("fieldsV1")
+            || m.get("fieldsV1")
                 .and_then(Value::as_object)
                 .is_none_or(Map::is_empty)
         {

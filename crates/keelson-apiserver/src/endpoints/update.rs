@@ -288,7 +288,7 @@ pub async fn patch(mut ctx: Ctx) -> ApiResult<Response<Body>> {
                 scale = scale_of(current);
                 &scale
             } else {
-                current
+                &*current
             };
             let mut patched = apply_patch(&ct, patch_definition(&entry, &sub), base, &patch_body)?;
             if sub != "scale" {

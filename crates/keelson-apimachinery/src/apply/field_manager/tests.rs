@@ -460,7 +460,7 @@ fn an_update_that_moves_no_field_keeps_the_stored_entries() {
     let mut again = cm(json!({"a": "11", "b": "2", "c": "4"}));
     let mut bare = again.clone();
     assert!(fm
-        .entries_if_ownership_stays(&live, &bare, "editor", T3)
+        .entries_if_ownership_stays(&live, &bare, "editor")
         .is_some());
     fm.update(&live, &mut again, None, "editor", T3);
     assert_eq!(entry(&again, "editor", "Update")["time"], T3);
@@ -477,18 +477,33 @@ fn an_update_that_moves_no_field_keeps_the_stored_entries() {
     ] {
         bare = cm(data);
         assert!(fm
-            .entries_if_ownership_stays(&live, &bare, "editor", T3)
+            .entries_if_ownership_stays(&live, &bare, "editor")
             .is_none());
     }
     // A manager without an entry yet, too.
     bare = cm(json!({"a": "12", "b": "2", "c": "3"}));
     assert!(fm
-        .entries_if_ownership_stays(&live, &bare, "newcomer", T3)
+        .entries_if_ownership_stays(&live, &bare, "newcomer")
         .is_none());
+    // Taking the entries gives the same result, and leaves `live` without them.
+    let mut copied = cm(json!({"a": "11", "b": "2", "c": "4"}));
+    fm.update(&live, &mut copied, None, "editor", T3);
+    let mut taken_from = live.clone();
+    let mut taken = cm(json!({"a": "11", "b": "2", "c": "4"}));
+    assert!(fm.update_taking(&mut taken_from, &mut taken, None, "editor", T3));
+    assert_eq!(taken, copied);
+    assert!(taken_from["metadata"].get("managedFields").is_none());
+    // When ownership moves, nothing is taken.
+    let mut kept = live.clone();
+    let mut moved = cm(json!({"a": "10", "b": "20", "c": "3"}));
+    assert!(!fm.update_taking(&mut kept, &mut moved, None, "editor", T3));
+    assert_eq!(kept, live);
+    assert_eq!(entry(&moved, "editor", "Update")["time"], T3);
+
     // Entries not laid out as the encoder writes them are decoded.
     let mut odd = live.clone();
     odd["metadata"]["managedFields"][0]["extra"] = json!(1);
     assert!(fm
-        .entries_if_ownership_stays(&odd, &bare, "editor", T3)
+        .entries_if_ownership_stays(&odd, &bare, "editor")
         .is_none());
 }
