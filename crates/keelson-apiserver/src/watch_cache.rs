@@ -606,3 +606,83 @@ impl CacheSet {
 pub fn cached_from_kv(kv: &KeyValue, fields: &FieldExtractor) -> Option<CachedObject> {
     CachedObject::from_stored(&kv.key, &kv.value, kv.mod_revision, fields)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn put(key: &str, value: &[u8], revision: i64) -> Event {
+        Event {
+            kind: EventKind::Put,
+            kv: KeyValue {
+                key: key.into(),
+                value: value.to_vec(),
+                create_revision: 1,
+                mod_revision: revision,
+            },
+            prev: None,
+        }
+    }
+
+    fn fields() -> FieldExtractor {
+        Arc::new(|v: &Value| {
+            BTreeMap::from([("metadata.name".to_string(), meta::name(v).to_string())])
+        })
+    }
+
+    fn same(a: &CachedObject, b: &CachedObject) {
+        assert_eq!(
+            (
+                &a.key,
+                &a.namespace,
+                &a.name,
+                a.revision,
+                &a.json,
+                &a.labels,
+                &a.fields
+            ),
+            (
+                &b.key,
+                &b.namespace,
+                &b.name,
+                b.revision,
+                &b.json,
+                &b.labels,
+                &b.fields
+            )
+        );
+    }
+
+    /// A write the cache was told about is cached exactly as a decoded one;
+    /// bytes other than the prepared ones are decoded.
+    #[test]
+    fn a_prepared_write_is_cached_as_a_decoded_one() {
+        let cache = WatchCache::new("/registry/configmaps/".into(), fields(), 0, 10);
+        let key = "/registry/configmaps/d/a";
+        let obj = json!({"kind": "ConfigMap", "metadata": {"name": "a", "namespace": "d",
+            "labels": {"x": "y"}}, "data": {"k": "v"}});
+        let bytes = Bytes::from(serde_json::to_vec(&obj).unwrap());
+        let point = StampPoint::find(&bytes).unwrap();
+
+        cache.prepare(key, bytes.clone(), point, &obj);
+        cache.apply(&put(key, &bytes, 5));
+        let decoded = CachedObject::from_stored(key, &bytes, 5, &cache.fields).unwrap();
+        same(&cache.get(key).unwrap(), &decoded);
+        assert!(cache.prepared.lock().is_empty(), "used once");
+
+        // Prepared, but another write landed: decoded from the event.
+        let other = json!({"kind": "ConfigMap", "metadata": {"name": "a", "namespace": "d",
+            "labels": {"x": "z"}}});
+        let other_bytes = serde_json::to_vec(&other).unwrap();
+        cache.prepare(key, bytes.clone(), point, &obj);
+        cache.apply(&put(key, &other_bytes, 6));
+        let got = cache.get(key).unwrap();
+        assert_eq!(got.labels.get("x").map(String::as_str), Some("z"));
+        same(
+            &got,
+            &CachedObject::from_stored(key, &other_bytes, 6, &cache.fields).unwrap(),
+        );
+        assert_eq!(got.value()["metadata"]["resourceVersion"], "6");
+    }
+}
