@@ -501,9 +501,8 @@ impl<'s> FieldManager<'s> {
             current.subtract(&comparison.removed);
         }
         let strip = strip_set();
-        let current: Vec<_> = self
-            .reset
-            .filter(&current)
+        self.reset.filter_in_place(&mut current);
+        let current: Vec<_> = current
             .paths()
             .into_iter()
             .filter(|p| !strip.has(p))

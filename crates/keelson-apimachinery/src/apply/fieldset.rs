@@ -160,6 +160,23 @@ impl Set {
         Set { members, children }
     }
 
+    /// [`Set::recursive_difference`] in place: no copy of what stays.
+    pub fn recursive_subtract(&mut self, other: &Set) {
+        self.members.retain(|m| !other.members.contains(m));
+        self.children.retain(|pe, child| {
+            if other.members.contains(pe) {
+                return false;
+            }
+            match other.children.get(pe) {
+                Some(theirs) => {
+                    child.recursive_subtract(theirs);
+                    !child.is_empty()
+                }
+                None => true,
+            }
+        });
+    }
+
     /// Every member path, in structured-merge-diff's order: at each level the
     /// members first, then the paths below each child step.
     pub fn paths(&self) -> Vec<Path> {
@@ -358,6 +375,26 @@ mod tests {
             );
         }
         assert!(decoded.paths().iter().all(|x| Set::fields_v1_has(&doc, x)));
+    }
+
+    #[test]
+    fn recursive_subtract_in_place_is_the_recursive_difference() {
+        let a = set(json!({
+            "f:spec": {"f:replicas": {}, "f:template": {"f:spec": {"f:x": {}, "f:y": {}}}},
+            "f:status": {"f:phase": {}, "f:conditions": {".": {}, "k:{\"type\":\"Ready\"}": {}}},
+            "f:data": {".": {}, "f:a": {}}
+        }));
+        for b in [
+            json!({"f:status": {}}),
+            json!({"f:spec": {"f:template": {"f:spec": {"f:x": {}}}}}),
+            json!({"f:spec": {"f:template": {"f:spec": {"f:x": {}, "f:y": {}}}}, "f:data": {}}),
+            json!({"f:nothing": {}}),
+        ] {
+            let b = set(b);
+            let mut in_place = a.clone();
+            in_place.recursive_subtract(&b);
+            assert_eq!(in_place, a.recursive_difference(&b));
+        }
     }
 
     #[test]

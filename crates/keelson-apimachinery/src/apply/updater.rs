@@ -37,15 +37,20 @@ impl ResetFields {
         }
     }
 
-    pub(super) fn filter_comparison(&self, c: Comparison) -> Comparison {
+    /// [`ResetFields::filter`] in place.
+    pub fn filter_in_place(&self, set: &mut Set) {
         match self {
-            ResetFields::None => c,
-            _ => Comparison {
-                added: self.filter(&c.added),
-                modified: self.filter(&c.modified),
-                removed: self.filter(&c.removed),
-            },
+            ResetFields::None => {}
+            ResetFields::Paths(p) => set.recursive_subtract(p),
+            ResetFields::AllBut(keep) => *set = keep_below(set, keep),
         }
+    }
+
+    pub(super) fn filter_comparison(&self, mut c: Comparison) -> Comparison {
+        for set in [&mut c.added, &mut c.modified, &mut c.removed] {
+            self.filter_in_place(set);
+        }
+        c
     }
 }
 
@@ -181,9 +186,7 @@ impl<'s> Updater<'s> {
         if !comparison.removed.is_empty() {
             set.subtract(&comparison.removed);
         }
-        if self.reset != ResetFields::None {
-            set = self.reset.filter(&set);
-        }
+        self.reset.filter_in_place(&mut set);
         if !set.is_empty() {
             managers.insert(
                 manager.to_string(),
