@@ -3,7 +3,7 @@
 //! `dump` subcommand.
 
 mod dump;
-mod typed;
+pub(crate) mod typed;
 
 use crate::error::CmdResult;
 use crate::factory::Factory;

@@ -891,6 +891,15 @@ fn fields_of(name: &str) -> Option<&'static [&'static str]> {
     STRUCTS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
 }
 
+/// The JSON field names of Go struct `name`, in Go's order (none for a
+/// struct this table does not know).
+pub fn field_order(name: &str) -> impl Iterator<Item = &'static str> {
+    fields_of(name)
+        .unwrap_or_default()
+        .iter()
+        .map(|spec| parse_field(spec).name)
+}
+
 /// A typed list as kubectl prints it: `kind`, `apiVersion`, `metadata`,
 /// `items`, each item shaped as the list's item kind.
 pub fn typed_list(list: Value, kind: &str, api_version: &str) -> Value {
@@ -987,6 +996,14 @@ fn as_go_map(value: Value) -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn field_order_names_fields_without_their_shapes() {
+        let container: Vec<&str> = field_order("Container").take(4).collect();
+        assert_eq!(container, ["name", "image", "command", "args"]);
+        assert!(field_order("PodSpec").any(|f| f == "securityContext"));
+        assert_eq!(field_order("NoSuchStruct").count(), 0);
+    }
 
     #[test]
     fn every_named_struct_exists() {

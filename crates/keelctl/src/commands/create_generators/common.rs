@@ -546,17 +546,17 @@ fn typed_round_trip(object: &mut Value) {
     }
     if kind == "Deployment" {
         if let Some(Value::Object(spec)) = o.get_mut("spec") {
-            reorder(spec, DEPLOYMENT_SPEC_ORDER);
+            reorder(spec, "DeploymentSpec");
         }
     }
     if let Some(ptr) = crate::commands::set::pod_spec_pointer(&kind) {
         let mut tmp = Value::Object(std::mem::take(o));
         if let Some(Value::Object(pod_spec)) = tmp.pointer_mut(ptr) {
-            reorder(pod_spec, POD_SPEC_ORDER);
+            reorder(pod_spec, "PodSpec");
             for field in ["initContainers", "containers"] {
                 if let Some(Value::Array(list)) = pod_spec.get_mut(field) {
                     for c in list.iter_mut().filter_map(Value::as_object_mut) {
-                        reorder(c, CONTAINER_ORDER);
+                        reorder(c, "Container");
                     }
                 }
             }
@@ -576,96 +576,13 @@ fn typed_round_trip(object: &mut Value) {
     }
 }
 
-/// Go's field order of `appsv1.DeploymentSpec`.
-const DEPLOYMENT_SPEC_ORDER: &[&str] = &[
-    "replicas",
-    "selector",
-    "template",
-    "strategy",
-    "minReadySeconds",
-    "revisionHistoryLimit",
-    "paused",
-    "progressDeadlineSeconds",
-];
-
-/// Go's field order of `corev1.PodSpec`.
-const POD_SPEC_ORDER: &[&str] = &[
-    "volumes",
-    "initContainers",
-    "containers",
-    "ephemeralContainers",
-    "restartPolicy",
-    "terminationGracePeriodSeconds",
-    "activeDeadlineSeconds",
-    "dnsPolicy",
-    "nodeSelector",
-    "serviceAccountName",
-    "serviceAccount",
-    "automountServiceAccountToken",
-    "nodeName",
-    "hostNetwork",
-    "hostPID",
-    "hostIPC",
-    "shareProcessNamespace",
-    "securityContext",
-    "imagePullSecrets",
-    "hostname",
-    "subdomain",
-    "affinity",
-    "schedulerName",
-    "tolerations",
-    "hostAliases",
-    "priorityClassName",
-    "priority",
-    "dnsConfig",
-    "readinessGates",
-    "runtimeClassName",
-    "enableServiceLinks",
-    "preemptionPolicy",
-    "overhead",
-    "topologySpreadConstraints",
-    "setHostnameAsFQDN",
-    "os",
-    "hostUsers",
-    "schedulingGates",
-    "resourceClaims",
-    "resources",
-];
-
-/// Go's field order of `corev1.Container`.
-const CONTAINER_ORDER: &[&str] = &[
-    "name",
-    "image",
-    "command",
-    "args",
-    "workingDir",
-    "ports",
-    "envFrom",
-    "env",
-    "resources",
-    "resizePolicy",
-    "restartPolicy",
-    "volumeMounts",
-    "volumeDevices",
-    "livenessProbe",
-    "readinessProbe",
-    "startupProbe",
-    "lifecycle",
-    "terminationMessagePath",
-    "terminationMessagePolicy",
-    "imagePullPolicy",
-    "securityContext",
-    "stdin",
-    "stdinOnce",
-    "tty",
-];
-
-/// Puts the keys named in `order` first, in that order; the rest keep theirs.
-fn reorder(map: &mut Map<String, Value>, order: &[&str]) {
+/// Puts the fields of Go struct `go_struct` first, in Go's order; the rest
+/// keep theirs.
+fn reorder(map: &mut Map<String, Value>, go_struct: &str) {
     let mut old = std::mem::take(map);
-    for key in order {
-        if let Some(v) = old.remove(*key) {
-            map.insert((*key).to_string(), v);
+    for key in crate::commands::cluster_info::typed::field_order(go_struct) {
+        if let Some(v) = old.remove(key) {
+            map.insert(key.to_string(), v);
         }
     }
     map.extend(old);
