@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-use super::schema::write_meta;
+use super::schema::{write_meta, KIND_DELETE};
 use super::sql_err;
 use crate::StorageError;
 
@@ -55,13 +55,37 @@ pub(super) fn next_step(
         .map(|t| (t, t == cap && cap < by_count)))
 }
 
-/// Deletes the event log through `revision` and records the compaction point,
-/// in one transaction.
-pub(super) fn delete_through(conn: &Connection, revision: i64) -> Result<(), StorageError> {
+/// Compacts the event log from `compacted` to `revision` and records the
+/// new compaction point, in one transaction. Each key keeps its latest event
+/// at or below `revision` when that is a put (its state from then on); the
+/// rest of the history through `revision` is deleted. Only the events of
+/// the step and the ones they supersede are visited, so a step costs what
+/// it deletes, not the size of the store.
+pub(super) fn delete_through(
+    conn: &Connection,
+    compacted: i64,
+    revision: i64,
+) -> Result<(), StorageError> {
     let txn = conn.unchecked_transaction().map_err(sql_err)?;
-    txn.prepare_cached("DELETE FROM events WHERE revision <= ?1")
-        .and_then(|mut s| s.execute([revision]))
-        .map_err(sql_err)?;
+    // Events kept by an earlier compaction that a change in this step supersedes.
+    txn.prepare_cached(
+        "DELETE FROM events WHERE revision IN (
+             SELECT e.prev_revision FROM events e
+              WHERE e.revision > ?1 AND e.revision <= ?2 AND e.prev_revision <= ?1)",
+    )
+    .and_then(|mut s| s.execute([compacted, revision]))
+    .map_err(sql_err)?;
+    // The step's own events, but each key's last one if it is a put.
+    txn.prepare_cached(&format!(
+        "DELETE FROM events
+          WHERE revision > ?1 AND revision <= ?2
+            AND (kind = {KIND_DELETE}
+                 OR EXISTS (SELECT 1 FROM events n
+                             WHERE n.key = events.key AND n.revision > events.revision
+                               AND n.revision <= ?2))"
+    ))
+    .and_then(|mut s| s.execute([compacted, revision]))
+    .map_err(sql_err)?;
     write_meta(&txn, "compacted", revision).map_err(sql_err)?;
     txn.commit().map_err(sql_err)
 }

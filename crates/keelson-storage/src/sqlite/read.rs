@@ -38,43 +38,36 @@ fn in_read_txn<T>(
     f(&txn)
 }
 
-/// The value of `key` at revision `published` (the latest acknowledged one).
+/// The value of `key` at revision `published` (the latest acknowledged one):
+/// its latest event up to there, if that is a put.
 pub(super) fn get(
     conn: &Connection,
     key: &str,
     published: i64,
 ) -> Result<Option<KeyValue>, StorageError> {
     in_read_txn(conn, |conn| {
-        let snap = snapshot(conn)?;
-        if snap.committed > published {
-            if let Some(prev) = first_change_after(conn, key, published)? {
-                return Ok(prev);
-            }
-        }
         conn.prepare_cached(
-            "SELECT key, value, create_revision, mod_revision FROM kv WHERE key = ?1",
+            "SELECT key, kind, value, create_revision, revision FROM events
+              WHERE key = ?1 AND revision <= ?2 ORDER BY revision DESC LIMIT 1",
         )
-        .and_then(|mut s| s.query_row([key], kv_from_row).optional())
+        .and_then(|mut s| {
+            s.query_row(rusqlite::params![key, published], |row| {
+                let kind: i64 = row.get(1)?;
+                if kind == KIND_DELETE {
+                    return Ok(None);
+                }
+                Ok(Some(KeyValue {
+                    key: row.get(0)?,
+                    value: row.get::<_, Option<Vec<u8>>>(2)?.unwrap_or_default(),
+                    create_revision: row.get(3)?,
+                    mod_revision: row.get(4)?,
+                }))
+            })
+            .optional()
+        })
+        .map(Option::flatten)
         .map_err(sql_err)
     })
-}
-
-/// If `key` changed after `revision`, its state at `revision` (`Some(None)`
-/// if it did not exist then).
-fn first_change_after(
-    conn: &Connection,
-    key: &str,
-    revision: i64,
-) -> Result<Option<Option<KeyValue>>, StorageError> {
-    conn.prepare_cached(
-        "SELECT key, prev_value, prev_create_revision, prev_mod_revision FROM events
-         WHERE key = ?1 AND revision > ?2 ORDER BY revision LIMIT 1",
-    )
-    .and_then(|mut s| {
-        s.query_row(rusqlite::params![key, revision], prev_from_row)
-            .optional()
-    })
-    .map_err(sql_err)
 }
 
 /// Keys under `prefix` at `opts.revision` (or at `published`), in key order.
@@ -149,9 +142,10 @@ fn rows_latest(
     fetch: i64,
 ) -> Result<Vec<KeyValue>, StorageError> {
     let sql = format!(
-        "SELECT key, value, create_revision, mod_revision FROM kv
-         WHERE {} ORDER BY key LIMIT :limit",
-        range.condition("key")
+        "SELECT s.key, e.value, s.create_revision, s.mod_revision
+           FROM kv s CROSS JOIN events e ON e.revision = s.mod_revision
+          WHERE {} ORDER BY s.key LIMIT :limit",
+        range.condition("s.key")
     );
     let mut params = range.bind();
     params.push((":limit", &fetch as &dyn ToSql));
@@ -166,29 +160,28 @@ fn count_latest(conn: &Connection, range: &KeyRange) -> Result<i64, StorageError
 }
 
 /// Condition on `events e`: `e` is the first change of its key after
-/// `:rev` (so its `prev_*` columns are the key's state at `:rev`).
+/// `:rev` (so its `prev_revision` is the key's state at `:rev`).
 const FIRST_CHANGE_AFTER_REV: &str = "e.revision > :rev
     AND NOT EXISTS (SELECT 1 FROM events y
                      WHERE y.key = e.key AND y.revision > :rev AND y.revision < e.revision)";
 
 /// The union that yields the state at `:rev` for keys in the range: live
-/// rows of keys unchanged since `:rev` (walked in key order, so LIMIT stops
-/// early), plus, for keys changed since, the value before their first change
-/// after `:rev` if they existed then. The second part is driven by the
-/// revision range above `:rev` (NOT INDEXED keeps it on the rowid): the
-/// changes since a recent revision are few, while a key-ordered walk would
-/// visit the whole retained history of the range.
+/// keys unchanged since `:rev` (walked in key order, so LIMIT stops early),
+/// plus, for keys changed since, the event before their first change after
+/// `:rev` if they existed then. The second part is driven by the revision
+/// range above `:rev` (NOT INDEXED keeps it on the rowid): the changes
+/// since a recent revision are few, while a key-ordered walk would visit
+/// the whole retained history of the range.
 fn state_at_sql(range: &KeyRange) -> String {
     format!(
-        "SELECT s.key AS key, s.value AS value, s.create_revision AS create_revision,
+        "SELECT s.key AS key, v.value AS value, s.create_revision AS create_revision,
                 s.mod_revision AS mod_revision
-           FROM kv s
-          WHERE {s_range}
-            AND NOT EXISTS (SELECT 1 FROM events x WHERE x.key = s.key AND x.revision > :rev)
+           FROM kv s CROSS JOIN events v ON v.revision = s.mod_revision
+          WHERE {s_range} AND s.mod_revision <= :rev
          UNION ALL
-         SELECT e.key, e.prev_value, e.prev_create_revision, e.prev_mod_revision
-           FROM events e NOT INDEXED
-          WHERE {e_range} AND e.prev_mod_revision IS NOT NULL AND {FIRST_CHANGE_AFTER_REV}",
+         SELECT p.key, p.value, p.create_revision, p.revision
+           FROM events e NOT INDEXED CROSS JOIN events p ON p.revision = e.prev_revision
+          WHERE {e_range} AND {FIRST_CHANGE_AFTER_REV}",
         s_range = range.condition("s.key"),
         e_range = range.condition("e.key"),
     )
@@ -207,18 +200,14 @@ fn rows_at(
     collect(conn, &sql, &params, kv_from_row)
 }
 
-/// Number of keys in the range at `:rev`: the live keys, minus live keys
-/// changed since `:rev`, plus keys that existed at `:rev` and changed since.
-/// Only the first term is proportional to the range; it is an index-only
-/// count. The others are driven by the changes since `:rev`.
+/// Number of keys in the range at `:rev`: the live keys unchanged since,
+/// plus keys that existed at `:rev` and changed since. The second term is
+/// driven by the changes since `:rev`.
 fn count_at(conn: &Connection, range: &KeyRange, at: i64) -> Result<i64, StorageError> {
     let sql = format!(
-        "SELECT (SELECT COUNT(*) FROM kv WHERE {kv_range})
-              - (SELECT COUNT(DISTINCT e.key) FROM events e NOT INDEXED
-                  WHERE e.revision > :rev AND {e_range}
-                    AND EXISTS (SELECT 1 FROM kv s WHERE s.key = e.key))
+        "SELECT (SELECT COUNT(*) FROM kv WHERE {kv_range} AND mod_revision <= :rev)
               + (SELECT COUNT(*) FROM events e NOT INDEXED
-                  WHERE {e_range} AND e.prev_mod_revision IS NOT NULL AND {FIRST_CHANGE_AFTER_REV})",
+                  WHERE {e_range} AND e.prev_revision IS NOT NULL AND {FIRST_CHANGE_AFTER_REV})",
         kv_range = range.condition("key"),
         e_range = range.condition("e.key"),
     );
@@ -245,17 +234,12 @@ pub(super) fn events(
         let range = KeyRange::new(prefix, None);
         // NOT INDEXED keeps the scan on the revision (rowid) range: the key
         // index would visit a broad prefix's whole history and then sort.
-        // A put's value is the next event's `prev_value`, or the live value.
+        // The previous state is the key's previous event, which compaction
+        // keeps while a retained event follows it.
         let sql = format!(
-            "SELECT e.revision, e.key, e.kind,
-                    CASE WHEN e.kind = {KIND_DELETE} THEN NULL ELSE COALESCE(
-                        (SELECT n.prev_value FROM events n
-                          WHERE n.key = e.key AND n.revision > e.revision
-                          ORDER BY n.revision LIMIT 1),
-                        (SELECT s.value FROM kv s
-                          WHERE s.key = e.key AND s.mod_revision = e.revision)) END,
-                    e.create_revision, e.prev_value, e.prev_create_revision, e.prev_mod_revision
-               FROM events e NOT INDEXED
+            "SELECT e.revision, e.key, e.kind, e.value, e.create_revision,
+                    p.value, p.create_revision, e.prev_revision
+               FROM events e NOT INDEXED LEFT JOIN events p ON p.revision = e.prev_revision
               WHERE e.revision > :after AND e.revision <= :upto AND {}
               ORDER BY e.revision LIMIT :limit",
             range.condition("e.key")
@@ -287,21 +271,6 @@ fn kv_from_row(row: &Row<'_>) -> rusqlite::Result<KeyValue> {
         value: row.get(1)?,
         create_revision: row.get(2)?,
         mod_revision: row.get(3)?,
-    })
-}
-
-/// `(key, prev_value, prev_create_revision, prev_mod_revision)` → the
-/// previous state, `None` when the event created the key.
-fn prev_from_row(row: &Row<'_>) -> rusqlite::Result<Option<KeyValue>> {
-    let mod_revision: Option<i64> = row.get(3)?;
-    Ok(match mod_revision {
-        None => None,
-        Some(mod_revision) => Some(KeyValue {
-            key: row.get(0)?,
-            value: row.get::<_, Option<Vec<u8>>>(1)?.unwrap_or_default(),
-            create_revision: row.get::<_, Option<i64>>(2)?.unwrap_or_default(),
-            mod_revision,
-        }),
     })
 }
 
@@ -398,8 +367,8 @@ mod tests {
         assert_eq!((a.value, a.mod_revision), (b"a2".to_vec(), 3));
     }
 
-    /// Replayed put events get their value from the next event's
-    /// `prev_value` or from the live row.
+    /// Replayed events carry the value each put wrote and the previous
+    /// event's value.
     #[tokio::test]
     async fn replayed_events_carry_the_values_written() {
         let store = SqliteStorage::open_in_memory(SqliteOptions::default()).unwrap();

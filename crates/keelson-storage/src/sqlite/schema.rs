@@ -1,16 +1,20 @@
 //! Opening connections, pragmas and the schema.
 //!
 //! Three tables:
-//! - `kv`: the current state, one row per live key (`key` is the primary key,
-//!   so prefix lists are index range scans in key order);
-//! - `events`: the event log, one row per revision (`revision` is the rowid),
-//!   with the value before the write (`prev_*`), so that the state at any
-//!   retained revision R is the live state with each key changed after R
-//!   replaced by the `prev_*` of its first change after R. The value a put
-//!   wrote is not stored twice: it is the `prev_value` of the key's next
-//!   event, or the live value if there is none. `events_key_revision`
-//!   answers "next change of this key after revision R" with one seek;
+//! - `events`: the event log, one row per revision (`revision` is the
+//!   rowid). A put's row holds the value it wrote; every row names the key's
+//!   previous event (`prev_revision`, its state before the write). Each
+//!   value is stored once: the current value of a key is its latest event.
+//!   `events_key_revision` answers "latest change of this key up to R" and
+//!   "first change after R" with one seek;
+//! - `kv`: the live keys, pointing at their latest event (`mod_revision`),
+//!   in key order (prefix lists are range scans). Rows are small, so an
+//!   update rewrites a few bytes here instead of the whole value;
 //! - `meta`: the current revision and the compaction point.
+//!
+//! Compaction to C keeps, as etcd does, each key's latest event at or below
+//! C when that is a put: it is the key's state at every retained revision
+//! until its next change.
 
 use std::path::Path;
 use std::time::Duration;
@@ -23,18 +27,16 @@ use crate::StorageError;
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS kv (
     key TEXT PRIMARY KEY NOT NULL,
-    value BLOB NOT NULL,
     create_revision INTEGER NOT NULL,
     mod_revision INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS events (
     revision INTEGER PRIMARY KEY,
     key TEXT NOT NULL,
     kind INTEGER NOT NULL,
     create_revision INTEGER NOT NULL,
-    prev_value BLOB,
-    prev_create_revision INTEGER,
-    prev_mod_revision INTEGER,
+    value BLOB,
+    prev_revision INTEGER,
     timestamp_ms INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_key_revision ON events (key, revision);
@@ -45,9 +47,55 @@ CREATE TABLE IF NOT EXISTS meta (
 INSERT OR IGNORE INTO meta (name, value) VALUES ('revision', 0), ('compacted', 0);
 ";
 
+/// Rewrites a version 1 database, whose `kv` rows held the live values and
+/// whose events held the value before each write (`prev_*`), into this
+/// layout, in one transaction. A put's value was the next event's
+/// `prev_value` or the live value; the state at the compaction point of a
+/// key changed since (the `prev_*` of its first later event) becomes an
+/// event row of its own, as does the live value of a key unchanged since.
+const MIGRATE_FROM_1: &str = "
+CREATE TABLE events_v2 (
+    revision INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    create_revision INTEGER NOT NULL,
+    value BLOB,
+    prev_revision INTEGER,
+    timestamp_ms INTEGER NOT NULL
+);
+INSERT INTO events_v2 (revision, key, kind, create_revision, value, prev_revision, timestamp_ms)
+SELECT e.revision, e.key, e.kind, e.create_revision,
+       CASE WHEN e.kind = 1 THEN NULL ELSE COALESCE(
+           (SELECT n.prev_value FROM events n
+             WHERE n.key = e.key AND n.revision > e.revision ORDER BY n.revision LIMIT 1),
+           (SELECT s.value FROM kv s WHERE s.key = e.key AND s.mod_revision = e.revision)) END,
+       e.prev_mod_revision, e.timestamp_ms
+  FROM events e;
+INSERT OR IGNORE INTO events_v2 (revision, key, kind, create_revision, value, prev_revision, timestamp_ms)
+SELECT e.prev_mod_revision, e.key, 0, e.prev_create_revision, e.prev_value, NULL, 0
+  FROM events e
+ WHERE e.prev_mod_revision IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM events p WHERE p.revision = e.prev_mod_revision);
+INSERT OR IGNORE INTO events_v2 (revision, key, kind, create_revision, value, prev_revision, timestamp_ms)
+SELECT s.mod_revision, s.key, 0, s.create_revision, s.value, NULL, 0 FROM kv s;
+CREATE TABLE kv_v2 (
+    key TEXT PRIMARY KEY NOT NULL,
+    create_revision INTEGER NOT NULL,
+    mod_revision INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO kv_v2 (key, create_revision, mod_revision)
+SELECT key, create_revision, mod_revision FROM kv;
+DROP TABLE events;
+DROP TABLE kv;
+ALTER TABLE events_v2 RENAME TO events;
+ALTER TABLE kv_v2 RENAME TO kv;
+CREATE INDEX events_key_revision ON events (key, revision);
+PRAGMA user_version=2;
+";
+
 /// `PRAGMA user_version` of this layout; a database with another non-zero
 /// version was written by an incompatible Keelson and is refused.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 /// `events.kind` of a create or update.
 pub(super) const KIND_PUT: i64 = 0;
@@ -112,7 +160,16 @@ pub(super) fn open_writer(location: &Location) -> Result<Connection, StorageErro
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(sql_err)?;
-    if version != 0 && version != SCHEMA_VERSION {
+    if version == 1 {
+        let upgrade = |e| {
+            StorageError::Internal(format!(
+                "cannot upgrade the database from schema version 1: {e}"
+            ))
+        };
+        let txn = conn.unchecked_transaction().map_err(upgrade)?;
+        txn.execute_batch(MIGRATE_FROM_1).map_err(upgrade)?;
+        txn.commit().map_err(upgrade)?;
+    } else if version != 0 && version != SCHEMA_VERSION {
         return Err(StorageError::Internal(format!(
             "database schema version {version} is not supported (expected {SCHEMA_VERSION})"
         )));

@@ -9,6 +9,7 @@ use super::{SqliteOptions, SqliteStorage};
 use crate::{ListOptions, Storage};
 
 mod durability;
+mod layout;
 
 /// Options for tests: no automatic compaction, small watch buffers so slow
 /// watchers are dropped quickly.

@@ -274,10 +274,10 @@ impl Writer {
                 let inserted = self
                     .conn
                     .prepare_cached(
-                        "INSERT INTO kv (key, value, create_revision, mod_revision)
-                         VALUES (?1, ?2, ?3, ?3) ON CONFLICT (key) DO NOTHING",
+                        "INSERT INTO kv (key, create_revision, mod_revision)
+                         VALUES (?1, ?2, ?2) ON CONFLICT (key) DO NOTHING",
                     )?
-                    .execute(rusqlite::params![&*key, &*value, rev])?;
+                    .execute(rusqlite::params![&*key, rev])?;
                 if inserted == 0 {
                     return Err(Failure::Rejected(StorageError::AlreadyExists(key.clone())));
                 }
@@ -306,8 +306,8 @@ impl Writer {
                     return Err(Failure::Rejected(StorageError::NotFound(key.clone())));
                 };
                 self.conn
-                    .prepare_cached("UPDATE kv SET value = ?2, mod_revision = ?3 WHERE key = ?1")?
-                    .execute(rusqlite::params![&*key, &*value, rev])?;
+                    .prepare_cached("UPDATE kv SET mod_revision = ?2 WHERE key = ?1")?
+                    .execute(rusqlite::params![&*key, rev])?;
                 let kv = KeyValue {
                     key: std::mem::take(key),
                     value: std::mem::take(value),
@@ -350,11 +350,15 @@ impl Writer {
 
     fn current(&self, key: &str) -> Result<Option<KeyValue>, rusqlite::Error> {
         self.conn
-            .prepare_cached("SELECT value, create_revision, mod_revision FROM kv WHERE key = ?1")?
+            .prepare_cached(
+                "SELECT e.value, s.create_revision, s.mod_revision
+                   FROM kv s CROSS JOIN events e ON e.revision = s.mod_revision
+                  WHERE s.key = ?1",
+            )?
             .query_row([key], |r| {
                 Ok(KeyValue {
                     key: key.to_string(),
-                    value: r.get(0)?,
+                    value: r.get::<_, Option<Vec<u8>>>(0)?.unwrap_or_default(),
                     create_revision: r.get(1)?,
                     mod_revision: r.get(2)?,
                 })
@@ -362,9 +366,8 @@ impl Writer {
             .optional()
     }
 
-    /// Appends the event-log row of revision `rev`. The new value is not
-    /// stored: it is the next event's `prev_value`, or the live row's value
-    /// while no later event exists, which halves the bytes a create writes.
+    /// Appends the event-log row of revision `rev`: the value a put wrote
+    /// (none for a delete) and the key's previous event.
     fn log(
         &self,
         rev: i64,
@@ -373,19 +376,19 @@ impl Writer {
         prev: Option<&KeyValue>,
         ts: i64,
     ) -> Result<(), rusqlite::Error> {
+        let value = (kind != KIND_DELETE).then_some(kv.value.as_slice());
         self.conn
             .prepare_cached(
-                "INSERT INTO events (revision, key, kind, create_revision,
-                                     prev_value, prev_create_revision, prev_mod_revision, timestamp_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO events (revision, key, kind, create_revision, value, prev_revision,
+                                     timestamp_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute(rusqlite::params![
                 rev,
                 kv.key,
                 kind,
                 kv.create_revision,
-                prev.map(|p| p.value.as_slice()),
-                prev.map(|p| p.create_revision),
+                value,
                 prev.map(|p| p.mod_revision),
                 ts
             ])?;
@@ -440,7 +443,7 @@ impl Writer {
     }
 
     fn compact_to(&mut self, revision: i64) -> Result<(), StorageError> {
-        compaction::delete_through(&self.conn, revision)?;
+        compaction::delete_through(&self.conn, self.compacted, revision)?;
         self.compacted = revision;
         self.shared.compacted.store(revision, Ordering::Release);
         Ok(())
