@@ -80,9 +80,8 @@ pub(super) fn delete_through(
         "DELETE FROM events
           WHERE revision > ?1 AND revision <= ?2
             AND (kind = {KIND_DELETE}
-                 OR EXISTS (SELECT 1 FROM events n
-                             WHERE n.key = events.key AND n.revision > events.revision
-                               AND n.revision <= ?2))"
+                 OR revision NOT IN (SELECT MAX(revision) FROM events
+                                      WHERE revision > ?1 AND revision <= ?2 GROUP BY key))"
     ))
     .and_then(|mut s| s.execute([compacted, revision]))
     .map_err(sql_err)?;

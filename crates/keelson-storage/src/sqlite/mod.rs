@@ -30,7 +30,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use parking_lot::Mutex;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::{KeyValue, ListOptions, ListResult, Storage, StorageError, WatchStream};
@@ -167,11 +167,14 @@ impl SqliteStorage {
         let compacted = schema::read_meta(&conn, "compacted")?;
         let last_timestamp_ms: i64 = conn
             .query_row(
-                "SELECT COALESCE(MAX(timestamp_ms), 0) FROM events",
+                // Timestamps never decrease with the revision.
+                "SELECT timestamp_ms FROM events ORDER BY revision DESC LIMIT 1",
                 [],
                 |r| r.get(0),
             )
-            .map_err(sql_err)?;
+            .optional()
+            .map_err(sql_err)?
+            .unwrap_or(0);
         let shared = Arc::new(Shared {
             published: AtomicI64::new(revision),
             compacted: AtomicI64::new(compacted),

@@ -38,29 +38,44 @@ fn in_read_txn<T>(
     f(&txn)
 }
 
-/// The value of `key` at revision `published` (the latest acknowledged one):
-/// its latest event up to there, if that is a put.
+/// The value of `key` at revision `published` (the latest acknowledged one).
 pub(super) fn get(
     conn: &Connection,
     key: &str,
     published: i64,
 ) -> Result<Option<KeyValue>, StorageError> {
     in_read_txn(conn, |conn| {
+        let live = conn
+            .prepare_cached(
+                "SELECT s.key, v.value, s.create_revision, s.mod_revision
+                   FROM kv s CROSS JOIN events v ON v.revision = s.mod_revision
+                  WHERE s.key = ?1 AND s.mod_revision <= ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row(rusqlite::params![key, published], kv_from_row)
+                    .optional()
+            })
+            .map_err(sql_err)?;
+        if live.is_some() || snapshot(conn)?.committed <= published {
+            return Ok(live);
+        }
+        // Changed in a batch committed but not acknowledged yet: the state
+        // is what its first change after `published` replaced.
         conn.prepare_cached(
-            "SELECT key, kind, value, create_revision, revision FROM events
-              WHERE key = ?1 AND revision <= ?2 ORDER BY revision DESC LIMIT 1",
+            "SELECT e.key, p.value, p.create_revision, e.prev_revision
+               FROM events e LEFT JOIN events p ON p.revision = e.prev_revision
+              WHERE e.revision > ?2 AND e.key = ?1 ORDER BY e.revision LIMIT 1",
         )
         .and_then(|mut s| {
             s.query_row(rusqlite::params![key, published], |row| {
-                let kind: i64 = row.get(1)?;
-                if kind == KIND_DELETE {
+                let Some(mod_revision) = row.get::<_, Option<i64>>(3)? else {
                     return Ok(None);
-                }
+                };
                 Ok(Some(KeyValue {
                     key: row.get(0)?,
-                    value: row.get::<_, Option<Vec<u8>>>(2)?.unwrap_or_default(),
-                    create_revision: row.get(3)?,
-                    mod_revision: row.get(4)?,
+                    value: row.get::<_, Option<Vec<u8>>>(1)?.unwrap_or_default(),
+                    create_revision: row.get::<_, Option<i64>>(2)?.unwrap_or_default(),
+                    mod_revision,
                 }))
             })
             .optional()
@@ -159,19 +174,21 @@ fn count_latest(conn: &Connection, range: &KeyRange) -> Result<i64, StorageError
         .map_err(sql_err)
 }
 
-/// Condition on `events e`: `e` is the first change of its key after
-/// `:rev` (so its `prev_revision` is the key's state at `:rev`).
-const FIRST_CHANGE_AFTER_REV: &str = "e.revision > :rev
-    AND NOT EXISTS (SELECT 1 FROM events y
-                     WHERE y.key = e.key AND y.revision > :rev AND y.revision < e.revision)";
+/// The first change after `:rev` of each key in the range changed since
+/// (`first`), driven by the revision range above `:rev`: the changes since
+/// a recent revision are few.
+fn first_changes_sql(range: &KeyRange) -> String {
+    format!(
+        "SELECT MIN(revision) AS first FROM events
+          WHERE revision > :rev AND {} GROUP BY key",
+        range.condition("key")
+    )
+}
 
 /// The union that yields the state at `:rev` for keys in the range: live
 /// keys unchanged since `:rev` (walked in key order, so LIMIT stops early),
-/// plus, for keys changed since, the event before their first change after
-/// `:rev` if they existed then. The second part is driven by the revision
-/// range above `:rev` (NOT INDEXED keeps it on the rowid): the changes
-/// since a recent revision are few, while a key-ordered walk would visit
-/// the whole retained history of the range.
+/// plus, for keys changed since, the event their first change after `:rev`
+/// replaced, if they existed then.
 fn state_at_sql(range: &KeyRange) -> String {
     format!(
         "SELECT s.key AS key, v.value AS value, s.create_revision AS create_revision,
@@ -180,10 +197,10 @@ fn state_at_sql(range: &KeyRange) -> String {
           WHERE {s_range} AND s.mod_revision <= :rev
          UNION ALL
          SELECT p.key, p.value, p.create_revision, p.revision
-           FROM events e NOT INDEXED CROSS JOIN events p ON p.revision = e.prev_revision
-          WHERE {e_range} AND {FIRST_CHANGE_AFTER_REV}",
+           FROM ({first}) f CROSS JOIN events e ON e.revision = f.first
+                CROSS JOIN events p ON p.revision = e.prev_revision",
         s_range = range.condition("s.key"),
-        e_range = range.condition("e.key"),
+        first = first_changes_sql(range),
     )
 }
 
@@ -206,10 +223,10 @@ fn rows_at(
 fn count_at(conn: &Connection, range: &KeyRange, at: i64) -> Result<i64, StorageError> {
     let sql = format!(
         "SELECT (SELECT COUNT(*) FROM kv WHERE {kv_range} AND mod_revision <= :rev)
-              + (SELECT COUNT(*) FROM events e NOT INDEXED
-                  WHERE {e_range} AND e.prev_revision IS NOT NULL AND {FIRST_CHANGE_AFTER_REV})",
+              + (SELECT COUNT(*) FROM ({first}) f CROSS JOIN events e ON e.revision = f.first
+                  WHERE e.prev_revision IS NOT NULL)",
         kv_range = range.condition("key"),
-        e_range = range.condition("e.key"),
+        first = first_changes_sql(range),
     );
     let mut params = range.bind();
     params.push((":rev", &at as &dyn ToSql));
@@ -232,14 +249,12 @@ pub(super) fn events(
     in_read_txn(conn, |conn| {
         let snap = snapshot(conn)?;
         let range = KeyRange::new(prefix, None);
-        // NOT INDEXED keeps the scan on the revision (rowid) range: the key
-        // index would visit a broad prefix's whole history and then sort.
         // The previous state is the key's previous event, which compaction
         // keeps while a retained event follows it.
         let sql = format!(
             "SELECT e.revision, e.key, e.kind, e.value, e.create_revision,
                     p.value, p.create_revision, e.prev_revision
-               FROM events e NOT INDEXED LEFT JOIN events p ON p.revision = e.prev_revision
+               FROM events e LEFT JOIN events p ON p.revision = e.prev_revision
               WHERE e.revision > :after AND e.revision <= :upto AND {}
               ORDER BY e.revision LIMIT :limit",
             range.condition("e.key")

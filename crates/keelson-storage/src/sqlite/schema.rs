@@ -5,8 +5,9 @@
 //!   rowid). A put's row holds the value it wrote; every row names the key's
 //!   previous event (`prev_revision`, its state before the write). Each
 //!   value is stored once: the current value of a key is its latest event.
-//!   `events_key_revision` answers "latest change of this key up to R" and
-//!   "first change after R" with one seek;
+//!   There is no index by key: each update would dirty a page of it in
+//!   another place, where the log only appends. Reads of the past follow
+//!   `prev_revision` from the changes after the revision they read at;
 //! - `kv`: the live keys, pointing at their latest event (`mod_revision`),
 //!   in key order (prefix lists are range scans). Rows are small, so an
 //!   update rewrites a few bytes here instead of the whole value;
@@ -39,7 +40,6 @@ CREATE TABLE IF NOT EXISTS events (
     prev_revision INTEGER,
     timestamp_ms INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS events_key_revision ON events (key, revision);
 CREATE TABLE IF NOT EXISTS meta (
     name TEXT PRIMARY KEY NOT NULL,
     value INTEGER NOT NULL
@@ -89,7 +89,6 @@ DROP TABLE events;
 DROP TABLE kv;
 ALTER TABLE events_v2 RENAME TO events;
 ALTER TABLE kv_v2 RENAME TO kv;
-CREATE INDEX events_key_revision ON events (key, revision);
 PRAGMA user_version=2;
 ";
 
