@@ -14,6 +14,7 @@
 pub mod apply;
 pub mod codec;
 pub mod defaults;
+pub mod gofmt;
 pub mod gvk;
 pub mod kind_validation;
 pub mod meta;

@@ -5,7 +5,8 @@
 
 use crate::registry::ResourceEntry;
 use keelson_apimachinery::codec::ContentType;
-use keelson_apimachinery::kind_validation::{self, gofmt};
+use keelson_apimachinery::gofmt;
+use keelson_apimachinery::kind_validation;
 use keelson_apimachinery::status::{ApiError, ApiResult};
 use keelson_apimachinery::structural::{self, Checks, Node, Raw};
 use keelson_apimachinery::validation::go_quote;
@@ -331,7 +332,7 @@ fn strict_patch(
     let shown = || {
         if *ct == ContentType::StrategicMergePatch {
             let patch: Value = serde_json::from_slice(write.raw_body).unwrap_or(Value::Null);
-            go_quote(&gofmt::plus_v(&patch))
+            go_quote(&gofmt::value(&patch))
         } else {
             go_quote(&serde_json::to_string(obj).unwrap_or_default())
         }

@@ -9,7 +9,7 @@
 
 use crate::registry::Registry;
 use crate::watch_cache::WatchCache;
-use keelson_apimachinery::kind_validation::gofmt;
+use keelson_apimachinery::kind_validation::go_syntax;
 use keelson_apimachinery::status::{ApiResult, StatusCause};
 use keelson_apimachinery::validation::invalid_cause;
 use parking_lot::Mutex;
@@ -339,7 +339,7 @@ impl ServiceAllocator {
                 {
                     spec.insert("clusterIPs".into(), json!([ip]));
                 }
-                let shown = gofmt::strings(spec.get("clusterIPs"));
+                let shown = go_syntax::strings(spec.get("clusterIPs"));
                 match ip.parse::<Ipv4Addr>() {
                     Err(_) => causes.push(invalid_cause(
                         "spec.clusterIPs[0]",

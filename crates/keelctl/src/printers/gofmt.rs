@@ -3,46 +3,13 @@
 //! custom columns, table cells and jsonpath error messages, and its
 //! `Sprintf`/`Sprint` for go-templates' `printf` and `print`.
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
-/// `fmt.Sprint(v)`: strings bare, maps as `map[k:v]` with sorted keys,
-/// slices as `[a b]`, null as `<nil>`.
-pub fn sprint(value: &Value) -> String {
-    let mut out = String::new();
-    write_v(value, &mut out);
-    out
-}
-
-fn write_v(value: &Value, out: &mut String) {
-    match value {
-        Value::Null => out.push_str("<nil>"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&number(n)),
-        Value::String(s) => out.push_str(s),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                write_v(item, out);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push_str("map[");
-            for (i, (k, v)) in sorted(map).into_iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                out.push_str(k);
-                out.push(':');
-                write_v(v, out);
-            }
-            out.push(']');
-        }
-    }
-}
+/// `fmt.Sprint(v)` of decoded JSON: strings bare, maps as `map[k:v]` with
+/// sorted keys, slices as `[a b]`, null as `<nil>`; and the number and
+/// `float64` renderings it uses. The server prints the same values in its
+/// messages, so the formatter lives in the shared crate.
+pub use keelson_apimachinery::gofmt::{float, number, value as sprint};
 
 /// `fmt.Sprintf("%#v", v)` of decoded JSON, as kubectl's jsonpath error
 /// shows the object it was given.
@@ -88,42 +55,6 @@ fn sorted(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
     let mut entries: Vec<_> = map.iter().collect();
     entries.sort_by(|a, b| a.0.cmp(b.0));
     entries
-}
-
-/// A JSON number as Go prints the value it decodes to: integers as
-/// `int64`, anything else as `float64` with `%v`.
-pub fn number(n: &Number) -> String {
-    if let Some(i) = n.as_i64() {
-        return i.to_string();
-    }
-    if let Some(u) = n.as_u64() {
-        return u.to_string();
-    }
-    float(n.as_f64().unwrap_or(0.0))
-}
-
-/// `fmt.Sprint(float64)` (`%g`, shortest): exponent form when the decimal
-/// exponent is below -4 or at least 6.
-pub fn float(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
-    }
-    let sci = format!("{f:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if !(-4..6).contains(&exp) {
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{mantissa}e{sign}{:02}", exp.abs())
-    } else {
-        format!("{f}")
-    }
 }
 
 /// Go's `unicode.IsPrint`, as far as std knows Unicode: not control,

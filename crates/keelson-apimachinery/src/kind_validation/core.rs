@@ -1,6 +1,6 @@
 //! core/v1 kinds other than pods: Services, ConfigMaps, Secrets, claims.
 
-use super::{gofmt, Errs};
+use super::{go_syntax, Errs};
 use crate::validation::{go_quote, FIELD_IMMUTABLE};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -120,7 +120,7 @@ pub(crate) fn service_update(new: &Value, old: &Value, errs: &mut Errs) {
     if !old_ip.is_empty() && new_ip != old_ip && !to_external {
         errs.invalid(
             "spec.clusterIPs[0]",
-            &gofmt::strings(new.pointer("/spec/clusterIPs")),
+            &go_syntax::strings(new.pointer("/spec/clusterIPs")),
             "may not change once set",
         );
     }

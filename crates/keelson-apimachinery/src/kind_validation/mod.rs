@@ -18,7 +18,7 @@
 //! ```
 
 mod core;
-pub mod gofmt;
+pub mod go_syntax;
 mod pod;
 mod workloads;
 

@@ -2,7 +2,7 @@
 //! ReplicationControllers, Jobs and CronJobs (`pkg/apis/apps/validation`,
 //! `pkg/apis/batch/validation`).
 
-use super::gofmt;
+use super::go_syntax;
 use super::pod::validate_template;
 use super::Errs;
 use crate::selector::LabelSelector;
@@ -33,14 +33,14 @@ fn selector_and_template(spec: &Value, errs: &mut Errs, kind_word: &str) {
             if empty {
                 errs.invalid(
                     "spec.selector",
-                    &gofmt::label_selector(sel),
+                    &go_syntax::label_selector(sel),
                     &format!("empty selector is invalid for {kind_word}"),
                 );
             }
             match LabelSelector::from_meta_label_selector(sel) {
                 Err(_) => errs.invalid(
                     "spec.selector",
-                    &gofmt::label_selector(sel),
+                    &go_syntax::label_selector(sel),
                     "invalid label selector",
                 ),
                 Ok(selector) if !empty => {
@@ -51,7 +51,7 @@ fn selector_and_template(spec: &Value, errs: &mut Errs, kind_word: &str) {
                     if spec.get("template").is_some() && !selector.matches(&set) {
                         errs.invalid(
                             "spec.template.metadata.labels",
-                            &gofmt::string_map(labels),
+                            &go_syntax::string_map(labels),
                             SELECTOR_MISMATCH,
                         );
                     }
@@ -213,7 +213,7 @@ pub(crate) fn replication_controller(obj: &Value, errs: &mut Errs) {
             if spec.get("template").is_some() && !matches {
                 errs.invalid(
                     "spec.template.metadata.labels",
-                    &gofmt::string_map(spec.pointer("/template/metadata/labels")),
+                    &go_syntax::string_map(spec.pointer("/template/metadata/labels")),
                     "`selector` does not match template `labels`",
                 );
             }
@@ -275,7 +275,7 @@ pub(crate) fn selector_immutable(new: &Value, old: &Value, errs: &mut Errs) {
     if n != old.pointer("/spec/selector") {
         let shown = n
             .filter(|s| !s.is_null())
-            .map_or("null".to_string(), gofmt::label_selector);
+            .map_or("null".to_string(), go_syntax::label_selector);
         errs.invalid("spec.selector", &shown, FIELD_IMMUTABLE);
     }
 }
@@ -359,7 +359,11 @@ pub(crate) fn job_update(new: &Value, old: &Value, errs: &mut Errs) {
             old.pointer(&format!("/spec/{field}")),
         );
         if n != o {
-            errs.invalid(&format!("spec.{field}"), &gofmt::scalar(n), FIELD_IMMUTABLE);
+            errs.invalid(
+                &format!("spec.{field}"),
+                &go_syntax::scalar(n),
+                FIELD_IMMUTABLE,
+            );
         }
     }
     let suspended = old.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true);

@@ -29,7 +29,6 @@
 //! assert_eq!(out["spec"]["containers"], json!([{"name": "a", "image": "x"}, {"name": "b", "image": "z"}]));
 //! ```
 
-mod gofmt;
 mod merge;
 mod meta;
 mod order;
@@ -38,6 +37,7 @@ mod tests;
 
 pub use meta::{PatchMeta, PatchSchema};
 
+use crate::gofmt;
 use crate::status::ApiError;
 use serde_json::{Map, Value};
 

@@ -1,5 +1,6 @@
-//! Values rendered as kube-apiserver's Go code prints them in error
-//! messages (`%#v` of maps and label selectors, `%+v` of decoded JSON).
+//! Typed values rendered as kube-apiserver's Go code prints them in error
+//! messages (`%#v` of maps, string slices and label selectors). Decoded
+//! JSON (`%v`, `%+v`) is [`crate::gofmt`].
 
 use crate::validation::go_quote;
 use serde_json::Value;
@@ -64,41 +65,6 @@ pub fn strings(v: Option<&Value>) -> String {
     string_slice(v)
 }
 
-/// `%+v` of JSON decoded into `interface{}` (`map[a:1 b:[x y]]`).
-pub fn plus_v(v: &Value) -> String {
-    match v {
-        Value::Null => "<nil>".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => i.to_string(),
-            None => {
-                let f = n.as_f64().unwrap_or(0.0);
-                if f.fract() == 0.0 && f.abs() < 1e21 {
-                    format!("{f:.0}")
-                } else {
-                    f.to_string()
-                }
-            }
-        },
-        Value::String(s) => s.clone(),
-        Value::Array(items) => {
-            format!(
-                "[{}]",
-                items.iter().map(plus_v).collect::<Vec<_>>().join(" ")
-            )
-        }
-        Value::Object(m) => {
-            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            let body: Vec<String> = entries
-                .into_iter()
-                .map(|(k, v)| format!("{k}:{}", plus_v(v)))
-                .collect();
-            format!("map[{}]", body.join(" "))
-        }
-    }
-}
-
 /// A scalar value as `field.Invalid` prints it: strings quoted, numbers and
 /// booleans bare, `null` for nothing.
 pub fn scalar(v: Option<&Value>) -> String {
@@ -125,14 +91,6 @@ mod tests {
                 &json!({"matchExpressions": [{"key": "k", "operator": "In", "values": ["x"]}]})
             ),
             r#"v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement{v1.LabelSelectorRequirement{Key:"k", Operator:"In", Values:[]string{"x"}}}}"#
-        );
-    }
-
-    #[test]
-    fn plus_v_of_a_patch() {
-        assert_eq!(
-            plus_v(&json!({"spec": {"replicas": 2, "x": [1, "a"], "f": 1.5, "n": null}})),
-            "map[spec:map[f:1.5 n:<nil> replicas:2 x:[1 a]]]"
         );
     }
 }

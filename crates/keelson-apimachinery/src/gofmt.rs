@@ -1,14 +1,22 @@
 //! Go's `fmt` rendering of decoded JSON (`map[string]interface{}` and
-//! friends), because kube-apiserver's strategic merge errors print the
-//! offending patch fragment with `%v`/`%s` and clients see those messages.
+//! friends). Kubernetes prints such values in messages clients see: the
+//! offending patch fragment of a strategic merge error (`%v`/`%s`), the
+//! patch of an invalid strategic merge (`%+v`, the same text for these
+//! types), and kubectl's custom columns, templates and jsonpath output.
 //!
 //! Numbers follow `sigs.k8s.io/json`'s "preserve ints" decoding: integers are
 //! `int64`, everything else `float64`.
+//!
+//! ```
+//! use keelson_apimachinery::gofmt;
+//! let patch = serde_json::json!({"spec": {"replicas": 2, "ratio": 1e-5}});
+//! assert_eq!(gofmt::value(&patch), "map[spec:map[ratio:1e-05 replicas:2]]");
+//! ```
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
-/// Go's `%v` of a decoded JSON value: `map[k:v ...]` with sorted keys,
-/// `[a b]`, bare strings, `<nil>`.
+/// Go's `%v` (and `%+v`, and `fmt.Sprint`) of a decoded JSON value:
+/// `map[k:v ...]` with sorted keys, `[a b]`, bare strings, `<nil>`.
 pub fn value(v: &Value) -> String {
     let mut out = String::new();
     write_value(&mut out, v, Verb::V);
@@ -72,10 +80,7 @@ fn write_value(out: &mut String, v: &Value, verb: Verb) {
         }
         scalar => {
             let text = match scalar {
-                Value::Number(n) => match n.as_i64() {
-                    Some(i) => i.to_string(),
-                    None => float(n.as_f64().unwrap_or(f64::NAN)),
-                },
+                Value::Number(n) => number(n),
                 other => other.to_string(),
             };
             if verb == Verb::S {
@@ -103,9 +108,22 @@ fn write_map(out: &mut String, m: &Map<String, Value>, verb: Verb) {
     out.push(']');
 }
 
-/// `strconv.FormatFloat(f, 'g', -1, 64)`: shortest digits, exponent form
-/// when the decimal exponent is below -4 or at least 6.
-fn float(f: f64) -> String {
+/// A JSON number as Go prints the value it decodes to: integers as their
+/// integer type, anything else as `float64` with `%v`.
+pub fn number(n: &Number) -> String {
+    if let Some(i) = n.as_i64() {
+        return i.to_string();
+    }
+    if let Some(u) = n.as_u64() {
+        return u.to_string();
+    }
+    float(n.as_f64().unwrap_or(f64::NAN))
+}
+
+/// `strconv.FormatFloat(f, 'g', -1, 64)`, which `%v` of a `float64` is:
+/// shortest digits, exponent form when the decimal exponent is below -4 or
+/// at least 6.
+pub fn float(f: f64) -> String {
     if !f.is_finite() {
         return if f.is_nan() {
             "NaN".into()
@@ -150,6 +168,18 @@ mod tests {
         assert_eq!(value(&json!(1e21)), "1e+21");
         assert_eq!(value(&json!(123456.5)), "123456.5");
         assert_eq!(value(&json!(123456789.5)), "1.234567895e+08");
+    }
+
+    #[test]
+    fn plus_v_of_a_patch() {
+        assert_eq!(
+            value(&json!({"spec": {"replicas": 2, "x": [1, "a"], "f": 1.5, "n": null}})),
+            "map[spec:map[f:1.5 n:<nil> replicas:2 x:[1 a]]]"
+        );
+        assert_eq!(
+            value(&json!({"big": 1e21, "u": u64::MAX})),
+            "map[big:1e+21 u:18446744073709551615]"
+        );
     }
 
     #[test]
