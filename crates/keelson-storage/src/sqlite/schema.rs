@@ -92,8 +92,9 @@ ALTER TABLE kv_v2 RENAME TO kv;
 PRAGMA user_version=2;
 ";
 
-/// `PRAGMA user_version` of this layout; a database with another non-zero
-/// version was written by an incompatible Keelson and is refused.
+/// `PRAGMA user_version` of this layout. Version 1 is upgraded on open
+/// ([`MIGRATE_FROM_1`]); any other non-zero version was written by an
+/// incompatible Keelson and is refused.
 const SCHEMA_VERSION: i64 = 2;
 
 /// `events.kind` of a create or update.
